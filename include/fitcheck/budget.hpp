@@ -1,0 +1,34 @@
+#pragma once
+// How much memory a deployment may use on a piece of hardware, and whether a footprint fits.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "fitcheck/catalog.hpp"
+#include "fitcheck/footprint.hpp"
+
+namespace fitcheck {
+
+struct Budget {
+  std::string hardware_id;
+  MemoryKind memory_kind = MemoryKind::vram;
+  std::uint64_t memory_bytes = 0;
+  std::string platform;              // cuda, rocm, metal
+  std::uint64_t reserve_bytes = 0;   // runtime reserve taken off device memory (VRAM)
+  std::uint64_t device_bytes = 0;    // what device-resident parts may use
+  std::string device_basis;          // how device_bytes was found, in words
+  std::uint64_t os_reserve_bytes = 0;  // unified: taken off RAM for the OS
+  std::uint64_t ram_bytes = 0;       // unified: device + host must fit here; 0 = host unchecked
+};
+
+// Budget for a catalog profile or a custom device; `reserve` overrides the platform reserve.
+Budget make_budget(const Catalog& catalog, const Hardware& hardware, std::optional<std::uint64_t> reserve);
+
+struct FitResult {
+  bool fits = false;
+  std::uint64_t device_over = 0;  // bytes over the device budget (0 when within)
+  std::uint64_t ram_over = 0;     // unified: bytes over RAM less the OS reserve
+};
+FitResult check_fit(const Budget& budget, const Footprint& footprint);
+
+}  // namespace fitcheck

@@ -1,0 +1,182 @@
+#pragma once
+// The catalog: models, block types, weight presets, KV cache types, hardware, runtime rules.
+// Loaded from JSON fragments (the built-in data/ files, or one --catalog file) and validated.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace fitcheck {
+
+struct BlockType {
+  std::string name;
+  std::uint64_t block_elems = 1;
+  std::uint64_t block_bytes = 0;
+  std::string fallback;  // type used when a row is not a multiple of block_elems; empty: none
+  // Bytes of `rows` rows of `row_elems` elements. row_elems must be a multiple of block_elems.
+  std::uint64_t row_bytes(std::uint64_t row_elems) const;
+};
+
+enum class TensorCategory { token_embd, output, attn_q, attn_k, attn_v, attn_output, ffn_up, ffn_gate, ffn_down, expert, other };
+
+// One rule of a preset: tensors of `category` (and, with `select`, only some of them) get `type`.
+struct PresetRule {
+  enum class Select { all, more_bits, first_n, first_fraction };
+  TensorCategory category = TensorCategory::other;
+  Select select = Select::all;
+  std::uint64_t n = 0;            // first_n
+  std::uint64_t denominator = 1;  // first_fraction: index < count / denominator
+  std::uint64_t min_gqa = 0;      // rule applies only when n_head / n_head_kv(layer 0) >= min_gqa
+  std::string type;
+};
+
+struct Preset {
+  std::string id;
+  unsigned nominal_bits = 0;
+  int quality_rank = 0;
+  std::string default_type;
+  std::string output_type;  // empty: not a quantized preset (output keeps default_type)
+  std::string float_type = "F16";  // type of 2-D tensors llama.cpp never quantizes
+  std::vector<PresetRule> rules;
+  bool quantized() const { return !output_type.empty(); }
+};
+
+struct KvType {
+  std::string id;
+  std::string block_type;
+  bool quantized = false;
+};
+
+enum class LayerKind { sliding, full };
+
+struct AttentionGeometry {
+  std::uint64_t kv_heads = 0;
+  std::uint64_t head_dim = 0;
+  std::uint64_t kv_width() const { return kv_heads * head_dim; }
+};
+
+struct Model {
+  std::string id;
+  std::vector<std::string> aliases;
+  std::string name;
+  std::uint64_t vocab_size = 0;
+  std::uint64_t hidden_size = 0;
+  std::vector<LayerKind> layers;  // one entry per decoder layer
+  std::uint64_t max_context = 0;
+  bool tied_embeddings = true;
+  std::uint64_t rope_freqs = 0;
+  std::uint64_t num_heads = 0;
+  AttentionGeometry sliding;
+  AttentionGeometry full;
+  bool full_layers_k_eq_v = false;
+  std::uint64_t sliding_window = 0;
+  std::uint64_t kv_shared_layers = 0;
+  std::uint64_t intermediate_size = 0;
+  bool double_wide_on_kv_shared_layers = false;
+  std::uint64_t expert_count = 0;
+  std::uint64_t experts_active = 0;
+  std::uint64_t expert_intermediate_size = 0;
+  std::uint64_t per_layer_embedding_dim = 0;
+  std::vector<std::string> modalities;
+  std::uint64_t vision_params = 0;
+  std::uint64_t audio_params = 0;
+  double official_total_params_billions = 0;
+  double official_active_params_billions = 0;  // 0: dense
+  bool official_counts_encoders = false;
+  // Compute-buffer model (see footprint.cpp and README "How fitcheck counts memory").
+  std::uint64_t activation_bytes_per_ubatch_token = 0;
+  std::uint64_t bytes_per_hidden_per_ubatch_token = 0;
+  bool mask_grows_with_context = false;
+
+  std::uint64_t num_layers() const { return layers.size(); }
+  std::uint64_t first_kv_shared_layer() const { return num_layers() - kv_shared_layers; }
+  bool owns_kv(std::uint64_t layer) const { return layer < first_kv_shared_layer(); }
+  const AttentionGeometry& geometry(std::uint64_t layer) const {
+    return layers[layer] == LayerKind::full ? full : sliding;
+  }
+  bool is_moe() const { return expert_count > 1; }
+};
+
+enum class MemoryKind { vram, unified };
+
+struct Hardware {
+  std::string id;
+  std::string name;
+  std::string vendor;
+  MemoryKind memory_kind = MemoryKind::vram;
+  std::uint64_t memory_bytes = 0;
+  std::uint64_t gpu_working_set_bytes = 0;  // measured Metal working set; 0: unknown
+  double bandwidth_gbs = 0;
+  std::string bus;
+};
+
+struct RuntimeDefaults {
+  std::uint64_t ubatch = 512;
+  std::uint64_t batch = 2048;
+  std::uint64_t parallel = 1;
+  bool flash_attn = true;
+  bool swa_full = false;
+  bool kv_unified = false;
+};
+
+struct Runtime {
+  std::string id;
+  std::string version;
+  RuntimeDefaults defaults;
+  std::uint64_t kv_cell_pad = 256;
+  std::uint64_t tensor_alignment = 32;
+};
+
+struct Platform {
+  std::string id;  // cuda, rocm, metal
+  std::uint64_t reserve_bytes = 0;
+};
+
+struct Fraction {
+  std::uint64_t numerator = 1;
+  std::uint64_t denominator = 1;
+};
+
+struct UnifiedMemoryRules {
+  std::uint64_t os_reserve_bytes = 0;
+  std::uint64_t small_ram_limit_bytes = 0;
+  Fraction small_ram_gpu_fraction;
+  Fraction large_ram_gpu_fraction;
+};
+
+struct Catalog {
+  std::string name;
+  std::string version;
+  std::string source;  // "builtin" or the --catalog path
+  std::vector<Model> models;
+  std::vector<BlockType> block_types;
+  std::vector<Preset> presets;  // best quality first
+  std::vector<KvType> kv_types;
+  std::vector<Hardware> hardware;
+  std::vector<Runtime> runtimes;
+  std::vector<Platform> platforms;
+  UnifiedMemoryRules unified;
+
+  // Lookups by id (or model alias), case-insensitive. find_* throw Error(Errc::usage) with a
+  // "did you mean" suggestion; block_type/platform throw Error(Errc::internal) (validated at load).
+  const Model& find_model(std::string_view id) const;
+  const Preset& find_preset(std::string_view id) const;
+  const KvType& find_kv_type(std::string_view id) const;
+  const Hardware& find_hardware(std::string_view id) const;
+  const Runtime& default_runtime() const;
+  const BlockType& block_type(std::string_view name) const;
+  const Platform& platform(std::string_view id) const;
+};
+
+// Parses and validates fragments ({name, json text}); sections from all fragments are merged.
+// Throws Error(Errc::data) with the fragment name and a JSON pointer on the first problem.
+Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fragments, std::string source);
+// The catalog compiled into the binary from data/.
+const Catalog& builtin_catalog();
+
+// The closest candidate by edit distance, or empty when nothing is close.
+std::string closest_match(std::string_view input, const std::vector<std::string>& candidates);
+
+}  // namespace fitcheck

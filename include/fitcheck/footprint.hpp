@@ -1,0 +1,87 @@
+#pragma once
+// Memory footprint of one deployment: weights + KV cache + compute buffers + overhead,
+// each split into device (VRAM / GPU working set) and host (system RAM) bytes.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fitcheck/catalog.hpp"
+#include "fitcheck/tensors.hpp"
+
+namespace fitcheck {
+
+// Where the model runs: on a GPU (offloading every layer, llama.cpp -ngl all) or on the CPU alone.
+enum class Placement { gpu, cpu };
+
+struct Settings {
+  std::uint64_t context = 8192;  // tokens requested (-c); padded to the runtime's cell pad
+  std::string kv_type_k = "f16";
+  std::string kv_type_v = "f16";
+  std::uint64_t ubatch = 512;
+  std::uint64_t batch = 2048;
+  std::uint64_t parallel = 1;
+  bool flash_attn = true;
+  bool swa_full = false;
+  bool kv_unified = false;
+  Placement placement = Placement::gpu;
+};
+
+// Settings with the runtime's defaults.
+Settings default_settings(const Runtime& runtime);
+
+struct Split {
+  std::uint64_t device = 0;
+  std::uint64_t host = 0;
+  std::uint64_t total() const;
+};
+
+struct KvDetail {
+  std::uint64_t context_cells = 0;  // padded n_ctx
+  std::uint64_t full_cells = 0;     // per stream, full-attention layers
+  std::uint64_t sliding_cells = 0;  // per stream, sliding-window layers
+  std::uint64_t streams = 1;
+  std::uint64_t full_layers = 0;
+  std::uint64_t sliding_layers = 0;
+  std::uint64_t full_bytes = 0;
+  std::uint64_t sliding_bytes = 0;
+};
+
+struct Footprint {
+  std::string model;
+  std::string quant;
+  Settings settings;
+  Split weights;   // the GGUF's tensor data; host part = token and per-layer embeddings on a GPU
+  Split kv_cache;
+  Split compute;   // graph scratch buffer (device on a GPU) + the host output buffer
+  Split overhead;  // the tied output layer's copy on the device
+  std::uint64_t weights_bytes = 0;  // all text-model weights as the GGUF holds them
+  KvDetail kv;
+  std::uint64_t device_bytes() const;
+  std::uint64_t host_bytes() const;
+  std::uint64_t total_bytes() const;
+};
+
+// Weights of (model, preset): per-tensor types and bytes. Independent of context; cache it.
+struct WeightPlan {
+  std::vector<Tensor> tensors;
+  std::vector<TypedTensor> typed;
+  Split split;  // device/host on a GPU
+  std::uint64_t file_bytes = 0;
+  std::uint64_t output_copy_bytes = 0;  // tied output layer duplicated onto the device
+};
+WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime);
+
+// Validates settings against the model and runtime (Errc::usage on a bad combination).
+void validate_settings(const Catalog& catalog, const Model& model, const Settings& settings);
+
+KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings);
+std::uint64_t compute_buffer_bytes(const Model& model, const Runtime& runtime, const Settings& settings);
+std::uint64_t output_buffer_bytes(const Model& model, const Settings& settings);
+
+Footprint footprint(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
+                    const Runtime& runtime, const Settings& settings);
+// Convenience: plans the weights, then the footprint.
+Footprint footprint(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime,
+                    const Settings& settings);
+
+}  // namespace fitcheck

@@ -1,0 +1,53 @@
+#pragma once
+// The text model's tensors, as llama.cpp's GGUF holds them, and the type a weight preset gives each.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fitcheck/catalog.hpp"
+
+namespace fitcheck {
+
+enum class TensorGroup { embedding, per_layer_embedding, attention, ffn, experts, norms, other };
+
+struct Tensor {
+  std::string name;
+  TensorGroup group = TensorGroup::other;
+  TensorCategory category = TensorCategory::other;
+  int layer = -1;                      // -1: not in a decoder block
+  std::array<std::uint64_t, 3> ne{};   // ggml order: ne[0] is the row length
+  bool quantizable = false;            // llama.cpp may change its type
+  bool host_resident = false;          // an input-layer tensor llama.cpp keeps in host memory
+  std::uint64_t elements() const { return ne[0] * ne[1] * ne[2]; }
+};
+
+// Every tensor of the model's text GGUF, in file order (globals first, then blocks).
+std::vector<Tensor> model_tensors(const Model& model);
+
+struct TypedTensor {
+  const Tensor* tensor = nullptr;
+  std::string type;
+  std::uint64_t bytes = 0;  // tensor data, padded to the runtime's tensor alignment
+};
+
+// Applies the preset's rules (llama.cpp's llama_tensor_get_type plus the block-size fallback).
+std::vector<TypedTensor> assign_types(const Catalog& catalog, const Model& model, const Preset& preset,
+                                      const std::vector<Tensor>& tensors, std::uint64_t alignment);
+
+struct ParamCounts {
+  std::uint64_t embedding = 0;
+  std::uint64_t per_layer_embedding = 0;
+  std::uint64_t attention = 0;
+  std::uint64_t ffn = 0;
+  std::uint64_t experts = 0;
+  std::uint64_t norms = 0;
+  std::uint64_t other = 0;
+  std::uint64_t text_total() const;
+  std::uint64_t active = 0;  // per token: text_total less the experts not routed to
+};
+ParamCounts count_params(const Model& model);
+
+const char* group_name(TensorGroup group);
+
+}  // namespace fitcheck

@@ -1,0 +1,30 @@
+#pragma once
+// Byte arithmetic and unit parsing. Units only at the edges: MiB/GiB = 2^20/2^30, MB/GB = 10^6/10^9.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace fitcheck {
+
+inline constexpr std::uint64_t k_kib = 1024;
+inline constexpr std::uint64_t k_mib = 1024 * k_kib;
+inline constexpr std::uint64_t k_gib = 1024 * k_mib;
+
+// Overflow-checked arithmetic; throws Error(Errc::usage) naming `what` on overflow.
+std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what = "size");
+std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what = "size");
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b);
+std::uint64_t round_up(std::uint64_t value, std::uint64_t multiple);
+
+// "12GiB", "12 GB", "512MiB", "12884901888" -> bytes. Throws Error(Errc::usage).
+std::uint64_t parse_size(std::string_view text);
+// "32768", "32k", "128K" (k = 1024 tokens) -> tokens. Throws Error(Errc::usage).
+std::uint64_t parse_context(std::string_view text);
+
+// 12.00 GiB style, two decimals, binary units.
+std::string format_gib(std::uint64_t bytes);
+std::string format_mib(std::uint64_t bytes);
+// 32768 -> "32K" when a multiple of 1024, else the plain number.
+std::string format_context(std::uint64_t tokens);
+
+}  // namespace fitcheck

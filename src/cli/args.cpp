@@ -1,0 +1,103 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/request.hpp"
+#include "fitcheck/error.hpp"
+
+namespace fitcheck::cli {
+namespace {
+
+void add_common(CLI::App& app, Request& r) {
+  app.add_flag("--json", r.json, "Print one JSON document (schema_version 1) on stdout");
+  app.add_option("--catalog", r.catalog_path, "Use this catalog JSON file instead of the built-in one");
+}
+
+void add_hardware(CLI::App& app, Request& r) {
+  app.add_option("--gpu", r.gpu, "Hardware profile id, e.g. rtx3060-12g (see 'fitcheck list gpus')");
+  app.add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GiB");
+  app.add_option("--unified", r.unified, "A custom Apple-style unified-memory machine with this much RAM, e.g. 48GiB");
+  app.add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform, e.g. 512MiB for CUDA)");
+}
+
+void add_runtime(CLI::App& app, Request& r) {
+  app.add_option("--kv-type", r.kv_type, "KV cache type for K and V: f16, bf16, q8_0, q5_1, q5_0, q4_1, q4_0, ...");
+  app.add_option("--cache-type-k,--ctk", r.cache_type_k, "KV cache type for K only");
+  app.add_option("--cache-type-v,--ctv", r.cache_type_v, "KV cache type for V only");
+  app.add_option("--ubatch", r.ubatch, "Physical batch size (llama.cpp -ub, default 512)");
+  app.add_option("--parallel", r.parallel, "Parallel sequences (llama.cpp -np, default 1)");
+  app.add_option("--flash-attn", r.flash_attn, "Flash attention on or off (default on)")->check(CLI::IsMember({"on", "off"}));
+  app.add_flag("--swa-full", r.swa_full, "Full-size cache for sliding-window layers (llama.cpp --swa-full)");
+  app.add_flag("--kv-unified", r.kv_unified, "One unified KV cache for all sequences (llama.cpp -kvu)");
+}
+
+// `fitcheck --gpu X` means `fitcheck recommend --gpu X`.
+std::vector<std::string> with_default_command(std::vector<std::string> args) {
+  static const char* const k_commands[] = {"recommend", "footprint", "list"};
+  const bool bare_help_or_version =
+      args.size() == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "--version" || args[0] == "-V");
+  if (bare_help_or_version) return args;
+  for (const char* c : k_commands) {
+    if (!args.empty() && args[0] == c) return args;
+  }
+  args.insert(args.begin(), "recommend");
+  return args;
+}
+
+std::string one_line(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  for (char& c : text) {
+    if (c == '\n') c = ' ';
+  }
+  return text;
+}
+
+}  // namespace
+
+Request parse_args(const std::vector<std::string>& raw_args) {
+  Request r;
+  CLI::App app{"fitcheck: which Gemma 4 model, quantization and context fit your GPU or Mac, and how much memory each part takes.",
+               "fitcheck"};
+  app.set_version_flag("--version,-V", std::string("fitcheck ") + FITCHECK_VERSION);
+  app.require_subcommand(0, 1);
+
+  CLI::App* recommend = app.add_subcommand("recommend", "The largest model, quant and context that fit (the default command)");
+  add_common(*recommend, r);
+  add_hardware(*recommend, r);
+  add_runtime(*recommend, r);
+  recommend->add_option("--min-bits", r.min_bits, "Quality floor: presets with at least this many bits (default 4)");
+  recommend->add_option("--min-ctx", r.min_ctx, "Minimum context a plan must hold (default 8192; 32k, 128K accepted)");
+
+  CLI::App* fp = app.add_subcommand("footprint", "Memory footprint of one deployment");
+  add_common(*fp, r);
+  add_hardware(*fp, r);
+  add_runtime(*fp, r);
+  fp->add_option("--model", r.model, "Model id or alias, e.g. gemma-4-31b or 31b")->required();
+  fp->add_option("--quant", r.quant, "Weight preset, e.g. Q4_K_M")->required();
+  fp->add_option("--ctx", r.ctx, "Context in tokens, e.g. 32768, 32k, 128K")->required();
+  fp->add_flag("--cpu", r.cpu_only, "Run on the CPU only (no GPU offload)");
+
+  CLI::App* list = app.add_subcommand("list", "List the catalog: models, quants, kv-types or gpus");
+  add_common(*list, r);
+  list->add_option("what", r.list_what, "models, quants, kv-types or gpus")->required()->check(CLI::IsMember({"models", "quants", "kv-types", "gpus"}));
+
+  const std::vector<std::string> args = with_default_command(raw_args);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    r.command = Command::help;
+    CLI::App* target = recommend->parsed() ? recommend : fp->parsed() ? fp : list->parsed() ? list : &app;
+    r.help_text = target->help();
+    return r;
+  } catch (const CLI::CallForVersion&) {
+    r.command = Command::version;
+    return r;
+  } catch (const CLI::ParseError& e) {
+    throw Error(Errc::usage, one_line(e.what()) + " (run 'fitcheck --help')");
+  }
+  if (fp->parsed()) r.command = Command::footprint;
+  else if (list->parsed()) r.command = Command::list;
+  else r.command = Command::recommend;
+  return r;
+}
+
+}  // namespace fitcheck::cli

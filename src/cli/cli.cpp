@@ -1,0 +1,156 @@
+#include "cli/cli.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/report.hpp"
+#include "cli/request.hpp"
+#include "fitcheck/error.hpp"
+#include "fitcheck/units.hpp"
+
+namespace fitcheck::cli {
+namespace {
+
+Catalog read_catalog_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::data, "cannot read catalog '" + path + "': no such file or not readable (check the --catalog path)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_catalog({{path, text.str()}}, path);
+}
+
+struct Target {
+  Hardware hardware;
+  Budget budget;
+};
+
+std::optional<Target> resolve_target(const Catalog& catalog, const Request& r) {
+  const int given = !r.gpu.empty() + !r.vram.empty() + !r.unified.empty();
+  if (given > 1) throw Error(Errc::usage, "conflicting options: give only one of --gpu, --vram and --unified");
+  if (given == 0) {
+    if (!r.reserve.empty()) throw Error(Errc::usage, "--reserve needs a target: add --gpu ID, --vram SIZE or --unified SIZE");
+    return std::nullopt;
+  }
+  Hardware hw;
+  if (!r.gpu.empty()) {
+    hw = catalog.find_hardware(r.gpu);
+  } else {
+    const bool unified = !r.unified.empty();
+    hw.id = "custom";
+    hw.memory_bytes = parse_size(unified ? r.unified : r.vram);
+    if (hw.memory_bytes == 0) throw Error(Errc::usage, "invalid memory size 0: give the device's memory, e.g. 12GiB");
+    hw.memory_kind = unified ? MemoryKind::unified : MemoryKind::vram;
+    hw.vendor = unified ? "Apple" : "NVIDIA";
+    hw.name = unified ? "custom unified-memory Mac (" + format_gib(hw.memory_bytes) + ")"
+                      : "custom GPU (" + format_gib(hw.memory_bytes) + " VRAM)";
+  }
+  std::optional<std::uint64_t> reserve;
+  if (!r.reserve.empty()) reserve = parse_size(r.reserve);
+  Budget budget = make_budget(catalog, hw, reserve);
+  return Target{hw, budget};
+}
+
+Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const Request& r) {
+  Settings s = default_settings(runtime);
+  if (!r.kv_type.empty() && (!r.cache_type_k.empty() || !r.cache_type_v.empty())) {
+    throw Error(Errc::usage, "conflicting options: --kv-type sets both caches; use it or --cache-type-k/--cache-type-v");
+  }
+  const auto kv_id = [&](const std::string& text) { return catalog.find_kv_type(text).id; };
+  if (!r.kv_type.empty()) s.kv_type_k = s.kv_type_v = kv_id(r.kv_type);
+  if (!r.cache_type_k.empty()) s.kv_type_k = kv_id(r.cache_type_k);
+  if (!r.cache_type_v.empty()) s.kv_type_v = kv_id(r.cache_type_v);
+  if (r.ubatch) s.ubatch = *r.ubatch;
+  if (r.parallel) s.parallel = *r.parallel;
+  if (!r.flash_attn.empty()) s.flash_attn = r.flash_attn == "on";
+  s.swa_full = s.swa_full || r.swa_full;
+  s.kv_unified = s.kv_unified || r.kv_unified;
+  if (s.ubatch == 0 || s.parallel == 0) throw Error(Errc::usage, "--ubatch and --parallel must be at least 1");
+  return s;
+}
+
+int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
+  const Runtime& runtime = catalog.default_runtime();
+  const Model& model = catalog.find_model(r.model);
+  const Preset& preset = catalog.find_preset(r.quant);
+  Settings s = resolve_settings(catalog, runtime, r);
+  s.context = parse_context(r.ctx);
+  const std::optional<Target> target = resolve_target(catalog, r);
+  if (r.cpu_only && target) throw Error(Errc::usage, "conflicting options: --cpu runs without a GPU; drop --gpu/--vram/--unified");
+  s.placement = target ? Placement::gpu : Placement::cpu;
+  validate_settings(catalog, model, s);
+  if (s.context > model.max_context) {
+    throw Error(Errc::usage, "context " + std::to_string(s.context) + " is above " + model.id + "'s maximum of " +
+                                 std::to_string(model.max_context) + " tokens (use --ctx " + format_context(model.max_context) +
+                                 " or less)");
+  }
+  const Footprint f = footprint(catalog, model, preset, runtime, s);
+  FootprintReport report{catalog, runtime, f, nullptr, std::nullopt, std::nullopt};
+  if (target) {
+    report.hardware = &target->hardware;
+    report.budget = target->budget;
+    report.fit = check_fit(target->budget, f);
+  }
+  out = r.json ? json_footprint(report) : text_footprint(report);
+  return report.fit && !report.fit->fits ? 1 : 0;
+}
+
+int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
+  const Runtime& runtime = catalog.default_runtime();
+  const std::optional<Target> target = resolve_target(catalog, r);
+  if (!target) throw Error(Errc::usage, "recommend needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
+  Constraints c;
+  c.settings = resolve_settings(catalog, runtime, r);
+  c.settings.placement = Placement::gpu;
+  if (r.min_bits) {
+    if (*r.min_bits == 0 || *r.min_bits > 16) throw Error(Errc::usage, "invalid --min-bits " + std::to_string(*r.min_bits) + ": use 2 to 16");
+    c.min_bits = *r.min_bits;
+  }
+  if (!r.min_ctx.empty()) c.min_context = parse_context(r.min_ctx);
+  c.settings.context = c.min_context;
+  for (const Model& m : catalog.models) validate_settings(catalog, m, c.settings);
+  const Plan plan = recommend(catalog, target->budget, runtime, c);
+  const RecommendReport report{catalog, runtime, target->hardware, plan};
+  out = r.json ? json_recommend(report) : text_recommend(report);
+  return plan.chosen ? 0 : 1;
+}
+
+int dispatch(const Request& r, std::string& out) {
+  if (r.command == Command::help) {
+    out = r.help_text;
+    return 0;
+  }
+  if (r.command == Command::version) {
+    out = std::string("fitcheck ") + FITCHECK_VERSION + "\n";
+    return 0;
+  }
+  const Catalog owned = r.catalog_path.empty() ? Catalog{} : read_catalog_file(r.catalog_path);
+  const Catalog& catalog = r.catalog_path.empty() ? builtin_catalog() : owned;
+  switch (r.command) {
+    case Command::footprint: return run_footprint(catalog, r, out);
+    case Command::list:
+      out = r.json ? json_list(catalog, r.list_what) : text_list(catalog, r.list_what);
+      return 0;
+    default: return run_recommend(catalog, r, out);
+  }
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  try {
+    std::string result;
+    const int code = dispatch(parse_args(args), result);
+    out << result;  // written only once everything succeeded: never a partial document
+    out.flush();
+    return code;
+  } catch (const Error& e) {
+    err << "fitcheck: error: " << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    err << "fitcheck: error: internal error: " << e.what() << " (please report this as a bug)\n";
+    return static_cast<int>(Errc::internal);
+  }
+}
+
+}  // namespace fitcheck::cli

@@ -1,0 +1,188 @@
+#include <nlohmann/json.hpp>
+
+#include "cli/report.hpp"
+
+namespace fitcheck::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json header(const Catalog& catalog) {
+  Json j;
+  j["schema_version"] = 1;
+  j["fitcheck_version"] = FITCHECK_VERSION;
+  j["catalog"] = {{"source", catalog.source}, {"name", catalog.name}, {"version", catalog.version}};
+  return j;
+}
+
+Json split(const Split& s) { return {{"device_bytes", s.device}, {"host_bytes", s.host}}; }
+
+Json footprint_object(const Footprint& f) {
+  Json j;
+  j["model"] = f.model;
+  j["quant"] = f.quant;
+  j["context"] = f.settings.context;
+  j["kv_type"] = kv_type_label(f.settings);
+  j["kv_type_k"] = f.settings.kv_type_k;
+  j["kv_type_v"] = f.settings.kv_type_v;
+  j["weights_bytes"] = f.weights_bytes;
+  j["kv_cache_bytes"] = f.kv_cache.total();
+  j["compute_bytes"] = f.compute.total();
+  j["overhead_bytes"] = f.overhead.total();
+  j["total_bytes"] = f.total_bytes();
+  j["device_bytes"] = f.device_bytes();
+  j["host_bytes"] = f.host_bytes();
+  j["weights"] = split(f.weights);
+  j["kv_cache"] = split(f.kv_cache);
+  j["compute"] = split(f.compute);
+  j["overhead"] = split(f.overhead);
+  j["kv"] = {{"context_cells", f.kv.context_cells}, {"streams", f.kv.streams},
+             {"full_layers", f.kv.full_layers},     {"full_cells", f.kv.full_cells},
+             {"full_bytes", f.kv.full_bytes},       {"sliding_layers", f.kv.sliding_layers},
+             {"sliding_cells", f.kv.sliding_cells}, {"sliding_bytes", f.kv.sliding_bytes}};
+  return j;
+}
+
+Json assumptions(const Runtime& runtime, const Model* model, const Settings& s) {
+  Json j;
+  j["runtime"] = runtime.id + " " + runtime.version;
+  j["placement"] = s.placement == Placement::gpu ? "gpu" : "cpu";
+  j["ubatch"] = s.ubatch;
+  j["batch"] = s.batch;
+  j["parallel"] = s.parallel;
+  j["flash_attn"] = s.flash_attn;
+  j["swa_full"] = s.swa_full;
+  j["kv_unified"] = s.kv_unified;
+  j["compute_basis"] = model ? compute_basis(*model) : "per model; see each model's catalog entry";
+  return j;
+}
+
+Json hardware_object(const Hardware& hw, const Budget& b) {
+  Json j;
+  j["id"] = hw.id;
+  j["name"] = hw.name;
+  j["memory_kind"] = hw.memory_kind == MemoryKind::vram ? "vram" : "unified";
+  j["memory_bytes"] = hw.memory_bytes;
+  j["budget_bytes"] = b.device_bytes;
+  j["budget_basis"] = b.device_basis;
+  j["platform"] = b.platform;
+  j["reserve_bytes"] = b.reserve_bytes;
+  j["ram_budget_bytes"] = b.ram_bytes == 0 ? Json(nullptr) : Json(b.ram_bytes);
+  return j;
+}
+
+Json fit_object(const FitResult& fit) {
+  return {{"fits", fit.fits}, {"device_over_bytes", fit.device_over}, {"ram_over_bytes", fit.ram_over}};
+}
+
+}  // namespace
+
+std::string json_footprint(const FootprintReport& r) {
+  Json j = header(r.catalog);
+  j["footprint"] = footprint_object(r.footprint);
+  j["assumptions"] = assumptions(r.runtime, &r.catalog.find_model(r.footprint.model), r.footprint.settings);
+  if (r.hardware && r.budget && r.fit) {
+    j["hardware"] = hardware_object(*r.hardware, *r.budget);
+    j["fit"] = fit_object(*r.fit);
+  }
+  return j.dump(2) + "\n";
+}
+
+std::string json_recommend(const RecommendReport& r) {
+  const Plan& plan = r.plan;
+  Json j = header(r.catalog);
+  j["hardware"] = hardware_object(r.hardware, plan.budget);
+  j["constraints"] = {{"min_bits", plan.constraints.min_bits}, {"min_context", plan.constraints.min_context}};
+  j["assumptions"] = assumptions(r.runtime, nullptr, plan.constraints.settings);
+  if (plan.chosen) {
+    const Candidate& c = plan.candidates[*plan.chosen];
+    j["recommendation"] = {{"model", c.model},
+                           {"quant", c.quant},
+                           {"context", c.max_context},
+                           {"kv_type", kv_type_label(c.footprint.settings)},
+                           {"footprint", footprint_object(c.footprint)}};
+  } else {
+    j["recommendation"] = nullptr;
+  }
+  Json why = Json::array();
+  for (std::size_t i : plan.next_bigger) {
+    const Candidate& c = plan.candidates[i];
+    why.push_back({{"model", c.model},
+                   {"quant", c.quant},
+                   {"context", c.footprint.settings.context},
+                   {"device_bytes", c.footprint.device_bytes()},
+                   {"device_over_bytes", c.fit.device_over},
+                   {"ram_over_bytes", c.fit.ram_over}});
+  }
+  j["next_bigger"] = why;
+  Json candidates = Json::array();
+  for (const Candidate& c : plan.candidates) {
+    candidates.push_back({{"model", c.model},
+                          {"quant", c.quant},
+                          {"above_floor", c.above_floor},
+                          {"fits", c.fits},
+                          {"max_context", c.max_context},
+                          {"context", c.footprint.settings.context},
+                          {"device_bytes", c.footprint.device_bytes()},
+                          {"host_bytes", c.footprint.host_bytes()},
+                          {"total_bytes", c.footprint.total_bytes()}});
+  }
+  j["candidates"] = candidates;
+  return j.dump(2) + "\n";
+}
+
+std::string json_list(const Catalog& catalog, const std::string& what) {
+  Json j = header(catalog);
+  Json items = Json::array();
+  if (what == "models") {
+    for (const Model& m : catalog.models) {
+      const ParamCounts p = count_params(m);
+      Json layers = {{"total", m.num_layers()}, {"kv_shared", m.kv_shared_layers}};
+      std::uint64_t full = 0;
+      for (LayerKind k : m.layers) full += k == LayerKind::full;
+      layers["full"] = full;
+      layers["sliding"] = m.num_layers() - full;
+      items.push_back({{"id", m.id},
+                       {"name", m.name},
+                       {"aliases", m.aliases},
+                       {"max_context", m.max_context},
+                       {"modalities", m.modalities},
+                       {"layers", layers},
+                       {"sliding_window", m.sliding_window},
+                       {"experts", m.expert_count},
+                       {"params", {{"text_total", p.text_total()},
+                                   {"active", p.active},
+                                   {"embedding", p.embedding},
+                                   {"per_layer_embedding", p.per_layer_embedding},
+                                   {"attention", p.attention},
+                                   {"ffn", p.ffn},
+                                   {"experts", p.experts},
+                                   {"norms", p.norms},
+                                   {"other", p.other},
+                                   {"vision", m.vision_params},
+                                   {"audio", m.audio_params}}}});
+    }
+  } else if (what == "quants") {
+    for (const Preset& p : catalog.presets) {
+      items.push_back({{"id", p.id}, {"nominal_bits", p.nominal_bits}, {"default_type", p.default_type}});
+    }
+  } else if (what == "kv-types") {
+    for (const KvType& k : catalog.kv_types) {
+      const BlockType& b = catalog.block_type(k.block_type);
+      items.push_back({{"id", k.id}, {"block_elems", b.block_elems}, {"block_bytes", b.block_bytes}, {"quantized", k.quantized}});
+    }
+  } else {
+    for (const Hardware& h : catalog.hardware) {
+      items.push_back({{"id", h.id},
+                       {"name", h.name},
+                       {"vendor", h.vendor},
+                       {"memory_kind", h.memory_kind == MemoryKind::vram ? "vram" : "unified"},
+                       {"memory_bytes", h.memory_bytes},
+                       {"bandwidth_gbs", h.bandwidth_gbs}});
+    }
+  }
+  j[what == "kv-types" ? "kv_types" : what] = items;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace fitcheck::cli

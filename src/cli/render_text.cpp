@@ -1,0 +1,145 @@
+#include <fmt/format.h>
+
+#include "cli/report.hpp"
+#include "fitcheck/units.hpp"
+
+namespace fitcheck::cli {
+namespace {
+
+std::string assumptions_line(const Runtime& runtime, const Settings& s) {
+  return fmt::format("Assumes {} {}: {}, flash attention {}, ubatch {}, {} sequence{}{}{}.", runtime.id, runtime.version,
+                     s.placement == Placement::gpu ? "every layer on the GPU (-ngl 99), token and per-layer embeddings in host RAM"
+                                                   : "CPU only, weights memory-mapped",
+                     s.flash_attn ? "on" : "off", s.ubatch, s.parallel, s.parallel == 1 ? "" : "s",
+                     s.kv_unified ? ", unified KV cache" : "", s.swa_full ? ", full-size SWA cache" : "");
+}
+
+void breakdown(std::string& out, const Footprint& f) {
+  const auto row = [&](const char* label, const Split& s) {
+    out += fmt::format("  {:<17}{:>12}{:>12}\n", label, format_gib(s.device), format_gib(s.host));
+  };
+  out += fmt::format("  {:<17}{:>12}{:>12}\n", "", "device", "host");
+  row("weights", f.weights);
+  row("KV cache", f.kv_cache);
+  row("compute buffers", f.compute);
+  row("overhead", f.overhead);
+  out += fmt::format("  {:<17}{:>12}{:>12}   ({} in all)\n", "total", format_gib(f.device_bytes()), format_gib(f.host_bytes()),
+                     format_gib(f.total_bytes()));
+  out += fmt::format("  KV cache: {} full-attention layers x {} cells, {} sliding-window layers x {} cells{}\n", f.kv.full_layers,
+                     f.kv.full_cells, f.kv.sliding_layers, f.kv.sliding_cells,
+                     f.kv.streams > 1 ? fmt::format(", x {} streams", f.kv.streams) : std::string());
+}
+
+std::string budget_line(const Hardware& hw, const Budget& b) {
+  if (b.memory_kind == MemoryKind::vram) {
+    return fmt::format("Budget: {} of device memory = {} VRAM - {} {} runtime reserve\n", format_gib(b.device_bytes),
+                       format_gib(hw.memory_bytes), format_gib(b.reserve_bytes), b.platform);
+  }
+  return fmt::format("Budget: {} for the GPU ({}); device + host within {} = {} RAM - {} OS reserve\n",
+                     format_gib(b.device_bytes), b.device_basis, format_gib(b.ram_bytes), format_gib(hw.memory_bytes),
+                     format_gib(b.os_reserve_bytes));
+}
+
+std::string over_text(const FitResult& fit) {
+  std::string text;
+  if (fit.device_over) text = format_gib(fit.device_over) + " over the device budget";
+  if (fit.ram_over) text += (text.empty() ? "" : ", ") + format_gib(fit.ram_over) + " over RAM";
+  return text;
+}
+
+std::string why_line(const Candidate& c) {
+  return fmt::format("  {} {} needs {} of device memory at {} context: {}.\n", c.model, c.quant,
+                     format_gib(c.footprint.device_bytes()), format_context(c.footprint.settings.context), over_text(c.fit));
+}
+
+}  // namespace
+
+std::string kv_type_label(const Settings& s) {
+  return s.kv_type_k == s.kv_type_v ? s.kv_type_k : s.kv_type_k + "/" + s.kv_type_v;
+}
+
+std::string compute_basis(const Model& model) {
+  return "llama.cpp b10573 CPU-backend compute buffers (logits + activations" +
+         std::string(model.mask_grows_with_context ? " + attention mask" : "") + "), used for every backend";
+}
+
+std::string text_footprint(const FootprintReport& r) {
+  const Footprint& f = r.footprint;
+  std::string out = fmt::format("{} {}, context {} ({} cells), KV {}\n", f.model, f.quant, f.settings.context,
+                                f.kv.context_cells, kv_type_label(f.settings));
+  out += fmt::format("Weights in the GGUF: {}\n", format_gib(f.weights_bytes));
+  breakdown(out, f);
+  if (r.hardware && r.budget && r.fit) {
+    out += fmt::format("Target: {} ({})\n", r.hardware->name, r.hardware->id);
+    out += budget_line(*r.hardware, *r.budget);
+    out += r.fit->fits ? fmt::format("Fits: {} of device memory to spare.\n", format_gib(r.budget->device_bytes - f.device_bytes()))
+                       : fmt::format("Does not fit: {}.\n", over_text(*r.fit));
+  }
+  out += assumptions_line(r.runtime, f.settings) + "\n";
+  return out;
+}
+
+std::string text_recommend(const RecommendReport& r) {
+  const Plan& plan = r.plan;
+  std::string out = fmt::format("{} ({})\n", r.hardware.name, r.hardware.id);
+  out += budget_line(r.hardware, plan.budget);
+  out += "\n";
+  if (plan.chosen) {
+    const Candidate& c = plan.candidates[*plan.chosen];
+    out += fmt::format("Recommended: {} {}, context {} ({} tokens), KV cache {}\n", c.model, c.quant,
+                       format_context(c.max_context), c.max_context, kv_type_label(c.footprint.settings));
+    breakdown(out, c.footprint);
+    out += fmt::format("  fits with {} of device memory to spare\n", format_gib(plan.budget.device_bytes - c.footprint.device_bytes()));
+  } else {
+    out += fmt::format("Nothing fits at {}-bit or better with {} context.\n", plan.constraints.min_bits,
+                       format_context(plan.constraints.min_context));
+  }
+  if (!plan.next_bigger.empty()) {
+    out += plan.chosen ? "Why not bigger:\n" : "Smallest option:\n";
+    for (std::size_t i : plan.next_bigger) out += why_line(plan.candidates[i]);
+  }
+  out += fmt::format("\nAll options (quality floor {}-bit, minimum context {}):\n", plan.constraints.min_bits,
+                     format_context(plan.constraints.min_context));
+  out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}\n", "model", "quant", "fits", "max ctx", "device", "host");
+  for (const Candidate& c : plan.candidates) {
+    const char* fits = !c.above_floor ? (c.fits ? "(yes)" : "(no)") : c.fits ? "yes" : "no";
+    out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}\n", c.model, c.quant, fits,
+                       c.fits ? format_context(c.max_context) : std::string("-"), format_gib(c.footprint.device_bytes()),
+                       format_gib(c.footprint.host_bytes()));
+  }
+  out += "  (in parentheses: below the quality floor; device/host at max ctx, or at the minimum context when it does not fit)\n";
+  out += assumptions_line(r.runtime, plan.constraints.settings) + "\n";
+  return out;
+}
+
+std::string text_list(const Catalog& catalog, const std::string& what) {
+  std::string out;
+  if (what == "models") {
+    out += fmt::format("{:<17}{:<18}{:>10}{:>10}{:>9}  {}\n", "id", "name", "params", "active", "max ctx", "aliases");
+    for (const Model& m : catalog.models) {
+      const ParamCounts p = count_params(m);
+      std::string aliases;
+      for (const std::string& a : m.aliases) aliases += (aliases.empty() ? "" : ", ") + a;
+      out += fmt::format("{:<17}{:<18}{:>9.2f}B{:>9.2f}B{:>9}  {}\n", m.id, m.name, static_cast<double>(p.text_total()) / 1e9,
+                         static_cast<double>(p.active) / 1e9, format_context(m.max_context), aliases);
+    }
+  } else if (what == "quants") {
+    out += fmt::format("{:<8}{:>6}  {}\n", "id", "bits", "default block type");
+    for (const Preset& p : catalog.presets) out += fmt::format("{:<8}{:>6}  {}\n", p.id, p.nominal_bits, p.default_type);
+  } else if (what == "kv-types") {
+    out += fmt::format("{:<8}{:>14}\n", "id", "bytes/32 elem");
+    for (const KvType& k : catalog.kv_types) {
+      const BlockType& b = catalog.block_type(k.block_type);
+      out += fmt::format("{:<8}{:>14}\n", k.id, 32 / b.block_elems * b.block_bytes);
+    }
+  } else {
+    out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", "id", "kind", "memory", "GB/s", "name");
+    for (const Hardware& h : catalog.hardware) {
+      out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", h.id, h.memory_kind == MemoryKind::vram ? "vram" : "unified",
+                         format_gib(h.memory_bytes), h.bandwidth_gbs, h.name);
+    }
+  }
+  return out;
+}
+
+}  // namespace fitcheck::cli

@@ -1,0 +1,41 @@
+#pragma once
+// Rendering of results as text (for people) and JSON (schema_version 1, for scripts).
+// The JSON wire format is documented in README "JSON output"; tests pin every object's key set.
+#include <optional>
+#include <string>
+
+#include "fitcheck/budget.hpp"
+#include "fitcheck/catalog.hpp"
+#include "fitcheck/footprint.hpp"
+#include "fitcheck/planner.hpp"
+
+namespace fitcheck::cli {
+
+struct FootprintReport {
+  const Catalog& catalog;
+  const Runtime& runtime;
+  const Footprint& footprint;
+  const Hardware* hardware = nullptr;  // set when a target was given
+  std::optional<Budget> budget;
+  std::optional<FitResult> fit;
+};
+
+struct RecommendReport {
+  const Catalog& catalog;
+  const Runtime& runtime;
+  const Hardware& hardware;
+  const Plan& plan;
+};
+
+std::string json_footprint(const FootprintReport& r);
+std::string text_footprint(const FootprintReport& r);
+std::string json_recommend(const RecommendReport& r);
+std::string text_recommend(const RecommendReport& r);
+std::string json_list(const Catalog& catalog, const std::string& what);
+std::string text_list(const Catalog& catalog, const std::string& what);
+
+// Words shared by both renderings.
+std::string kv_type_label(const Settings& s);
+std::string compute_basis(const Model& model);
+
+}  // namespace fitcheck::cli

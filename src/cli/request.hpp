@@ -1,0 +1,44 @@
+#pragma once
+// What the user asked for, parsed from argv (args.cpp), before it meets the catalog.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace fitcheck::cli {
+
+enum class Command { recommend, footprint, list, help, version };
+
+struct Request {
+  Command command = Command::recommend;
+  std::string help_text;  // Command::help: what to print
+  bool json = false;
+  std::string catalog_path;
+  // Target hardware: one of these.
+  std::string gpu;
+  std::string vram;
+  std::string unified;
+  std::string reserve;
+  // Deployment.
+  std::string model;
+  std::string quant;
+  std::string ctx;
+  std::string kv_type;
+  std::string cache_type_k;
+  std::string cache_type_v;
+  std::optional<std::uint64_t> ubatch;
+  std::optional<std::uint64_t> parallel;
+  std::string flash_attn;  // "", "on", "off"
+  bool swa_full = false;
+  bool kv_unified = false;
+  bool cpu_only = false;
+  // recommend
+  std::optional<unsigned> min_bits;
+  std::string min_ctx;
+  // list
+  std::string list_what;
+};
+
+// Parses argv into a Request. Throws fitcheck::Error(Errc::usage) on a bad command line.
+Request parse_args(const std::vector<std::string>& args);
+
+}  // namespace fitcheck::cli

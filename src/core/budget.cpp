@@ -1,0 +1,62 @@
+#include "fitcheck/budget.hpp"
+
+#include "fitcheck/units.hpp"
+
+namespace fitcheck {
+namespace {
+
+std::string platform_of(const Hardware& hw) {
+  if (hw.vendor == "Apple") return "metal";
+  if (hw.vendor == "AMD") return "rocm";
+  return "cuda";
+}
+
+std::uint64_t share(std::uint64_t bytes, Fraction f) { return bytes / f.denominator * f.numerator + bytes % f.denominator * f.numerator / f.denominator; }
+
+std::uint64_t saturating_sub(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
+
+}  // namespace
+
+Budget make_budget(const Catalog& catalog, const Hardware& hw, std::optional<std::uint64_t> reserve) {
+  Budget b;
+  b.hardware_id = hw.id;
+  b.memory_kind = hw.memory_kind;
+  b.memory_bytes = hw.memory_bytes;
+  b.platform = platform_of(hw);
+  b.reserve_bytes = reserve.value_or(catalog.platform(b.platform).reserve_bytes);
+  if (hw.memory_kind == MemoryKind::vram) {
+    b.device_bytes = saturating_sub(hw.memory_bytes, b.reserve_bytes);
+    b.device_basis = "VRAM less the " + b.platform + " runtime reserve";
+    return b;
+  }
+  const UnifiedMemoryRules& u = catalog.unified;
+  b.os_reserve_bytes = u.os_reserve_bytes;
+  b.ram_bytes = saturating_sub(hw.memory_bytes, u.os_reserve_bytes);
+  std::uint64_t gpu_limit = 0;
+  if (hw.gpu_working_set_bytes != 0) {
+    gpu_limit = hw.gpu_working_set_bytes;
+    b.device_basis = "measured GPU working set";
+  } else if (b.platform == "metal") {
+    const bool small = hw.memory_bytes <= u.small_ram_limit_bytes;
+    const Fraction f = small ? u.small_ram_gpu_fraction : u.large_ram_gpu_fraction;
+    gpu_limit = share(hw.memory_bytes, f);
+    b.device_basis = "Metal wired-memory limit, " + std::to_string(f.numerator) + "/" + std::to_string(f.denominator) + " of RAM";
+  } else {
+    gpu_limit = b.ram_bytes;
+    b.device_basis = "unified memory less the OS reserve";
+  }
+  b.device_bytes = saturating_sub(gpu_limit, b.reserve_bytes);
+  if (b.device_bytes > b.ram_bytes) b.device_bytes = b.ram_bytes;
+  return b;
+}
+
+FitResult check_fit(const Budget& budget, const Footprint& f) {
+  FitResult r;
+  const std::uint64_t device = f.device_bytes();
+  r.device_over = saturating_sub(device, budget.device_bytes);
+  if (budget.ram_bytes != 0) r.ram_over = saturating_sub(f.total_bytes(), budget.ram_bytes);
+  r.fits = r.device_over == 0 && r.ram_over == 0;
+  return r;
+}
+
+}  // namespace fitcheck

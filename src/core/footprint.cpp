@@ -1,0 +1,162 @@
+#include "fitcheck/footprint.hpp"
+
+#include <algorithm>
+
+#include "fitcheck/error.hpp"
+#include "fitcheck/units.hpp"
+
+namespace fitcheck {
+namespace {
+
+// A request far above any model's context: guards the arithmetic before anything multiplies it.
+constexpr std::uint64_t k_max_context_tokens = 1ULL << 24;  // 16M tokens
+constexpr std::uint64_t k_max_parallel = 4096;
+constexpr std::uint64_t k_max_ubatch = 1ULL << 16;
+
+std::uint64_t bytes_per_cell(const Catalog& catalog, const Model& model, std::uint64_t layer, const Settings& s,
+                             std::uint64_t v_width_max) {
+  const std::uint64_t k_width = model.geometry(layer).kv_width();
+  // Flash attention off: llama.cpp stores V transposed, every row padded to the widest layer's V.
+  const std::uint64_t v_width = s.flash_attn ? k_width : v_width_max;
+  const BlockType& k = catalog.block_type(catalog.find_kv_type(s.kv_type_k).block_type);
+  const BlockType& v = catalog.block_type(catalog.find_kv_type(s.kv_type_v).block_type);
+  return k.row_bytes(k_width) + v.row_bytes(v_width);
+}
+
+std::uint64_t widest_kv(const Model& model) { return std::max(model.sliding.kv_width(), model.full.kv_width()); }
+
+}  // namespace
+
+Settings default_settings(const Runtime& runtime) {
+  Settings s;
+  s.ubatch = runtime.defaults.ubatch;
+  s.batch = runtime.defaults.batch;
+  s.parallel = runtime.defaults.parallel;
+  s.flash_attn = runtime.defaults.flash_attn;
+  s.swa_full = runtime.defaults.swa_full;
+  s.kv_unified = runtime.defaults.kv_unified;
+  return s;
+}
+
+std::uint64_t Split::total() const { return checked_add(device, host); }
+std::uint64_t Footprint::device_bytes() const {
+  return checked_add(checked_add(weights.device, kv_cache.device), checked_add(compute.device, overhead.device));
+}
+std::uint64_t Footprint::host_bytes() const {
+  return checked_add(checked_add(weights.host, kv_cache.host), checked_add(compute.host, overhead.host));
+}
+std::uint64_t Footprint::total_bytes() const { return checked_add(device_bytes(), host_bytes()); }
+
+void validate_settings(const Catalog& catalog, const Model& model, const Settings& s) {
+  if (s.context == 0) throw Error(Errc::usage, "invalid context 0: the context must hold at least one token");
+  if (s.context > k_max_context_tokens) {
+    throw Error(Errc::usage, "context " + std::to_string(s.context) + " is absurd: " + model.id + " was trained for " +
+                                 std::to_string(model.max_context) + " tokens (use --ctx " + format_context(model.max_context) +
+                                 " or less)");
+  }
+  if (s.parallel == 0 || s.parallel > k_max_parallel) {
+    throw Error(Errc::usage, "invalid --parallel " + std::to_string(s.parallel) + ": use 1 to " + std::to_string(k_max_parallel));
+  }
+  if (s.ubatch == 0 || s.ubatch > k_max_ubatch || s.batch == 0 || s.batch > k_max_ubatch) {
+    throw Error(Errc::usage, "invalid --ubatch " + std::to_string(s.ubatch) + ": use 1 to " + std::to_string(k_max_ubatch));
+  }
+  catalog.find_kv_type(s.kv_type_k);
+  const KvType& v = catalog.find_kv_type(s.kv_type_v);
+  if (v.quantized && !s.flash_attn) {
+    throw Error(Errc::usage, "a quantized V cache (" + v.id + ") needs flash attention: use --flash-attn on or an f16 V cache");
+  }
+}
+
+KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& s) {
+  KvDetail kv;
+  const std::uint64_t pad = runtime.kv_cell_pad;
+  kv.context_cells = round_up(s.context, pad);
+  const std::uint64_t n_ubatch = std::min({kv.context_cells, s.batch, s.ubatch});
+  // Separate caches (llama-cli -np N): N streams of pad(n_ctx / N) cells. Unified: one stream.
+  kv.streams = s.kv_unified ? 1 : s.parallel;
+  const std::uint64_t cells_per_stream = s.kv_unified ? kv.context_cells : round_up(kv.context_cells / s.parallel, pad);
+  kv.full_cells = cells_per_stream;
+  const std::uint64_t window = checked_mul(model.sliding_window, s.kv_unified ? s.parallel : 1);
+  kv.sliding_cells = s.swa_full ? cells_per_stream : std::min(cells_per_stream, round_up(window + n_ubatch, pad));
+  const std::uint64_t v_width_max = widest_kv(model);
+  for (std::uint64_t il = 0; il < model.num_layers(); ++il) {
+    if (!model.owns_kv(il)) continue;  // KV-shared layers read an earlier layer's cache
+    const bool full = model.layers[il] == LayerKind::full;
+    const std::uint64_t cells = full ? kv.full_cells : kv.sliding_cells;
+    const std::uint64_t bytes = checked_mul(checked_mul(cells, kv.streams, "KV cache"),
+                                            bytes_per_cell(catalog, model, il, s, v_width_max), "KV cache");
+    (full ? kv.full_layers : kv.sliding_layers) += 1;
+    (full ? kv.full_bytes : kv.sliding_bytes) = checked_add(full ? kv.full_bytes : kv.sliding_bytes, bytes, "KV cache");
+  }
+  return kv;
+}
+
+std::uint64_t compute_buffer_bytes(const Model& model, const Runtime& runtime, const Settings& s) {
+  const std::uint64_t n_ctx = round_up(s.context, runtime.kv_cell_pad);
+  const std::uint64_t n_ubatch = std::min({n_ctx, s.batch, s.ubatch});
+  // f32 logits of the worst-case ubatch.
+  const std::uint64_t logits = checked_mul(4 * model.vocab_size, n_ubatch, "compute buffer");
+  // Activations: a measured floor, or hidden-size-proportional scratch plus the f16 mask of the full layers.
+  const std::uint64_t mask = model.mask_grows_with_context ? checked_mul(2 * n_ctx, n_ubatch, "compute buffer") : 0;
+  const std::uint64_t activations =
+      std::max(checked_mul(model.activation_bytes_per_ubatch_token, n_ubatch, "compute buffer"),
+               checked_mul(model.bytes_per_hidden_per_ubatch_token * model.hidden_size, n_ubatch, "compute buffer") + mask);
+  if (s.flash_attn) return checked_add(logits, activations, "compute buffer");
+  // Flash attention off: f32 attention scores of one full layer, n_ctx x n_ubatch x (n_head + 1).
+  const std::uint64_t scores =
+      checked_mul(checked_mul(4 * n_ctx, n_ubatch, "compute buffer"), model.num_heads + 1, "compute buffer");
+  return checked_add(std::max(logits, scores), activations, "compute buffer");
+}
+
+std::uint64_t output_buffer_bytes(const Model& model, const Settings& s) {
+  return checked_mul(4 * model.vocab_size, s.parallel, "output buffer");
+}
+
+WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime) {
+  WeightPlan plan;
+  plan.tensors = model_tensors(model);
+  plan.typed = assign_types(catalog, model, preset, plan.tensors, runtime.tensor_alignment);
+  for (const TypedTensor& t : plan.typed) {
+    plan.file_bytes = checked_add(plan.file_bytes, t.bytes, "weights");
+    std::uint64_t& side = t.tensor->host_resident ? plan.split.host : plan.split.device;
+    side = checked_add(side, t.bytes, "weights");
+    // A tied output layer is the token embedding; llama.cpp copies it to the device that computes logits.
+    if (t.tensor->category == TensorCategory::output && t.tensor->group == TensorGroup::embedding && t.tensor->host_resident) {
+      plan.output_copy_bytes = t.bytes;
+    }
+  }
+  return plan;
+}
+
+Footprint footprint(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
+                    const Runtime& runtime, const Settings& s) {
+  validate_settings(catalog, model, s);
+  Footprint f;
+  f.model = model.id;
+  f.quant = preset.id;
+  f.settings = s;
+  f.weights_bytes = weights.file_bytes;
+  f.kv = kv_cache(catalog, model, runtime, s);
+  const std::uint64_t kv_bytes = checked_add(f.kv.full_bytes, f.kv.sliding_bytes, "KV cache");
+  const std::uint64_t graph = compute_buffer_bytes(model, runtime, s);
+  f.overhead.host = output_buffer_bytes(model, s);
+  if (s.placement == Placement::gpu) {
+    f.weights = weights.split;
+    f.kv_cache.device = kv_bytes;
+    f.compute.device = graph;
+    f.overhead.device = weights.output_copy_bytes;
+  } else {
+    // CPU only: the mapped file is the whole model; the tied output reads token_embd in place.
+    f.weights.host = weights.file_bytes;
+    f.kv_cache.host = kv_bytes;
+    f.compute.host = graph;
+  }
+  return f;
+}
+
+Footprint footprint(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime,
+                    const Settings& settings) {
+  return footprint(catalog, model, preset, plan_weights(catalog, model, preset, runtime), runtime, settings);
+}
+
+}  // namespace fitcheck

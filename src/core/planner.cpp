@@ -1,0 +1,116 @@
+#include "fitcheck/planner.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "fitcheck/error.hpp"
+#include "fitcheck/units.hpp"
+
+namespace fitcheck {
+namespace {
+
+bool fits_at(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
+             const Runtime& runtime, Settings settings, const Budget& budget, std::uint64_t context) {
+  settings.context = context;
+  return check_fit(budget, footprint(catalog, model, preset, weights, runtime, settings)).fits;
+}
+
+std::vector<const Model*> models_small_to_large(const Catalog& catalog) {
+  std::vector<std::pair<std::uint64_t, const Model*>> sized;
+  for (const Model& m : catalog.models) sized.emplace_back(count_params(m).text_total(), &m);
+  std::stable_sort(sized.begin(), sized.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const Model*> out;
+  for (const auto& entry : sized) out.push_back(entry.second);
+  return out;
+}
+
+Candidate evaluate(const Catalog& catalog, const Model& model, const Preset& preset, const Budget& budget,
+                   const Runtime& runtime, const Constraints& c) {
+  const WeightPlan weights = plan_weights(catalog, model, preset, runtime);
+  Candidate cand;
+  cand.model = model.id;
+  cand.quant = preset.id;
+  cand.above_floor = preset.nominal_bits >= c.min_bits;
+  const std::uint64_t start = std::min(c.min_context, model.max_context);
+  cand.max_context = max_fitting_context(catalog, model, preset, weights, runtime, c.settings, budget, start);
+  cand.fits = cand.max_context != 0;
+  Settings at = c.settings;
+  at.context = cand.fits ? cand.max_context : start;
+  cand.footprint = footprint(catalog, model, preset, weights, runtime, at);
+  cand.fit = check_fit(budget, cand.footprint);
+  return cand;
+}
+
+}  // namespace
+
+std::uint64_t max_fitting_context(const Catalog& catalog, const Model& model, const Preset& preset,
+                                  const WeightPlan& weights, const Runtime& runtime, Settings settings,
+                                  const Budget& budget, std::uint64_t from) {
+  const std::uint64_t step = runtime.kv_cell_pad;
+  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, from)) return 0;
+  if (fits_at(catalog, model, preset, weights, runtime, settings, budget, model.max_context)) return model.max_context;
+  // Invariant: lo * step fits (or lo*step < from, which fits), hi * step does not.
+  std::uint64_t lo = std::max<std::uint64_t>(from / step, 1);
+  std::uint64_t hi = ceil_div(model.max_context, step);
+  if (lo * step < from) ++lo;
+  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, lo * step)) return from;
+  while (hi - lo > 1) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (fits_at(catalog, model, preset, weights, runtime, settings, budget, mid * step)) lo = mid;
+    else hi = mid;
+  }
+  return lo * step;
+}
+
+Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runtime, const Constraints& constraints) {
+  Plan plan;
+  plan.budget = budget;
+  plan.constraints = constraints;
+  const std::vector<const Model*> models = models_small_to_large(catalog);
+  // candidates are grouped per model, presets best first (the catalog's order).
+  std::map<const Model*, std::pair<std::size_t, std::size_t>> ranges;
+  for (const Model* model : models) {
+    const std::size_t first = plan.candidates.size();
+    for (const Preset& preset : catalog.presets) {
+      plan.candidates.push_back(evaluate(catalog, *model, preset, budget, runtime, constraints));
+    }
+    ranges[model] = {first, plan.candidates.size()};
+  }
+  const auto best_fitting = [&](const Model* m) -> std::optional<std::size_t> {
+    for (std::size_t i = ranges[m].first; i < ranges[m].second; ++i) {
+      if (plan.candidates[i].above_floor && plan.candidates[i].fits) return i;
+    }
+    return std::nullopt;
+  };
+  // The cheapest preset at the floor: the step a bigger model would have to take first.
+  const auto floor_option = [&](const Model* m) -> std::optional<std::size_t> {
+    std::optional<std::size_t> best;
+    for (std::size_t i = ranges[m].first; i < ranges[m].second; ++i) {
+      const Candidate& c = plan.candidates[i];
+      if (!c.above_floor) continue;
+      if (!best || c.footprint.device_bytes() < plan.candidates[*best].footprint.device_bytes()) best = i;
+    }
+    return best;
+  };
+  std::size_t chosen_model = models.size();
+  for (std::size_t mi = models.size(); mi-- > 0;) {
+    if (auto idx = best_fitting(models[mi])) {
+      plan.chosen = idx;
+      chosen_model = mi;
+      break;
+    }
+  }
+  if (plan.chosen) {
+    // A better preset of the same model that does not fit.
+    const std::size_t first = ranges[models[chosen_model]].first;
+    if (*plan.chosen > first) plan.next_bigger.push_back(*plan.chosen - 1);
+    if (chosen_model + 1 < models.size()) {
+      if (auto idx = floor_option(models[chosen_model + 1])) plan.next_bigger.push_back(*idx);
+    }
+  } else if (!models.empty()) {
+    if (auto idx = floor_option(models.front())) plan.next_bigger.push_back(*idx);
+  }
+  return plan;
+}
+
+}  // namespace fitcheck

@@ -1,0 +1,250 @@
+#include "fitcheck/tensors.hpp"
+
+#include <map>
+
+#include "fitcheck/error.hpp"
+#include "fitcheck/units.hpp"
+
+namespace fitcheck {
+namespace {
+
+// Builds the tensor list of a Gemma-4-style text GGUF (names as llama.cpp's converter writes them).
+class TensorListBuilder {
+ public:
+  explicit TensorListBuilder(const Model& model) : m_model(model) {}
+
+  std::vector<Tensor> build() {
+    add_globals();
+    for (std::uint64_t il = 0; il < m_model.num_layers(); ++il) add_block(static_cast<int>(il));
+    return std::move(m_tensors);
+  }
+
+ private:
+  void add(std::string name, TensorGroup group, TensorCategory category, int layer, std::array<std::uint64_t, 3> ne,
+           bool quantizable, bool host_resident = false) {
+    for (auto& d : ne) d = d == 0 ? 1 : d;
+    m_tensors.push_back({std::move(name), group, category, layer, ne, quantizable, host_resident});
+  }
+  void norm(const std::string& name, TensorGroup group, int layer, std::uint64_t size) {
+    add(name, group, TensorCategory::other, layer, {size, 1, 1}, false);
+  }
+
+  void add_globals() {
+    const std::uint64_t h = m_model.hidden_size;
+    const std::uint64_t ple = m_model.per_layer_embedding_dim * m_model.num_layers();
+    // The token embedding doubles as the output layer when tied; llama.cpp keeps it in host memory.
+    const TensorCategory embd_category = m_model.tied_embeddings ? TensorCategory::output : TensorCategory::token_embd;
+    add("token_embd.weight", TensorGroup::embedding, embd_category, -1, {h, m_model.vocab_size, 1}, true, true);
+    if (ple != 0) {
+      add("per_layer_token_embd.weight", TensorGroup::per_layer_embedding, embd_category, -1, {ple, m_model.vocab_size, 1},
+          true, true);
+      // llama.cpp never quantizes per_layer_model_proj ("not too big so keep them as it is").
+      add("per_layer_model_proj.weight", TensorGroup::per_layer_embedding, TensorCategory::other, -1, {h, ple, 1}, false);
+      norm("per_layer_proj_norm.weight", TensorGroup::per_layer_embedding, -1, m_model.per_layer_embedding_dim);
+    }
+    norm("output_norm.weight", TensorGroup::norms, -1, h);
+    if (m_model.rope_freqs != 0) norm("rope_freqs.weight", TensorGroup::other, -1, m_model.rope_freqs);
+    if (!m_model.tied_embeddings) {
+      add("output.weight", TensorGroup::embedding, TensorCategory::output, -1, {h, m_model.vocab_size, 1}, true);
+    }
+  }
+
+  void add_block(int il) {
+    const std::string p = "blk." + std::to_string(il) + ".";
+    const std::uint64_t h = m_model.hidden_size;
+    const bool full = m_model.layers[static_cast<std::size_t>(il)] == LayerKind::full;
+    const AttentionGeometry& g = m_model.geometry(static_cast<std::uint64_t>(il));
+    const std::uint64_t q_width = m_model.num_heads * g.head_dim;
+    norm(p + "attn_norm.weight", TensorGroup::norms, il, h);
+    add(p + "attn_q.weight", TensorGroup::attention, TensorCategory::attn_q, il, {h, q_width, 1}, true);
+    norm(p + "attn_q_norm.weight", TensorGroup::attention, il, g.head_dim);
+    // KV-shared layers still carry (unused) K/V weights in the released checkpoints and GGUFs.
+    add(p + "attn_k.weight", TensorGroup::attention, TensorCategory::attn_k, il, {h, g.kv_width(), 1}, true);
+    norm(p + "attn_k_norm.weight", TensorGroup::attention, il, g.head_dim);
+    if (!(full && m_model.full_layers_k_eq_v)) {
+      add(p + "attn_v.weight", TensorGroup::attention, TensorCategory::attn_v, il, {h, g.kv_width(), 1}, true);
+    }
+    add(p + "attn_output.weight", TensorGroup::attention, TensorCategory::attn_output, il, {q_width, h, 1}, true);
+    norm(p + "post_attention_norm.weight", TensorGroup::norms, il, h);
+    norm(p + "ffn_norm.weight", TensorGroup::norms, il, h);
+    const std::uint64_t ff = feed_forward_width(static_cast<std::uint64_t>(il));
+    add(p + "ffn_gate.weight", TensorGroup::ffn, TensorCategory::ffn_gate, il, {h, ff, 1}, true);
+    add(p + "ffn_up.weight", TensorGroup::ffn, TensorCategory::ffn_up, il, {h, ff, 1}, true);
+    add(p + "ffn_down.weight", TensorGroup::ffn, TensorCategory::ffn_down, il, {ff, h, 1}, true);
+    norm(p + "post_ffw_norm.weight", TensorGroup::norms, il, h);
+    norm(p + "layer_output_scale.weight", TensorGroup::other, il, 1);
+    if (m_model.per_layer_embedding_dim != 0) {
+      const std::uint64_t d = m_model.per_layer_embedding_dim;
+      add(p + "inp_gate.weight", TensorGroup::per_layer_embedding, TensorCategory::other, il, {h, d, 1}, true);
+      add(p + "proj.weight", TensorGroup::per_layer_embedding, TensorCategory::other, il, {d, h, 1}, true);
+      norm(p + "post_norm.weight", TensorGroup::per_layer_embedding, il, h);
+    }
+    if (m_model.is_moe()) add_experts(p, il);
+  }
+
+  void add_experts(const std::string& p, int il) {
+    const std::uint64_t h = m_model.hidden_size;
+    const std::uint64_t e = m_model.expert_count;
+    const std::uint64_t ff = m_model.expert_intermediate_size;
+    // The router stays F32: llama.cpp never quantizes ffn_gate_inp.
+    add(p + "ffn_gate_inp.weight", TensorGroup::experts, TensorCategory::other, il, {h, e, 1}, false);
+    norm(p + "ffn_gate_inp.scale", TensorGroup::experts, il, h);
+    add(p + "ffn_gate_up_exps.weight", TensorGroup::experts, TensorCategory::expert, il, {h, 2 * ff, e}, true);
+    add(p + "ffn_down_exps.weight", TensorGroup::experts, TensorCategory::expert, il, {ff, h, e}, true);
+    norm(p + "ffn_down_exps.scale", TensorGroup::experts, il, e);
+    for (const char* name : {"post_ffw_norm_1.weight", "post_ffw_norm_2.weight", "pre_ffw_norm_2.weight"}) {
+      norm(p + name, TensorGroup::norms, il, h);
+    }
+  }
+
+  std::uint64_t feed_forward_width(std::uint64_t il) const {
+    const bool doubled = m_model.double_wide_on_kv_shared_layers && !m_model.owns_kv(il);
+    return doubled ? 2 * m_model.intermediate_size : m_model.intermediate_size;
+  }
+
+  const Model& m_model;
+  std::vector<Tensor> m_tensors;
+};
+
+// llama.cpp's use_more_bits(i_layer, n_layers).
+bool use_more_bits(std::uint64_t i, std::uint64_t n) {
+  return i < n / 8 || i >= 7 * n / 8 || (i >= n / 8 && (i - n / 8) % 3 == 2);
+}
+
+// Expert down projections count as ffn_down for the preset rules, as in llama.cpp (name contains "ffn_down").
+bool rule_matches_category(TensorCategory rule, const Tensor& t) {
+  if (rule == t.category) return true;
+  return rule == TensorCategory::ffn_down && t.category == TensorCategory::expert &&
+         t.name.find("ffn_down") != std::string::npos;
+}
+
+bool rule_selects(const PresetRule& rule, std::uint64_t index, std::uint64_t count) {
+  switch (rule.select) {
+    case PresetRule::Select::all: return true;
+    case PresetRule::Select::more_bits: return use_more_bits(index, count);
+    case PresetRule::Select::first_n: return index < rule.n;
+    case PresetRule::Select::first_fraction: return index < count / rule.denominator;
+  }
+  return false;
+}
+
+class TypeAssigner {
+ public:
+  TypeAssigner(const Catalog& catalog, const Model& model, const Preset& preset, const std::vector<Tensor>& tensors)
+      : m_catalog(catalog), m_model(model), m_preset(preset) {
+    for (const Tensor& t : tensors) {
+      if (t.category == TensorCategory::attn_v) ++m_attn_v_count;
+    }
+  }
+
+  std::string type_of(const Tensor& t) {
+    if (!t.quantizable || t.ne[1] == 1) return t.ne[1] == 1 || t.group == TensorGroup::experts ? "F32" : m_preset.float_type;
+    if (!m_preset.quantized()) return m_preset.default_type;
+    return with_fallback(t, chosen_type(t));
+  }
+
+ private:
+  std::string chosen_type(const Tensor& t) {
+    if (t.category == TensorCategory::output) return output_type(t);
+    // attn_v rules count attn_v tensors (llama.cpp's i_attention_wv); FFN rules count layers.
+    std::uint64_t index = static_cast<std::uint64_t>(t.layer < 0 ? 0 : t.layer);
+    std::uint64_t count = m_model.num_layers();
+    if (t.category == TensorCategory::attn_v) {
+      index = m_attn_v_seen++;
+      count = m_attn_v_count;
+    }
+    const std::uint64_t gqa = m_model.num_heads / m_model.geometry(0).kv_heads;
+    for (const PresetRule& rule : m_preset.rules) {
+      if (!rule_matches_category(rule.category, t)) continue;
+      if (rule.min_gqa != 0 && gqa < rule.min_gqa) continue;
+      if (rule_selects(rule, index, count)) return rule.type;
+    }
+    return m_preset.default_type;
+  }
+
+  // Output layer (and a tied token embedding): llama.cpp picks Q8_0 when the row does not fit the
+  // default block, else the preset's output type.
+  std::string output_type(const Tensor& t) const {
+    const BlockType& def = m_catalog.block_type(m_preset.default_type);
+    if (t.ne[0] % def.block_elems != 0) return "Q8_0";
+    return m_preset.output_type;
+  }
+
+  std::string with_fallback(const Tensor& t, const std::string& type) const {
+    const BlockType& b = m_catalog.block_type(type);
+    if (t.ne[0] % b.block_elems == 0) return type;
+    if (b.fallback.empty()) {
+      throw Error(Errc::data, "preset " + m_preset.id + ": tensor " + t.name + " has rows of " + std::to_string(t.ne[0]) +
+                                  " elements, not a multiple of " + type + "'s block, and " + type + " has no fallback");
+    }
+    const BlockType& fb = m_catalog.block_type(b.fallback);
+    return t.ne[0] % fb.block_elems == 0 ? fb.name : "F16";
+  }
+
+  const Catalog& m_catalog;
+  const Model& m_model;
+  const Preset& m_preset;
+  std::uint64_t m_attn_v_count = 0;
+  std::uint64_t m_attn_v_seen = 0;
+};
+
+}  // namespace
+
+std::vector<Tensor> model_tensors(const Model& model) { return TensorListBuilder(model).build(); }
+
+std::vector<TypedTensor> assign_types(const Catalog& catalog, const Model& model, const Preset& preset,
+                                      const std::vector<Tensor>& tensors, std::uint64_t alignment) {
+  TypeAssigner assigner(catalog, model, preset, tensors);
+  std::vector<TypedTensor> out;
+  out.reserve(tensors.size());
+  for (const Tensor& t : tensors) {
+    std::string type = assigner.type_of(t);
+    const BlockType& b = catalog.block_type(type);
+    const std::uint64_t rows = checked_mul(t.ne[1], t.ne[2], "tensor size");
+    const std::uint64_t bytes = checked_mul(rows, b.row_bytes(t.ne[0]), "tensor size");
+    out.push_back({&t, std::move(type), round_up(bytes, alignment)});
+  }
+  return out;
+}
+
+std::uint64_t ParamCounts::text_total() const {
+  return embedding + per_layer_embedding + attention + ffn + experts + norms + other;
+}
+
+ParamCounts count_params(const Model& model) {
+  ParamCounts c;
+  for (const Tensor& t : model_tensors(model)) {
+    const std::uint64_t n = t.elements();
+    switch (t.group) {
+      case TensorGroup::embedding: c.embedding += n; break;
+      case TensorGroup::per_layer_embedding: c.per_layer_embedding += n; break;
+      case TensorGroup::attention: c.attention += n; break;
+      case TensorGroup::ffn: c.ffn += n; break;
+      case TensorGroup::experts: c.experts += n; break;
+      case TensorGroup::norms: c.norms += n; break;
+      case TensorGroup::other: c.other += n; break;
+    }
+  }
+  c.active = c.text_total();
+  if (model.is_moe()) {
+    // Each idle expert: gate+up (2 x H x ff) and down (ff x H) in every layer.
+    const std::uint64_t per_expert = 3 * model.hidden_size * model.expert_intermediate_size;
+    c.active -= model.num_layers() * (model.expert_count - model.experts_active) * per_expert;
+  }
+  return c;
+}
+
+const char* group_name(TensorGroup group) {
+  switch (group) {
+    case TensorGroup::embedding: return "embedding";
+    case TensorGroup::per_layer_embedding: return "per_layer_embedding";
+    case TensorGroup::attention: return "attention";
+    case TensorGroup::ffn: return "ffn";
+    case TensorGroup::experts: return "experts";
+    case TensorGroup::norms: return "norms";
+    case TensorGroup::other: return "other";
+  }
+  return "other";
+}
+
+}  // namespace fitcheck

@@ -1,0 +1,142 @@
+#include "fitcheck/units.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <limits>
+#include <string>
+
+#include "fitcheck/error.hpp"
+
+namespace fitcheck {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+// Splits "12.5GiB" into the number text and the unit text.
+std::pair<std::string_view, std::string_view> split_number(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  return {text.substr(0, i), trim(text.substr(i))};
+}
+
+// Parses "12" or "12.5" as an exact fraction whole + frac/10^digits, then multiplies by `unit`.
+std::uint64_t scaled(std::string_view number, std::uint64_t unit, std::string_view original, std::string_view what) {
+  const auto bad = [&] {
+    return Error(Errc::usage, "invalid " + std::string(what) + " '" + std::string(original) +
+                                  "': expected a number with an optional unit, e.g. 12GiB, 12GB or 12884901888");
+  };
+  const auto dot = number.find('.');
+  const std::string_view whole_text = number.substr(0, dot);
+  const std::string_view frac_text = dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
+  if (whole_text.empty() && frac_text.empty()) throw bad();
+  if (frac_text.find('.') != std::string_view::npos || frac_text.size() > 9) throw bad();
+  std::uint64_t whole = 0;
+  if (!whole_text.empty()) {
+    auto [ptr, ec] = std::from_chars(whole_text.data(), whole_text.data() + whole_text.size(), whole);
+    if (ec != std::errc{} || ptr != whole_text.data() + whole_text.size()) throw bad();
+  }
+  std::uint64_t frac = 0;
+  std::uint64_t frac_scale = 1;
+  for (char c : frac_text) {
+    frac = frac * 10 + static_cast<std::uint64_t>(c - '0');
+    frac_scale *= 10;
+  }
+  const std::uint64_t whole_bytes = checked_mul(whole, unit, what);
+  const std::uint64_t frac_bytes = checked_mul(frac, unit, what) / frac_scale;
+  return checked_add(whole_bytes, frac_bytes, what);
+}
+
+}  // namespace
+
+std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what) {
+  if (a > std::numeric_limits<std::uint64_t>::max() - b) {
+    throw Error(Errc::usage, std::string(what) + " is too large: the sum overflows 64-bit bytes");
+  }
+  return a + b;
+}
+
+std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what) {
+  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a) {
+    throw Error(Errc::usage, std::string(what) + " is too large: the product overflows 64-bit bytes");
+  }
+  return a * b;
+}
+
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
+
+std::uint64_t round_up(std::uint64_t value, std::uint64_t multiple) {
+  return checked_mul(ceil_div(value, multiple), multiple);
+}
+
+std::uint64_t parse_size(std::string_view text) {
+  const std::string_view trimmed = trim(text);
+  const auto [number, unit_text] = split_number(trimmed);
+  const std::string unit = lower(unit_text);
+  std::uint64_t unit_bytes = 0;
+  if (unit.empty() || unit == "b") unit_bytes = 1;
+  else if (unit == "kib" || unit == "k") unit_bytes = k_kib;
+  else if (unit == "mib" || unit == "m") unit_bytes = k_mib;
+  else if (unit == "gib" || unit == "g") unit_bytes = k_gib;
+  else if (unit == "tib" || unit == "t") unit_bytes = 1024 * k_gib;
+  else if (unit == "kb") unit_bytes = 1000;
+  else if (unit == "mb") unit_bytes = 1000 * 1000;
+  else if (unit == "gb") unit_bytes = 1000 * 1000 * 1000;
+  else if (unit == "tb") unit_bytes = 1000ULL * 1000 * 1000 * 1000;
+  else {
+    throw Error(Errc::usage, "invalid size '" + std::string(text) + "': unknown unit '" + std::string(unit_text) +
+                                 "' (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)");
+  }
+  if (unit_bytes == 1 && number.find('.') != std::string_view::npos) {
+    throw Error(Errc::usage, "invalid size '" + std::string(text) + "': a byte count must be a whole number");
+  }
+  return scaled(number, unit_bytes, text, "size");
+}
+
+std::uint64_t parse_context(std::string_view text) {
+  const std::string_view trimmed = trim(text);
+  const auto [number, unit_text] = split_number(trimmed);
+  const std::string unit = lower(unit_text);
+  std::uint64_t unit_tokens = 0;
+  if (unit.empty()) unit_tokens = 1;
+  else if (unit == "k") unit_tokens = 1024;
+  else {
+    throw Error(Errc::usage, "invalid context '" + std::string(text) +
+                                 "': expected a token count such as 32768, 32k or 128K (k = 1024)");
+  }
+  if (number.find('.') != std::string_view::npos || number.empty()) {
+    throw Error(Errc::usage, "invalid context '" + std::string(text) + "': expected a whole token count such as 32768 or 32k");
+  }
+  return scaled(number, unit_tokens, text, "context");
+}
+
+std::string format_gib(std::uint64_t bytes) {
+  // Two decimals, rounded half up, computed in integers.
+  const std::uint64_t hundredths = (bytes / k_gib) * 100 + ((bytes % k_gib) * 100 + k_gib / 2) / k_gib;
+  std::string frac = std::to_string(hundredths % 100);
+  if (frac.size() < 2) frac.insert(0, "0");
+  return std::to_string(hundredths / 100) + "." + frac + " GiB";
+}
+
+std::string format_mib(std::uint64_t bytes) {
+  const std::uint64_t hundredths = (bytes / k_mib) * 100 + ((bytes % k_mib) * 100 + k_mib / 2) / k_mib;
+  std::string frac = std::to_string(hundredths % 100);
+  if (frac.size() < 2) frac.insert(0, "0");
+  return std::to_string(hundredths / 100) + "." + frac + " MiB";
+}
+
+std::string format_context(std::uint64_t tokens) {
+  if (tokens != 0 && tokens % 1024 == 0) return std::to_string(tokens / 1024) + "K";
+  return std::to_string(tokens);
+}
+
+}  // namespace fitcheck
