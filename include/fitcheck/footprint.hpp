@@ -75,7 +75,7 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset
 void validate_settings(const Catalog& catalog, const Model& model, const Settings& settings);
 
 KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings);
-std::uint64_t compute_buffer_bytes(const Model& model, const Runtime& runtime, const Settings& settings);
+std::uint64_t compute_buffer_bytes(const Model& model, const KvDetail& kv, const Settings& settings);
 std::uint64_t output_buffer_bytes(const Model& model, const Settings& settings);
 
 Footprint footprint(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,

@@ -86,8 +86,11 @@ std::string text_recommend(const RecommendReport& r) {
   out += "\n";
   if (plan.chosen) {
     const Candidate& c = plan.candidates[*plan.chosen];
-    out += fmt::format("Recommended: {} {}, context {} ({} tokens), KV cache {}\n", c.model, c.quant,
-                       format_context(c.max_context), c.max_context, kv_type_label(c.footprint.settings));
+    const std::string tokens = format_context(c.max_context) == std::to_string(c.max_context)
+                                   ? std::string()
+                                   : fmt::format(" ({} tokens)", c.max_context);
+    out += fmt::format("Recommended: {} {}, context {}{}, KV cache {}\n", c.model, c.quant, format_context(c.max_context),
+                       tokens, kv_type_label(c.footprint.settings));
     breakdown(out, c.footprint);
     out += fmt::format("  fits with {} of device memory to spare\n", format_gib(plan.budget.device_bytes - c.footprint.device_bytes()));
   } else {

@@ -91,13 +91,16 @@ KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& run
   return kv;
 }
 
-std::uint64_t compute_buffer_bytes(const Model& model, const Runtime& runtime, const Settings& s) {
-  const std::uint64_t n_ctx = round_up(s.context, runtime.kv_cell_pad);
-  const std::uint64_t n_ubatch = std::min({n_ctx, s.batch, s.ubatch});
+std::uint64_t compute_buffer_bytes(const Model& model, const KvDetail& kv, const Settings& s) {
+  // The graph sees one stream's cells: the full layers' n_kv, and the sliding layers' window.
+  const std::uint64_t n_ctx = kv.full_cells;
+  const std::uint64_t n_ubatch = std::min({kv.context_cells, s.batch, s.ubatch});
   // f32 logits of the worst-case ubatch.
   const std::uint64_t logits = checked_mul(4 * model.vocab_size, n_ubatch, "compute buffer");
-  // Activations: a measured floor, or hidden-size-proportional scratch plus the f16 mask of the full layers.
-  const std::uint64_t mask = model.mask_grows_with_context ? checked_mul(2 * n_ctx, n_ubatch, "compute buffer") : 0;
+  // Activations: a measured floor, or hidden-size-proportional scratch plus the f16 masks [n_kv, n_ubatch]
+  // of the full and the sliding layers.
+  const std::uint64_t mask =
+      model.mask_grows_with_context ? checked_mul(2 * (kv.full_cells + kv.sliding_cells), n_ubatch, "compute buffer") : 0;
   const std::uint64_t activations =
       std::max(checked_mul(model.activation_bytes_per_ubatch_token, n_ubatch, "compute buffer"),
                checked_mul(model.bytes_per_hidden_per_ubatch_token * model.hidden_size, n_ubatch, "compute buffer") + mask);
@@ -138,7 +141,7 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
   f.weights_bytes = weights.file_bytes;
   f.kv = kv_cache(catalog, model, runtime, s);
   const std::uint64_t kv_bytes = checked_add(f.kv.full_bytes, f.kv.sliding_bytes, "KV cache");
-  const std::uint64_t graph = compute_buffer_bytes(model, runtime, s);
+  const std::uint64_t graph = compute_buffer_bytes(model, f.kv, s);
   f.overhead.host = output_buffer_bytes(model, s);
   if (s.placement == Placement::gpu) {
     f.weights = weights.split;

@@ -1,0 +1,104 @@
+// The JSON wire format (schema_version 1): the exact key set of every object, so a new field is a
+// deliberate change to this test, README and the goldens together.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "support/test_support.hpp"
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::set<std::string> keys(const json& j) {
+  std::set<std::string> out;
+  for (auto it = j.begin(); it != j.end(); ++it) out.insert(it.key());
+  return out;
+}
+
+json run_json(const std::vector<std::string>& args, int expected_code) {
+  const auto r = fitcheck::test::run_cli(args);
+  EXPECT_EQ(r.code, expected_code) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  return json::parse(r.out);
+}
+
+const std::set<std::string> k_footprint_keys = {
+    "model", "quant", "context", "kv_type", "kv_type_k", "kv_type_v", "weights_bytes", "kv_cache_bytes", "compute_bytes",
+    "overhead_bytes", "total_bytes", "device_bytes", "host_bytes", "weights", "kv_cache", "compute", "overhead", "kv"};
+const std::set<std::string> k_assumption_keys = {"runtime", "placement", "ubatch", "batch", "parallel",
+                                                 "flash_attn", "swa_full", "kv_unified", "compute_basis"};
+const std::set<std::string> k_hardware_keys = {"id", "name", "memory_kind", "memory_bytes", "budget_bytes",
+                                               "budget_basis", "platform", "reserve_bytes", "ram_budget_bytes"};
+
+void check_header(const json& j) {
+  EXPECT_EQ(j.begin().key(), "schema_version");
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_TRUE(j["fitcheck_version"].is_string());
+  EXPECT_EQ(keys(j["catalog"]), (std::set<std::string>{"source", "name", "version"}));
+}
+
+void check_footprint(const json& f) {
+  EXPECT_EQ(keys(f), k_footprint_keys);
+  for (const char* part : {"weights", "kv_cache", "compute", "overhead"}) {
+    EXPECT_EQ(keys(f[part]), (std::set<std::string>{"device_bytes", "host_bytes"})) << part;
+  }
+  EXPECT_EQ(f["total_bytes"].get<std::uint64_t>(), f["device_bytes"].get<std::uint64_t>() + f["host_bytes"].get<std::uint64_t>());
+  EXPECT_EQ(f["total_bytes"].get<std::uint64_t>(),
+            f["weights_bytes"].get<std::uint64_t>() + f["kv_cache_bytes"].get<std::uint64_t>() +
+                f["compute_bytes"].get<std::uint64_t>() + f["overhead_bytes"].get<std::uint64_t>());
+}
+
+}  // namespace
+
+TEST(JsonContract, Footprint) {
+  const json j = run_json({"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "32k", "--json"}, 0);
+  check_header(j);
+  EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "footprint", "assumptions"}));
+  check_footprint(j["footprint"]);
+  EXPECT_EQ(keys(j["assumptions"]), k_assumption_keys);
+  EXPECT_EQ(j["footprint"]["model"], "gemma-4-31b");
+  EXPECT_EQ(j["footprint"]["context"], 32768);
+}
+
+TEST(JsonContract, FootprintWithTarget) {
+  const json j = run_json({"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "32k", "--gpu", "rtx3060-12g", "--json"}, 1);
+  EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "footprint", "assumptions", "hardware", "fit"}));
+  EXPECT_EQ(keys(j["hardware"]), k_hardware_keys);
+  EXPECT_EQ(keys(j["fit"]), (std::set<std::string>{"fits", "device_over_bytes", "ram_over_bytes"}));
+  EXPECT_FALSE(j["fit"]["fits"].get<bool>());
+}
+
+TEST(JsonContract, Recommend) {
+  const json j = run_json({"--gpu", "rtx3060-12g", "--json"}, 0);
+  check_header(j);
+  EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "hardware", "constraints",
+                                             "assumptions", "recommendation", "next_bigger", "candidates"}));
+  EXPECT_EQ(keys(j["hardware"]), k_hardware_keys);
+  EXPECT_EQ(keys(j["recommendation"]), (std::set<std::string>{"model", "quant", "context", "kv_type", "footprint"}));
+  check_footprint(j["recommendation"]["footprint"]);
+  EXPECT_LE(j["recommendation"]["footprint"]["device_bytes"].get<std::uint64_t>(), j["hardware"]["budget_bytes"].get<std::uint64_t>());
+  ASSERT_FALSE(j["candidates"].empty());
+  for (const json& c : j["candidates"]) {
+    EXPECT_EQ(keys(c), (std::set<std::string>{"model", "quant", "above_floor", "fits", "max_context", "context",
+                                               "device_bytes", "host_bytes", "total_bytes"}));
+  }
+  for (const json& w : j["next_bigger"]) {
+    EXPECT_EQ(keys(w), (std::set<std::string>{"model", "quant", "context", "device_bytes", "device_over_bytes", "ram_over_bytes"}));
+    EXPECT_GT(w["device_over_bytes"].get<std::uint64_t>() + w["ram_over_bytes"].get<std::uint64_t>(), 0U);
+  }
+}
+
+TEST(JsonContract, NothingFitsGivesNullRecommendation) {
+  const json j = run_json({"--vram", "1GiB", "--json"}, 1);
+  EXPECT_TRUE(j["recommendation"].is_null());
+}
+
+TEST(JsonContract, Lists) {
+  for (const char* what : {"models", "quants", "kv-types", "gpus"}) {
+    const json j = run_json({"list", what, "--json"}, 0);
+    check_header(j);
+    EXPECT_EQ(j.size(), 4U) << what;
+  }
+}

@@ -1,0 +1,71 @@
+#include "support/test_support.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "cli/cli.hpp"
+
+namespace fitcheck::test {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string data_path(const std::string& name) { return std::string(FITCHECK_TEST_DATA) + "/" + name; }
+
+namespace {
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) {
+      cells.push_back(cell);
+      cell.clear();
+    } else cell += c;
+  }
+  cells.push_back(cell);
+  return cells;
+}
+}  // namespace
+
+std::vector<CsvRow> allocation_rows() {
+  std::istringstream in(read_text(data_path("llamacpp-allocations.csv")));
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = split_csv_line(line);
+  std::vector<CsvRow> rows;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const std::vector<std::string> cells = split_csv_line(line);
+    CsvRow row;
+    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+double mib(const std::string& text) { return std::stod(text) * 1024.0 * 1024.0; }
+
+RunResult run_cli(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  RunResult r;
+  r.code = cli::run(args, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+std::string model_id_for(const std::string& csv_model) {
+  if (csv_model == "E2B") return "gemma-4-e2b";
+  if (csv_model == "26B-A4B") return "gemma-4-26b-a4b";
+  throw std::runtime_error("unknown CSV model " + csv_model);
+}
+
+}  // namespace fitcheck::test

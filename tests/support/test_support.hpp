@@ -1,0 +1,29 @@
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fitcheck::test {
+
+std::string read_text(const std::string& path);
+std::string data_path(const std::string& name);
+
+// One row of tests/data/llamacpp-allocations.csv, by column name.
+using CsvRow = std::map<std::string, std::string>;
+std::vector<CsvRow> allocation_rows();
+
+// MiB figure from the CSV (two decimals) to bytes, and the tolerance of its rounding.
+double mib(const std::string& text);
+
+struct RunResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs the CLI in-process.
+RunResult run_cli(const std::vector<std::string>& args);
+
+// The catalog model id for the CSV's model column (E2B, 26B-A4B).
+std::string model_id_for(const std::string& csv_model);
+
+}  // namespace fitcheck::test

@@ -1,0 +1,150 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "fitcheck/catalog.hpp"
+#include "fitcheck/error.hpp"
+#include "fitcheck/tensors.hpp"
+#include "support/test_support.hpp"
+
+using namespace fitcheck;
+
+namespace {
+
+// The minimal catalog of tests/data/mini_catalog.json with one edit applied.
+std::string mini_with(const std::function<void(nlohmann::json&)>& edit) {
+  nlohmann::json j = nlohmann::json::parse(test::read_text(test::data_path("mini_catalog.json")));
+  edit(j);
+  return j.dump();
+}
+
+Error load_error(const std::string& text) {
+  try {
+    load_catalog({{"mini.json", text}}, "mini.json");
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "catalog loaded without error";
+  return Error(Errc::internal, "");
+}
+
+}  // namespace
+
+TEST(Catalog, BuiltinLoadsEverySection) {
+  const Catalog& c = builtin_catalog();
+  EXPECT_EQ(c.models.size(), 4U);
+  EXPECT_EQ(c.hardware.size(), 103U);  // every device of shared/reference/hardware.json
+  EXPECT_GE(c.presets.size(), 10U);
+  EXPECT_GE(c.kv_types.size(), 7U);
+  for (const char* id : {"rtx3060-12g", "rtx4090-24g", "m3max40c-48g", "h100-80g", "dgxspark-128g"}) {
+    EXPECT_NO_THROW(c.find_hardware(id)) << id;
+  }
+  for (const char* preset : {"BF16", "F16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_0", "IQ4_XS", "Q3_K_M", "Q2_K"}) {
+    EXPECT_NO_THROW(c.find_preset(preset)) << preset;
+  }
+  for (const char* kv : {"f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0"}) EXPECT_NO_THROW(c.find_kv_type(kv)) << kv;
+}
+
+TEST(Catalog, MiniCatalogLoads) {
+  const Catalog c = load_catalog({{"mini.json", test::read_text(test::data_path("mini_catalog.json"))}}, "mini.json");
+  EXPECT_EQ(c.models.size(), 1U);
+  EXPECT_EQ(c.models[0].num_layers(), 4U);
+}
+
+TEST(Catalog, AliasesAndCaseInsensitiveLookup) {
+  const Catalog& c = builtin_catalog();
+  EXPECT_EQ(c.find_model("31b").id, "gemma-4-31b");
+  EXPECT_EQ(c.find_model("E2B").id, "gemma-4-e2b");
+  EXPECT_EQ(c.find_model("26b").id, "gemma-4-26b-a4b");
+  EXPECT_EQ(c.find_preset("q4_k_m").id, "Q4_K_M");
+}
+
+TEST(Catalog, UnknownIdSuggestsTheClosest) {
+  try {
+    builtin_catalog().find_hardware("rtx3060-12");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::usage);
+    EXPECT_NE(std::string(e.what()).find("did you mean 'rtx3060-12g'?"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CatalogValidation, MissingSourceIsRejectedWithItsPointer) {
+  const Error e = load_error(mini_with([](nlohmann::json& j) { j["hardware"][0].erase("source"); }));
+  EXPECT_EQ(e.code(), Errc::data);
+  EXPECT_NE(std::string(e.what()).find("/hardware/0/source"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("missing source"), std::string::npos) << e.what();
+}
+
+TEST(CatalogValidation, EmptySourceIsRejected) {
+  const Error e = load_error(mini_with([](nlohmann::json& j) { j["models"][0]["compute"]["source"] = ""; }));
+  EXPECT_NE(std::string(e.what()).find("/models/0/compute/source"), std::string::npos) << e.what();
+}
+
+TEST(CatalogValidation, WrongTypesAndBadValuesNameTheField) {
+  struct Case {
+    std::function<void(nlohmann::json&)> edit;
+    const char* pointer;
+  };
+  const Case cases[] = {
+      {[](nlohmann::json& j) { j["models"][0]["hidden_size"] = "big"; }, "/models/0/hidden_size"},
+      {[](nlohmann::json& j) { j["models"][0]["hidden_size"] = -1; }, "/models/0/hidden_size"},
+      {[](nlohmann::json& j) { j["models"][0]["layer_pattern"] = "SSX"; }, "/models/0/layer_pattern"},
+      {[](nlohmann::json& j) { j["models"][0]["layer_pattern"] = "FS"; }, "/models/0/layer_pattern"},
+      {[](nlohmann::json& j) { j["hardware"][0]["memory_kind"] = "hbm"; }, "/hardware/0/memory_kind"},
+      {[](nlohmann::json& j) { j["presets"][0]["rules"][0]["category"] = "attn_z"; }, "/presets/0/rules/0/category"},
+      {[](nlohmann::json& j) { j["models"][0]["attention"].erase("sliding_window"); }, "/models/0/attention/sliding_window"},
+  };
+  for (const Case& c : cases) {
+    const Error e = load_error(mini_with(c.edit));
+    EXPECT_EQ(e.code(), Errc::data);
+    EXPECT_NE(std::string(e.what()).find(c.pointer), std::string::npos) << e.what();
+  }
+}
+
+TEST(CatalogValidation, CrossReferencesAndDuplicates) {
+  EXPECT_NE(std::string(load_error(mini_with([](nlohmann::json& j) { j["presets"][0]["default_type"] = "Q9_K"; })).what())
+                .find("unknown block type 'Q9_K'"),
+            std::string::npos);
+  EXPECT_NE(std::string(load_error(mini_with([](nlohmann::json& j) { j["hardware"].push_back(j["hardware"][0]); })).what())
+                .find("duplicate hardware id"),
+            std::string::npos);
+  EXPECT_NE(std::string(load_error(mini_with([](nlohmann::json& j) { j.erase("kv_types"); })).what()).find("'kv_types'"),
+            std::string::npos);
+}
+
+TEST(CatalogValidation, MalformedJsonGivesTheByteOffset) {
+  const Error e = load_error("{\"models\": [}");
+  EXPECT_EQ(e.code(), Errc::data);
+  EXPECT_NE(std::string(e.what()).find("malformed JSON at byte 13"), std::string::npos) << e.what();
+}
+
+// The catalog's architecture must reproduce Google's official parameter totals (rounded as published).
+TEST(Catalog, ParameterTotalsReproduceOfficialFigures) {
+  for (const Model& m : builtin_catalog().models) {
+    const ParamCounts p = count_params(m);
+    const std::uint64_t counted = p.text_total() + (m.official_counts_encoders ? m.vision_params + m.audio_params : 0);
+    const double billions = static_cast<double>(counted) / 1e9;
+    // Published to one decimal: the count must round to the official figure.
+    EXPECT_NEAR(billions, m.official_total_params_billions, 0.05) << m.id << " counted " << counted;
+    if (m.official_active_params_billions > 0) {
+      EXPECT_NEAR(static_cast<double>(p.active) / 1e9, m.official_active_params_billions, 0.05) << m.id;
+    }
+  }
+}
+
+// Exact text-model totals, derived by hand in shared/reference/gemma4-architecture.md section 3 (which leaves out
+// the 256-float rope_freqs tensor that the GGUF also holds, so add 256).
+TEST(Catalog, ExactTextParameterCounts) {
+  const Catalog& c = builtin_catalog();
+  EXPECT_EQ(count_params(c.find_model("gemma-4-e2b")).text_total(), 4647449891ULL + 256);
+  EXPECT_EQ(count_params(c.find_model("gemma-4-e4b")).text_total(), 7518069034ULL + 256);
+  EXPECT_EQ(count_params(c.find_model("gemma-4-26b-a4b")).text_total(), 25233141790ULL + 256);
+  EXPECT_EQ(count_params(c.find_model("gemma-4-31b")).text_total(), 30697345340ULL + 256);
+  // Active per token (26B A4B): text total - 30 layers x 120 idle experts x 3 x 2816 x 704 = 3,822,530,590 (+256).
+  EXPECT_EQ(count_params(c.find_model("gemma-4-26b-a4b")).active, 3822530590ULL + 256);
+  // E2B PLE table 262144 x (35 x 256) = 2,348,810,240 plus projection 1536 x 8960 = 13,762,560, norm 256,
+  // and per-layer gates/projections/norms 35 x (2 x 1536 x 256 + 1536) = 27,578,880.
+  EXPECT_EQ(count_params(c.find_model("gemma-4-e2b")).per_layer_embedding, 2348810240ULL + 13762560 + 256 + 27578880);
+}

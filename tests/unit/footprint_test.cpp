@@ -1,0 +1,150 @@
+#include <gtest/gtest.h>
+
+#include "fitcheck/budget.hpp"
+#include "fitcheck/error.hpp"
+#include "fitcheck/footprint.hpp"
+#include "support/test_support.hpp"
+
+using namespace fitcheck;
+
+namespace {
+
+const Catalog& mini() {
+  static const Catalog c = load_catalog({{"mini.json", test::read_text(test::data_path("mini_catalog.json"))}}, "mini.json");
+  return c;
+}
+
+Settings settings_with(std::uint64_t ctx) {
+  Settings s = default_settings(mini().default_runtime());
+  s.context = ctx;
+  return s;
+}
+
+KvDetail tiny_kv(const Settings& s) { return kv_cache(mini(), mini().find_model("tiny"), mini().default_runtime(), s); }
+
+}  // namespace
+
+// tiny: 1 full layer (1 KV head x 512), 3 sliding (1 x 256), window 128, f16, ubatch 512.
+//   full:    4096 cells x (512 x 2 B K + 512 x 2 B V) = 8,388,608
+//   sliding: cells = min(4096, pad256(128 + 512) = 768); 3 layers x 768 x (256 x 2 + 256 x 2) = 2,359,296
+TEST(KvCache, TinyByHand) {
+  const KvDetail kv = tiny_kv(settings_with(4096));
+  EXPECT_EQ(kv.full_cells, 4096U);
+  EXPECT_EQ(kv.sliding_cells, 768U);
+  EXPECT_EQ(kv.full_bytes, 8388608U);
+  EXPECT_EQ(kv.sliding_bytes, 2359296U);
+}
+
+// Context is padded to 256 cells: 1000 -> 1024; sliding = min(1024, 768) = 768.
+TEST(KvCache, ContextPaddedTo256) {
+  const KvDetail kv = tiny_kv(settings_with(1000));
+  EXPECT_EQ(kv.context_cells, 1024U);
+  EXPECT_EQ(kv.full_bytes, 1024U * 2048);
+}
+
+// --swa-full: sliding layers get the whole context: 3 x 4096 x 1024 = 12,582,912.
+TEST(KvCache, SwaFull) {
+  Settings s = settings_with(4096);
+  s.swa_full = true;
+  EXPECT_EQ(tiny_kv(s).sliding_bytes, 12582912U);
+}
+
+// q8_0 K and V: 34 B per 32 values. Full: 4096 x (512/32 x 34) x 2 = 4,456,448.
+TEST(KvCache, QuantizedTypes) {
+  Settings s = settings_with(4096);
+  s.kv_type_k = s.kv_type_v = "q8_0";
+  EXPECT_EQ(tiny_kv(s).full_bytes, 4456448U);
+}
+
+// Flash attention off: V rows padded to the widest layer (512). Sliding: 3 x 768 x (256 x 2 + 512 x 2) = 3,538,944.
+TEST(KvCache, FlashAttentionOffPadsV) {
+  Settings s = settings_with(4096);
+  s.flash_attn = false;
+  EXPECT_EQ(tiny_kv(s).sliding_bytes, 3538944U);
+}
+
+// -np 4, separate caches: 4 streams of pad(4096 / 4) = 1024 cells; sliding min(1024, 768) = 768 per stream.
+//   full: 4 x 1024 x 2048 = 8,388,608; sliding: 4 x 3 x 768 x 1024 = 9,437,184.
+// Unified (-kvu): 1 stream of 4096; sliding min(4096, pad(128 x 4 + 512) = 1024): 3 x 1024 x 1024 = 3,145,728.
+TEST(KvCache, ParallelSequences) {
+  Settings s = settings_with(4096);
+  s.parallel = 4;
+  KvDetail kv = tiny_kv(s);
+  EXPECT_EQ(kv.streams, 4U);
+  EXPECT_EQ(kv.full_bytes, 8388608U);
+  EXPECT_EQ(kv.sliding_bytes, 9437184U);
+  s.kv_unified = true;
+  kv = tiny_kv(s);
+  EXPECT_EQ(kv.streams, 1U);
+  EXPECT_EQ(kv.sliding_bytes, 3145728U);
+}
+
+TEST(Settings, QuantizedVNeedsFlashAttention) {
+  Settings s = settings_with(4096);
+  s.kv_type_v = "q8_0";
+  s.flash_attn = false;
+  try {
+    validate_settings(mini(), mini().find_model("tiny"), s);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::usage);
+  }
+}
+
+TEST(Settings, AbsurdContextIsRejected) {
+  EXPECT_THROW(validate_settings(mini(), mini().find_model("tiny"), settings_with(1ULL << 40)), Error);
+  EXPECT_THROW(validate_settings(mini(), mini().find_model("tiny"), settings_with(0)), Error);
+}
+
+// Compute (tiny, FA on, ctx 4096, ubatch 512): logits 4 x 1024 x 512 = 2,097,152;
+// activations max(1024 x 512, 12 x 256 x 512) = max(524,288, 1,572,864) = 1,572,864 -> 3,670,016.
+TEST(Compute, TinyByHand) {
+  EXPECT_EQ(compute_buffer_bytes(mini().find_model("tiny"), tiny_kv(settings_with(4096)), settings_with(4096)), 3670016U);
+}
+
+// FA off adds f32 scores 4 x 4096 x 512 x (2 heads + 1) = 25,165,824 in place of the logits' 2,097,152.
+TEST(Compute, FlashOffScores) {
+  Settings s = settings_with(4096);
+  s.flash_attn = false;
+  EXPECT_EQ(compute_buffer_bytes(mini().find_model("tiny"), tiny_kv(s), s), 25165824U + 1572864U);
+}
+
+// Budget: 1 GiB VRAM - 128 MiB cuda reserve (mini catalog) = 939,524,096.
+// Mac 16 GiB: 16 GiB <= small limit -> 2/3 x 17,179,869,184 = 11,453,246,122; RAM budget 16 - 2 GiB = 15,032,385,536.
+TEST(Budget, VramAndUnified) {
+  const Budget gpu = make_budget(mini(), mini().find_hardware("gpu-1g"), std::nullopt);
+  EXPECT_EQ(gpu.device_bytes, 939524096U);
+  EXPECT_EQ(gpu.ram_bytes, 0U);
+  const Budget mac = make_budget(mini(), mini().find_hardware("mac-16g"), std::nullopt);
+  EXPECT_EQ(mac.device_bytes, 11453246122U);
+  EXPECT_EQ(mac.ram_bytes, 15032385536U);
+  const Budget overridden = make_budget(mini(), mini().find_hardware("gpu-1g"), 0);
+  EXPECT_EQ(overridden.device_bytes, 1073741824U);
+}
+
+TEST(Budget, UnifiedChecksDevicePlusHostAgainstRam) {
+  Budget b;
+  b.device_bytes = 100;
+  b.ram_bytes = 150;
+  Footprint f;
+  f.weights.device = 90;
+  f.weights.host = 70;  // device fits (90 <= 100) but 160 > 150 RAM
+  const FitResult r = check_fit(b, f);
+  EXPECT_FALSE(r.fits);
+  EXPECT_EQ(r.device_over, 0U);
+  EXPECT_EQ(r.ram_over, 10U);
+}
+
+TEST(Footprint, PartsSumAndPlacement) {
+  const Catalog& c = builtin_catalog();
+  Settings s = default_settings(c.default_runtime());
+  s.context = 32768;
+  const Footprint gpu = footprint(c, c.find_model("e2b"), c.find_preset("Q4_K_M"), c.default_runtime(), s);
+  EXPECT_EQ(gpu.total_bytes(), gpu.weights.total() + gpu.kv_cache.total() + gpu.compute.total() + gpu.overhead.total());
+  EXPECT_EQ(gpu.weights.total(), gpu.weights_bytes);
+  EXPECT_GT(gpu.weights.host, 0U);  // token_embd + PLE table stay in host RAM
+  s.placement = Placement::cpu;
+  const Footprint cpu = footprint(c, c.find_model("e2b"), c.find_preset("Q4_K_M"), c.default_runtime(), s);
+  EXPECT_EQ(cpu.device_bytes(), 0U);
+  EXPECT_EQ(cpu.weights.host, cpu.weights_bytes);
+}

@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "fitcheck/catalog.hpp"
+#include "fitcheck/footprint.hpp"
+#include "fitcheck/tensors.hpp"
+#include "support/test_support.hpp"
+
+using namespace fitcheck;
+
+namespace {
+
+const Catalog& mini() {
+  static const Catalog c = load_catalog({{"mini.json", test::read_text(test::data_path("mini_catalog.json"))}}, "mini.json");
+  return c;
+}
+
+std::uint64_t file_bytes(const Catalog& c, const std::string& model, const std::string& preset) {
+  return plan_weights(c, c.find_model(model), c.find_preset(preset), c.default_runtime()).file_bytes;
+}
+
+}  // namespace
+
+// tiny (mini catalog), F16, 32-byte aligned tensors:
+//   token_embd 256 x 1024 x 2 B = 524,288; output_norm 256 x 4 B = 1,024
+//   sliding layer: q, o, gate, up, down 5 x 262,144 (256x512 F16) + k, v 2 x 131,072 (256x256 F16)
+//                  + 6 norms of 256 F32 (6 x 1,024) + layer_output_scale 4 B padded to 32 = 1,579,040
+//   full layer:    q 524,288 (256x1024) + o 524,288 + k, v 2 x 262,144 (256x512) + gate, up, down 3 x 262,144
+//                  + q_norm, k_norm 2 x 2,048 (512 F32) + 4 norms x 1,024 + 32 = 2,367,520
+//   total = 524,288 + 1,024 + 3 x 1,579,040 + 2,367,520 = 7,629,952
+TEST(Weights, TinyModelF16ByHand) { EXPECT_EQ(file_bytes(mini(), "tiny", "F16"), 7629952U); }
+
+// tiny Q4_K_M: token_embd is the tied output: Q6_K, 1024 rows x 210 B = 215,040.
+// attn_v: use_more_bits(i, 4) for i = 0..3: 4/8 = 0, 7*4/8 = 3 -> i = 3 only, plus (i - 0) % 3 == 2 -> i = 2.
+TEST(Weights, TinyModelQ4KMTypes) {
+  const Catalog& c = mini();
+  const Model& m = c.find_model("tiny");
+  const std::vector<Tensor> tensors = model_tensors(m);
+  const std::vector<TypedTensor> typed = assign_types(c, m, c.find_preset("Q4_K_M"), tensors, 32);
+  std::map<std::string, std::string> types;
+  for (const TypedTensor& t : typed) types[t.tensor->name] = t.type;
+  EXPECT_EQ(types["token_embd.weight"], "Q6_K");
+  EXPECT_EQ(types["blk.0.attn_v.weight"], "Q4_K");
+  EXPECT_EQ(types["blk.1.attn_v.weight"], "Q4_K");
+  EXPECT_EQ(types["blk.2.attn_v.weight"], "Q6_K");
+  EXPECT_EQ(types["blk.3.attn_v.weight"], "Q6_K");
+  EXPECT_EQ(types["blk.0.attn_norm.weight"], "F32");
+  EXPECT_EQ(types["blk.0.ffn_down.weight"], "Q4_K");  // 512 wide: a multiple of 256
+  for (const TypedTensor& t : typed) {
+    if (t.tensor->name == "token_embd.weight") EXPECT_EQ(t.bytes, 215040U);
+  }
+}
+
+// Every tensor's type equals what llama-quantize chose (tests/data/typemaps, llama.cpp b10573).
+class TypemapTest : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
+
+TEST_P(TypemapTest, MatchesLlamaQuantize) {
+  const auto& [file, model_id] = GetParam();
+  const std::string preset_id = file.substr(file.rfind('-') + 1);
+  const Catalog& c = builtin_catalog();
+  const Model& m = c.find_model(model_id);
+  const std::vector<Tensor> tensors = model_tensors(m);
+  const std::vector<TypedTensor> typed = assign_types(c, m, c.find_preset(preset_id), tensors, 32);
+  std::map<std::string, std::string> ours;
+  for (const TypedTensor& t : typed) ours[t.tensor->name] = t.type;
+  std::istringstream in(test::read_text(test::data_path("typemaps/" + file + ".tsv")));
+  std::string name, type;
+  std::size_t rows = 0;
+  while (in >> name >> type) {
+    ++rows;
+    ASSERT_TRUE(ours.count(name)) << file << ": fitcheck has no tensor " << name;
+    EXPECT_EQ(ours[name], type) << file << ": " << name;
+  }
+  EXPECT_EQ(rows, ours.size()) << file << ": tensor count differs";
+}
+
+INSTANTIATE_TEST_SUITE_P(Reference, TypemapTest,
+                         ::testing::Values(std::pair<std::string, std::string>{"e2b-Q4_K_M", "gemma-4-e2b"},
+                                           std::pair<std::string, std::string>{"e2b-Q8_0", "gemma-4-e2b"},
+                                           std::pair<std::string, std::string>{"26b-a4b-Q4_K_M", "gemma-4-26b-a4b"},
+                                           std::pair<std::string, std::string>{"26b-a4b-Q8_0", "gemma-4-26b-a4b"}));
+
+// Published GGUF files (tests/data/SOURCES.md) = header + tensor data. The header of a Gemma 4 text GGUF is about
+// 10-16 MB (its 262,144-token vocabulary), so tensor data must be below the file and within 0.2% of it.
+TEST(Weights, WithinPointTwoPercentOfPublishedFiles) {
+  const Catalog& c = builtin_catalog();
+  const struct {
+    const char* model;
+    const char* preset;
+    std::uint64_t file;
+  } published[] = {{"gemma-4-26b-a4b", "Q4_K_M", 16796015136ULL}, {"gemma-4-31b", "Q8_0", 32635674400ULL}};
+  for (const auto& p : published) {
+    const std::uint64_t ours = file_bytes(c, p.model, p.preset);
+    EXPECT_LT(ours, p.file) << p.model;
+    EXPECT_LT(static_cast<double>(p.file - ours) / static_cast<double>(p.file), 0.002) << p.model << " " << ours;
+  }
+}
+
+// The tied output layer is token_embd; on a GPU llama.cpp keeps token_embd and the PLE table in host memory
+// and copies the output layer to the device.
+TEST(Weights, GpuSplitKeepsEmbeddingsOnTheHost) {
+  const Catalog& c = builtin_catalog();
+  const Model& m = c.find_model("gemma-4-e2b");
+  const WeightPlan plan = plan_weights(c, m, c.find_preset("Q8_0"), c.default_runtime());
+  // token_embd Q8_0: 262,144 rows x 1536/32 x 34 B = 427,819,008; PLE table: 262,144 x 8960/32 x 34 = 2,495,610,880.
+  EXPECT_EQ(plan.split.host, 427819008ULL + 2495610880ULL);
+  EXPECT_EQ(plan.output_copy_bytes, 427819008ULL);
+  EXPECT_EQ(plan.split.device + plan.split.host, plan.file_bytes);
+}
