@@ -2,6 +2,7 @@
 // Memory footprint of one deployment: weights + KV cache + compute buffers + overhead,
 // each split into device (VRAM / GPU working set) and host (system RAM) bytes.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -63,13 +64,16 @@ struct Footprint {
 
 // Weights of (model, preset): per-tensor types and bytes. Independent of context; cache it.
 struct WeightPlan {
-  std::vector<Tensor> tensors;
+  std::shared_ptr<const std::vector<Tensor>> tensors;  // shared by every preset of a model
   std::vector<TypedTensor> typed;
   Split split;  // device/host on a GPU
   std::uint64_t file_bytes = 0;
   std::uint64_t output_copy_bytes = 0;  // tied output layer duplicated onto the device
 };
 WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime);
+// The same from a tensor list built once per model (model_tensors).
+WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_ptr<const std::vector<Tensor>> tensors,
+                        const Preset& preset, const Runtime& runtime);
 
 // Validates settings against the model and runtime (Errc::usage on a bad combination).
 void validate_settings(const Catalog& catalog, const Model& model, const Settings& settings);

@@ -27,7 +27,7 @@ std::vector<Tensor> model_tensors(const Model& model);
 
 struct TypedTensor {
   const Tensor* tensor = nullptr;
-  std::string type;
+  const BlockType* type = nullptr;
   std::uint64_t bytes = 0;  // tensor data, padded to the runtime's tensor alignment
 };
 

@@ -21,6 +21,14 @@ std::string lower(std::string_view text) {
   return out;
 }
 
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
 // A JSON value with its location, for error messages: "<fragment> at <pointer>: <why>".
 class Node {
  public:
@@ -400,9 +408,8 @@ namespace {
 template <class T>
 const T& find_by_id(const std::vector<T>& items, std::string_view id, const char* what, const char* list_hint,
                     const std::vector<std::string>& extra_names = {}) {
-  const std::string wanted = lower(id);
   for (const T& item : items) {
-    if (lower(item.id) == wanted) return item;
+    if (equals_ignoring_case(item.id, id)) return item;
   }
   std::vector<std::string> names = extra_names;
   for (const T& item : items) names.push_back(item.id);
@@ -416,11 +423,10 @@ const T& find_by_id(const std::vector<T>& items, std::string_view id, const char
 }  // namespace
 
 const Model& Catalog::find_model(std::string_view id) const {
-  const std::string wanted = lower(id);
   std::vector<std::string> aliases;
   for (const Model& m : models) {
     for (const std::string& alias : m.aliases) {
-      if (lower(alias) == wanted) return m;
+      if (equals_ignoring_case(alias, id)) return m;
       aliases.push_back(alias);
     }
   }

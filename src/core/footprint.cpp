@@ -13,13 +13,11 @@ constexpr std::uint64_t k_max_context_tokens = 1ULL << 24;  // 16M tokens
 constexpr std::uint64_t k_max_parallel = 4096;
 constexpr std::uint64_t k_max_ubatch = 1ULL << 16;
 
-std::uint64_t bytes_per_cell(const Catalog& catalog, const Model& model, std::uint64_t layer, const Settings& s,
-                             std::uint64_t v_width_max) {
+std::uint64_t bytes_per_cell(const BlockType& k, const BlockType& v, const Model& model, std::uint64_t layer,
+                             const Settings& s, std::uint64_t v_width_max) {
   const std::uint64_t k_width = model.geometry(layer).kv_width();
   // Flash attention off: llama.cpp stores V transposed, every row padded to the widest layer's V.
   const std::uint64_t v_width = s.flash_attn ? k_width : v_width_max;
-  const BlockType& k = catalog.block_type(catalog.find_kv_type(s.kv_type_k).block_type);
-  const BlockType& v = catalog.block_type(catalog.find_kv_type(s.kv_type_v).block_type);
   return k.row_bytes(k_width) + v.row_bytes(v_width);
 }
 
@@ -79,12 +77,14 @@ KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& run
   const std::uint64_t window = checked_mul(model.sliding_window, s.kv_unified ? s.parallel : 1);
   kv.sliding_cells = s.swa_full ? cells_per_stream : std::min(cells_per_stream, round_up(window + n_ubatch, pad));
   const std::uint64_t v_width_max = widest_kv(model);
+  const BlockType& k_type = catalog.block_type(catalog.find_kv_type(s.kv_type_k).block_type);
+  const BlockType& v_type = catalog.block_type(catalog.find_kv_type(s.kv_type_v).block_type);
   for (std::uint64_t il = 0; il < model.num_layers(); ++il) {
     if (!model.owns_kv(il)) continue;  // KV-shared layers read an earlier layer's cache
     const bool full = model.layers[il] == LayerKind::full;
     const std::uint64_t cells = full ? kv.full_cells : kv.sliding_cells;
     const std::uint64_t bytes = checked_mul(checked_mul(cells, kv.streams, "KV cache"),
-                                            bytes_per_cell(catalog, model, il, s, v_width_max), "KV cache");
+                                            bytes_per_cell(k_type, v_type, model, il, s, v_width_max), "KV cache");
     (full ? kv.full_layers : kv.sliding_layers) += 1;
     (full ? kv.full_bytes : kv.sliding_bytes) = checked_add(full ? kv.full_bytes : kv.sliding_bytes, bytes, "KV cache");
   }
@@ -116,9 +116,14 @@ std::uint64_t output_buffer_bytes(const Model& model, const Settings& s) {
 }
 
 WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime) {
+  return plan_weights(catalog, model, std::make_shared<const std::vector<Tensor>>(model_tensors(model)), preset, runtime);
+}
+
+WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_ptr<const std::vector<Tensor>> tensors,
+                        const Preset& preset, const Runtime& runtime) {
   WeightPlan plan;
-  plan.tensors = model_tensors(model);
-  plan.typed = assign_types(catalog, model, preset, plan.tensors, runtime.tensor_alignment);
+  plan.tensors = std::move(tensors);
+  plan.typed = assign_types(catalog, model, preset, *plan.tensors, runtime.tensor_alignment);
   for (const TypedTensor& t : plan.typed) {
     plan.file_bytes = checked_add(plan.file_bytes, t.bytes, "weights");
     std::uint64_t& side = t.tensor->host_resident ? plan.split.host : plan.split.device;

@@ -24,9 +24,9 @@ std::vector<const Model*> models_small_to_large(const Catalog& catalog) {
   return out;
 }
 
-Candidate evaluate(const Catalog& catalog, const Model& model, const Preset& preset, const Budget& budget,
-                   const Runtime& runtime, const Constraints& c) {
-  const WeightPlan weights = plan_weights(catalog, model, preset, runtime);
+Candidate evaluate(const Catalog& catalog, const Model& model, const std::shared_ptr<const std::vector<Tensor>>& tensors,
+                   const Preset& preset, const Budget& budget, const Runtime& runtime, const Constraints& c) {
+  const WeightPlan weights = plan_weights(catalog, model, tensors, preset, runtime);
   Candidate cand;
   cand.model = model.id;
   cand.quant = preset.id;
@@ -71,8 +71,9 @@ Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runt
   std::map<const Model*, std::pair<std::size_t, std::size_t>> ranges;
   for (const Model* model : models) {
     const std::size_t first = plan.candidates.size();
+    const auto tensors = std::make_shared<const std::vector<Tensor>>(model_tensors(*model));
     for (const Preset& preset : catalog.presets) {
-      plan.candidates.push_back(evaluate(catalog, *model, preset, budget, runtime, constraints));
+      plan.candidates.push_back(evaluate(catalog, *model, tensors, preset, budget, runtime, constraints));
     }
     ranges[model] = {first, plan.candidates.size()};
   }

@@ -131,20 +131,27 @@ bool rule_selects(const PresetRule& rule, std::uint64_t index, std::uint64_t cou
 class TypeAssigner {
  public:
   TypeAssigner(const Catalog& catalog, const Model& model, const Preset& preset, const std::vector<Tensor>& tensors)
-      : m_catalog(catalog), m_model(model), m_preset(preset) {
+      : m_catalog(catalog),
+        m_model(model),
+        m_preset(preset),
+        m_f32(&catalog.block_type("F32")),
+        m_float(&catalog.block_type(preset.float_type)),
+        m_default(&catalog.block_type(preset.default_type)),
+        m_output(preset.quantized() ? &catalog.block_type(preset.output_type) : m_default) {
     for (const Tensor& t : tensors) {
       if (t.category == TensorCategory::attn_v) ++m_attn_v_count;
     }
   }
 
-  std::string type_of(const Tensor& t) {
-    if (!t.quantizable || t.ne[1] == 1) return t.ne[1] == 1 || t.group == TensorGroup::experts ? "F32" : m_preset.float_type;
-    if (!m_preset.quantized()) return m_preset.default_type;
+  const BlockType& type_of(const Tensor& t) {
+    // Never quantized: 1-D tensors and the router stay F32, other 2-D tensors keep the file's float type.
+    if (!t.quantizable || t.ne[1] == 1) return t.ne[1] == 1 || t.group == TensorGroup::experts ? *m_f32 : *m_float;
+    if (!m_preset.quantized()) return *m_default;
     return with_fallback(t, chosen_type(t));
   }
 
  private:
-  std::string chosen_type(const Tensor& t) {
+  const BlockType& chosen_type(const Tensor& t) {
     if (t.category == TensorCategory::output) return output_type(t);
     // attn_v rules count attn_v tensors (llama.cpp's i_attention_wv); FFN rules count layers.
     std::uint64_t index = static_cast<std::uint64_t>(t.layer < 0 ? 0 : t.layer);
@@ -157,33 +164,35 @@ class TypeAssigner {
     for (const PresetRule& rule : m_preset.rules) {
       if (!rule_matches_category(rule.category, t)) continue;
       if (rule.min_gqa != 0 && gqa < rule.min_gqa) continue;
-      if (rule_selects(rule, index, count)) return rule.type;
+      if (rule_selects(rule, index, count)) return m_catalog.block_type(rule.type);
     }
-    return m_preset.default_type;
+    return *m_default;
   }
 
   // Output layer (and a tied token embedding): llama.cpp picks Q8_0 when the row does not fit the
   // default block, else the preset's output type.
-  std::string output_type(const Tensor& t) const {
-    const BlockType& def = m_catalog.block_type(m_preset.default_type);
-    if (t.ne[0] % def.block_elems != 0) return "Q8_0";
-    return m_preset.output_type;
+  const BlockType& output_type(const Tensor& t) const {
+    if (t.ne[0] % m_default->block_elems != 0) return m_catalog.block_type("Q8_0");
+    return *m_output;
   }
 
-  std::string with_fallback(const Tensor& t, const std::string& type) const {
-    const BlockType& b = m_catalog.block_type(type);
-    if (t.ne[0] % b.block_elems == 0) return type;
+  const BlockType& with_fallback(const Tensor& t, const BlockType& b) const {
+    if (t.ne[0] % b.block_elems == 0) return b;
     if (b.fallback.empty()) {
       throw Error(Errc::data, "preset " + m_preset.id + ": tensor " + t.name + " has rows of " + std::to_string(t.ne[0]) +
-                                  " elements, not a multiple of " + type + "'s block, and " + type + " has no fallback");
+                                  " elements, not a multiple of " + b.name + "'s block, and " + b.name + " has no fallback");
     }
     const BlockType& fb = m_catalog.block_type(b.fallback);
-    return t.ne[0] % fb.block_elems == 0 ? fb.name : "F16";
+    return t.ne[0] % fb.block_elems == 0 ? fb : m_catalog.block_type("F16");
   }
 
   const Catalog& m_catalog;
   const Model& m_model;
   const Preset& m_preset;
+  const BlockType* m_f32;
+  const BlockType* m_float;
+  const BlockType* m_default;
+  const BlockType* m_output;
   std::uint64_t m_attn_v_count = 0;
   std::uint64_t m_attn_v_seen = 0;
 };
@@ -198,11 +207,10 @@ std::vector<TypedTensor> assign_types(const Catalog& catalog, const Model& model
   std::vector<TypedTensor> out;
   out.reserve(tensors.size());
   for (const Tensor& t : tensors) {
-    std::string type = assigner.type_of(t);
-    const BlockType& b = catalog.block_type(type);
+    const BlockType& b = assigner.type_of(t);
     const std::uint64_t rows = checked_mul(t.ne[1], t.ne[2], "tensor size");
     const std::uint64_t bytes = checked_mul(rows, b.row_bytes(t.ne[0]), "tensor size");
-    out.push_back({&t, std::move(type), round_up(bytes, alignment)});
+    out.push_back({&t, &b, round_up(bytes, alignment)});
   }
   return out;
 }

@@ -41,7 +41,7 @@ TEST(Weights, TinyModelQ4KMTypes) {
   const std::vector<Tensor> tensors = model_tensors(m);
   const std::vector<TypedTensor> typed = assign_types(c, m, c.find_preset("Q4_K_M"), tensors, 32);
   std::map<std::string, std::string> types;
-  for (const TypedTensor& t : typed) types[t.tensor->name] = t.type;
+  for (const TypedTensor& t : typed) types[t.tensor->name] = t.type->name;
   EXPECT_EQ(types["token_embd.weight"], "Q6_K");
   EXPECT_EQ(types["blk.0.attn_v.weight"], "Q4_K");
   EXPECT_EQ(types["blk.1.attn_v.weight"], "Q4_K");
@@ -65,7 +65,7 @@ TEST_P(TypemapTest, MatchesLlamaQuantize) {
   const std::vector<Tensor> tensors = model_tensors(m);
   const std::vector<TypedTensor> typed = assign_types(c, m, c.find_preset(preset_id), tensors, 32);
   std::map<std::string, std::string> ours;
-  for (const TypedTensor& t : typed) ours[t.tensor->name] = t.type;
+  for (const TypedTensor& t : typed) ours[t.tensor->name] = t.type->name;
   std::istringstream in(test::read_text(test::data_path("typemaps/" + file + ".tsv")));
   std::string name, type;
   std::size_t rows = 0;

@@ -1,0 +1,110 @@
+// Speed and memory targets (README "Performance"): measured here, never in unit tests.
+//   BM_CatalogLoad       parse and validate the built-in catalog
+//   BM_Footprint         one footprint (31B Q4_K_M, 32K), weights planned
+//   BM_Recommend         a full recommend for rtx3060-12g (every model x preset, max-context search)
+//   BM_SweepAll          every hardware profile x model x preset with its max context
+//   BM_ProcessRecommend  the whole `fitcheck --gpu rtx3060-12g --json` process: wall time and peak RSS
+#include <benchmark/benchmark.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fitcheck/budget.hpp"
+#include "fitcheck/planner.hpp"
+
+extern char** environ;
+
+namespace fitcheck::detail {
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_catalog_fragments();
+}
+
+using namespace fitcheck;
+
+static void BM_CatalogLoad(benchmark::State& state) {
+  std::vector<std::pair<std::string, std::string>> fragments;
+  for (const auto& [name, text] : detail::embedded_catalog_fragments()) fragments.emplace_back(name, text);
+  for (auto _ : state) benchmark::DoNotOptimize(load_catalog(fragments, "builtin"));
+}
+BENCHMARK(BM_CatalogLoad)->Unit(benchmark::kMicrosecond);
+
+static void BM_Footprint(benchmark::State& state) {
+  const Catalog& c = builtin_catalog();
+  Settings s = default_settings(c.default_runtime());
+  s.context = 32768;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(footprint(c, c.find_model("gemma-4-31b"), c.find_preset("Q4_K_M"), c.default_runtime(), s));
+  }
+}
+BENCHMARK(BM_Footprint)->Unit(benchmark::kMicrosecond);
+
+static void BM_Recommend(benchmark::State& state) {
+  const Catalog& c = builtin_catalog();
+  const Budget budget = make_budget(c, c.find_hardware("rtx3060-12g"), std::nullopt);
+  Constraints constraints;
+  constraints.settings = default_settings(c.default_runtime());
+  for (auto _ : state) benchmark::DoNotOptimize(recommend(c, budget, c.default_runtime(), constraints));
+}
+BENCHMARK(BM_Recommend)->Unit(benchmark::kMillisecond);
+
+static void BM_SweepAll(benchmark::State& state) {
+  const Catalog& c = builtin_catalog();
+  const Runtime& rt = c.default_runtime();
+  std::vector<std::pair<const Model*, std::pair<const Preset*, WeightPlan>>> plans;
+  std::size_t points = 0;
+  for (auto _ : state) {
+    plans.clear();
+    for (const Model& m : c.models) {
+      for (const Preset& p : c.presets) plans.push_back({&m, {&p, plan_weights(c, m, p, rt)}});
+    }
+    points = 0;
+    for (const Hardware& hw : c.hardware) {
+      const Budget budget = make_budget(c, hw, std::nullopt);
+      for (const auto& [model, preset_plan] : plans) {
+        const Settings s = default_settings(rt);
+        benchmark::DoNotOptimize(max_fitting_context(c, *model, *preset_plan.first, preset_plan.second, rt, s, budget, 8192));
+        ++points;
+      }
+    }
+  }
+  state.counters["points"] = static_cast<double>(points);
+}
+BENCHMARK(BM_SweepAll)->Unit(benchmark::kMillisecond);
+
+static void BM_ProcessRecommend(benchmark::State& state) {
+  std::vector<std::string> args = {FITCHECK_BINARY, "--gpu", "rtx3060-12g", "--json"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  long peak_kib = 0;
+  for (auto _ : state) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const auto start = std::chrono::steady_clock::now();
+    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) {
+      state.SkipWithError("cannot start fitcheck");
+      break;
+    }
+    int status = 0;
+    rusage usage{};
+    wait4(pid, &status, 0, &usage);
+    const auto end = std::chrono::steady_clock::now();
+    posix_spawn_file_actions_destroy(&actions);
+    state.SetIterationTime(std::chrono::duration<double>(end - start).count());
+    peak_kib = std::max(peak_kib, usage.ru_maxrss);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) state.SkipWithError("fitcheck failed");
+  }
+  state.counters["peak_rss_MiB"] = static_cast<double>(peak_kib) / 1024.0;
+}
+BENCHMARK(BM_ProcessRecommend)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(50);
+
+BENCHMARK_MAIN();
