@@ -47,6 +47,7 @@ struct ParamCounts {
   std::uint64_t active = 0;  // per token: text_total less the experts not routed to
 };
 ParamCounts count_params(const Model& model);
+ParamCounts count_params(const Model& model, const std::vector<Tensor>& tensors);
 
 const char* group_name(TensorGroup group);
 

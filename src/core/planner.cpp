@@ -15,12 +15,21 @@ bool fits_at(const Catalog& catalog, const Model& model, const Preset& preset, c
   return check_fit(budget, footprint(catalog, model, preset, weights, runtime, settings)).fits;
 }
 
-std::vector<const Model*> models_small_to_large(const Catalog& catalog) {
-  std::vector<std::pair<std::uint64_t, const Model*>> sized;
-  for (const Model& m : catalog.models) sized.emplace_back(count_params(m).text_total(), &m);
+struct ModelTensors {
+  const Model* model;
+  std::shared_ptr<const std::vector<Tensor>> tensors;
+};
+
+// Every model with its tensor list (built once), smallest text model first.
+std::vector<ModelTensors> models_small_to_large(const Catalog& catalog) {
+  std::vector<std::pair<std::uint64_t, ModelTensors>> sized;
+  for (const Model& m : catalog.models) {
+    auto tensors = std::make_shared<const std::vector<Tensor>>(model_tensors(m));
+    sized.push_back({count_params(m, *tensors).text_total(), {&m, std::move(tensors)}});
+  }
   std::stable_sort(sized.begin(), sized.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<const Model*> out;
-  for (const auto& entry : sized) out.push_back(entry.second);
+  std::vector<ModelTensors> out;
+  for (auto& entry : sized) out.push_back(std::move(entry.second));
   return out;
 }
 
@@ -66,16 +75,17 @@ Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runt
   Plan plan;
   plan.budget = budget;
   plan.constraints = constraints;
-  const std::vector<const Model*> models = models_small_to_large(catalog);
+  const std::vector<ModelTensors> with_tensors = models_small_to_large(catalog);
+  std::vector<const Model*> models;
+  for (const ModelTensors& m : with_tensors) models.push_back(m.model);
   // candidates are grouped per model, presets best first (the catalog's order).
   std::map<const Model*, std::pair<std::size_t, std::size_t>> ranges;
-  for (const Model* model : models) {
+  for (const ModelTensors& m : with_tensors) {
     const std::size_t first = plan.candidates.size();
-    const auto tensors = std::make_shared<const std::vector<Tensor>>(model_tensors(*model));
     for (const Preset& preset : catalog.presets) {
-      plan.candidates.push_back(evaluate(catalog, *model, tensors, preset, budget, runtime, constraints));
+      plan.candidates.push_back(evaluate(catalog, *m.model, m.tensors, preset, budget, runtime, constraints));
     }
-    ranges[model] = {first, plan.candidates.size()};
+    ranges[m.model] = {first, plan.candidates.size()};
   }
   const auto best_fitting = [&](const Model* m) -> std::optional<std::size_t> {
     for (std::size_t i = ranges[m].first; i < ranges[m].second; ++i) {

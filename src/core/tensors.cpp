@@ -137,7 +137,9 @@ class TypeAssigner {
         m_f32(&catalog.block_type("F32")),
         m_float(&catalog.block_type(preset.float_type)),
         m_default(&catalog.block_type(preset.default_type)),
-        m_output(preset.quantized() ? &catalog.block_type(preset.output_type) : m_default) {
+        m_output(preset.quantized() ? &catalog.block_type(preset.output_type) : m_default),
+        m_q8_0(&catalog.block_type("Q8_0")) {
+    for (const PresetRule& rule : preset.rules) m_rule_types.push_back(&catalog.block_type(rule.type));
     for (const Tensor& t : tensors) {
       if (t.category == TensorCategory::attn_v) ++m_attn_v_count;
     }
@@ -164,7 +166,7 @@ class TypeAssigner {
     for (const PresetRule& rule : m_preset.rules) {
       if (!rule_matches_category(rule.category, t)) continue;
       if (rule.min_gqa != 0 && gqa < rule.min_gqa) continue;
-      if (rule_selects(rule, index, count)) return m_catalog.block_type(rule.type);
+      if (rule_selects(rule, index, count)) return *m_rule_types[static_cast<std::size_t>(&rule - m_preset.rules.data())];
     }
     return *m_default;
   }
@@ -172,7 +174,7 @@ class TypeAssigner {
   // Output layer (and a tied token embedding): llama.cpp picks Q8_0 when the row does not fit the
   // default block, else the preset's output type.
   const BlockType& output_type(const Tensor& t) const {
-    if (t.ne[0] % m_default->block_elems != 0) return m_catalog.block_type("Q8_0");
+    if (t.ne[0] % m_default->block_elems != 0) return *m_q8_0;
     return *m_output;
   }
 
@@ -193,6 +195,8 @@ class TypeAssigner {
   const BlockType* m_float;
   const BlockType* m_default;
   const BlockType* m_output;
+  const BlockType* m_q8_0;
+  std::vector<const BlockType*> m_rule_types;  // parallel to m_preset.rules
   std::uint64_t m_attn_v_count = 0;
   std::uint64_t m_attn_v_seen = 0;
 };
@@ -219,9 +223,11 @@ std::uint64_t ParamCounts::text_total() const {
   return embedding + per_layer_embedding + attention + ffn + experts + norms + other;
 }
 
-ParamCounts count_params(const Model& model) {
+ParamCounts count_params(const Model& model) { return count_params(model, model_tensors(model)); }
+
+ParamCounts count_params(const Model& model, const std::vector<Tensor>& tensors) {
   ParamCounts c;
-  for (const Tensor& t : model_tensors(model)) {
+  for (const Tensor& t : tensors) {
     const std::uint64_t n = t.elements();
     switch (t.group) {
       case TensorGroup::embedding: c.embedding += n; break;
