@@ -438,11 +438,11 @@ const KvType& Catalog::find_kv_type(std::string_view id) const { return find_by_
 const Hardware& Catalog::find_hardware(std::string_view id) const { return find_by_id(hardware, id, "GPU", "gpus"); }
 const Runtime& Catalog::default_runtime() const { return runtimes.front(); }
 
-const BlockType& Catalog::block_type(std::string_view name) const {
+const BlockType& Catalog::block_type(std::string_view type_name) const {
   for (const BlockType& b : block_types) {
-    if (b.name == name) return b;
+    if (b.name == type_name) return b;
   }
-  throw Error(Errc::internal, "block type '" + std::string(name) + "' is not in the catalog");
+  throw Error(Errc::internal, "block type '" + std::string(type_name) + "' is not in the catalog");
 }
 
 const Platform& Catalog::platform(std::string_view id) const {
