@@ -1,5 +1,7 @@
 #include "cli/cli.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,6 +15,10 @@ namespace fitcheck::cli {
 namespace {
 
 Catalog read_catalog_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw Error(Errc::data, "cannot read catalog '" + path + "': it is a directory (give one JSON file holding every section)");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(Errc::data, "cannot read catalog '" + path + "': no such file or not readable (check the --catalog path)");
   std::ostringstream text;
@@ -106,7 +112,14 @@ int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
     if (*r.min_bits == 0 || *r.min_bits > 16) throw Error(Errc::usage, "invalid --min-bits " + std::to_string(*r.min_bits) + ": use 2 to 16");
     c.min_bits = *r.min_bits;
   }
-  if (!r.min_ctx.empty()) c.min_context = parse_context(r.min_ctx);
+  const auto longest = std::max_element(catalog.models.begin(), catalog.models.end(),
+                                        [](const Model& a, const Model& b) { return a.max_context < b.max_context; });
+  // The default minimum never asks more than the catalog's longest model can hold; an explicit one is checked.
+  c.min_context = r.min_ctx.empty() ? std::min(c.min_context, longest->max_context) : parse_context(r.min_ctx);
+  if (c.min_context == 0 || c.min_context > longest->max_context) {
+    throw Error(Errc::usage, "invalid --min-ctx " + std::to_string(c.min_context) + ": use 1 to " +
+                                 std::to_string(longest->max_context) + " (" + longest->id + "'s maximum)");
+  }
   c.settings.context = c.min_context;
   for (const Model& m : catalog.models) validate_settings(catalog, m, c.settings);
   const Plan plan = recommend(catalog, target->budget, runtime, c);

@@ -40,8 +40,11 @@ Candidate evaluate(const Catalog& catalog, const Model& model, const std::shared
   cand.model = model.id;
   cand.quant = preset.id;
   cand.above_floor = preset.nominal_bits >= c.min_bits;
+  // A model trained for less than the minimum context cannot qualify, whatever the memory.
+  const bool long_enough = c.min_context <= model.max_context;
   const std::uint64_t start = std::min(c.min_context, model.max_context);
-  cand.max_context = max_fitting_context(catalog, model, preset, weights, runtime, c.settings, budget, start);
+  cand.max_context =
+      long_enough ? max_fitting_context(catalog, model, preset, weights, runtime, c.settings, budget, start) : 0;
   cand.fits = cand.max_context != 0;
   Settings at = c.settings;
   at.context = cand.fits ? cand.max_context : start;

@@ -30,10 +30,11 @@ std::pair<std::string_view, std::string_view> split_number(std::string_view text
 }
 
 // Parses "12" or "12.5" as an exact fraction whole + frac/10^digits, then multiplies by `unit`.
-std::uint64_t scaled(std::string_view number, std::uint64_t unit, std::string_view original, std::string_view what) {
+std::uint64_t scaled(std::string_view number, std::uint64_t unit, std::string_view original, std::string_view what,
+                     std::string_view examples) {
   const auto bad = [&] {
-    return Error(Errc::usage, "invalid " + std::string(what) + " '" + std::string(original) +
-                                  "': expected a number with an optional unit, e.g. 12GiB, 12GB or 12884901888");
+    return Error(Errc::usage, "invalid " + std::string(what) + " '" + std::string(original) + "': expected " +
+                                  std::string(examples));
   };
   const auto dot = number.find('.');
   const std::string_view whole_text = number.substr(0, dot);
@@ -99,7 +100,7 @@ std::uint64_t parse_size(std::string_view text) {
   if (unit_bytes == 1 && number.find('.') != std::string_view::npos) {
     throw Error(Errc::usage, "invalid size '" + std::string(text) + "': a byte count must be a whole number");
   }
-  return scaled(number, unit_bytes, text, "size");
+  return scaled(number, unit_bytes, text, "size", "a number with an optional unit, e.g. 12GiB, 12GB or 12884901888");
 }
 
 std::uint64_t parse_context(std::string_view text) {
@@ -116,7 +117,7 @@ std::uint64_t parse_context(std::string_view text) {
   if (number.find('.') != std::string_view::npos || number.empty()) {
     throw Error(Errc::usage, "invalid context '" + std::string(text) + "': expected a whole token count such as 32768 or 32k");
   }
-  return scaled(number, unit_tokens, text, "context");
+  return scaled(number, unit_tokens, text, "context", "a token count such as 32768, 32k or 128K (k = 1024)");
 }
 
 std::string format_gib(std::uint64_t bytes) {
