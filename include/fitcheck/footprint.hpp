@@ -75,6 +75,15 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset
 WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_ptr<const std::vector<Tensor>> tensors,
                         const Preset& preset, const Runtime& runtime);
 
+// The weights grouped by tensor role (the name without its "blk.N." prefix) and type, in file order.
+struct RoleBytes {
+  std::string role;
+  std::string type;
+  std::uint64_t count = 0;
+  std::uint64_t bytes = 0;
+};
+std::vector<RoleBytes> weights_by_role(const WeightPlan& weights);
+
 // Validates settings against the model and runtime (Errc::usage on a bad combination).
 void validate_settings(const Catalog& catalog, const Model& model, const Settings& settings);
 

@@ -74,6 +74,8 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   fp->add_option("--quant", r.quant, "Weight preset, e.g. Q4_K_M")->required();
   fp->add_option("--ctx", r.ctx, "Context in tokens, e.g. 32768, 32k, 128K")->required();
   fp->add_flag("--cpu", r.cpu_only, "Run on the CPU only (no GPU offload)");
+  fp->add_flag("--explain", r.explain, "Show the weights per tensor role and type (text)");
+  fp->add_flag("--tensors", r.tensors, "Add a 'tensors' array (role, type, count, bytes) to the JSON");
 
   CLI::App* list = app.add_subcommand("list", "List the catalog: models, quants, kv-types or gpus");
   add_common(*list, r);

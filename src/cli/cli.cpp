@@ -90,8 +90,10 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
                                  std::to_string(model.max_context) + " tokens (use --ctx " + format_context(model.max_context) +
                                  " or less)");
   }
-  const Footprint f = footprint(catalog, model, preset, runtime, s);
-  FootprintReport report{catalog, runtime, f, nullptr, std::nullopt, std::nullopt};
+  const WeightPlan weights = plan_weights(catalog, model, preset, runtime);
+  const Footprint f = footprint(catalog, model, preset, weights, runtime, s);
+  FootprintReport report{catalog, runtime, f, nullptr, std::nullopt, std::nullopt, {}};
+  if ((r.explain && !r.json) || (r.tensors && r.json)) report.roles = weights_by_role(weights);
   if (target) {
     report.hardware = &target->hardware;
     report.budget = target->budget;

@@ -85,6 +85,13 @@ std::string json_footprint(const FootprintReport& r) {
     j["hardware"] = hardware_object(*r.hardware, *r.budget);
     j["fit"] = fit_object(*r.fit);
   }
+  if (!r.roles.empty()) {
+    Json tensors = Json::array();
+    for (const RoleBytes& role : r.roles) {
+      tensors.push_back({{"role", role.role}, {"type", role.type}, {"count", role.count}, {"bytes", role.bytes}});
+    }
+    j["tensors"] = tensors;
+  }
   return j.dump(2) + "\n";
 }
 

@@ -75,6 +75,13 @@ std::string text_footprint(const FootprintReport& r) {
     out += r.fit->fits ? fmt::format("Fits: {} of device memory to spare.\n", format_gib(r.budget->device_bytes - f.device_bytes()))
                        : fmt::format("Does not fit: {}.\n", over_text(*r.fit));
   }
+  if (!r.roles.empty()) {
+    out += "Weights by tensor role:\n";
+    out += fmt::format("  {:<30}{:<8}{:>7}{:>13}\n", "role", "type", "count", "bytes");
+    for (const RoleBytes& role : r.roles) {
+      out += fmt::format("  {:<30}{:<8}{:>7}{:>13}\n", role.role, role.type, role.count, format_mib(role.bytes));
+    }
+  }
   out += assumptions_line(r.runtime, f.settings) + "\n";
   return out;
 }

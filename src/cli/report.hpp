@@ -18,6 +18,7 @@ struct FootprintReport {
   const Hardware* hardware = nullptr;  // set when a target was given
   std::optional<Budget> budget;
   std::optional<FitResult> fit;
+  std::vector<RoleBytes> roles;  // non-empty: show the per-role weights
 };
 
 struct RecommendReport {

@@ -31,6 +31,8 @@ struct Request {
   bool swa_full = false;
   bool kv_unified = false;
   bool cpu_only = false;
+  bool explain = false;  // footprint: per-role weights (text)
+  bool tensors = false;  // footprint: per-role weights (JSON "tensors")
   // recommend
   std::optional<unsigned> min_bits;
   std::string min_ctx;

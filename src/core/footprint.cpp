@@ -136,6 +136,26 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_
   return plan;
 }
 
+std::vector<RoleBytes> weights_by_role(const WeightPlan& weights) {
+  std::vector<RoleBytes> out;
+  for (const TypedTensor& t : weights.typed) {
+    std::string role = t.tensor->name;
+    if (t.tensor->layer >= 0) role.erase(0, role.find('.', 4) + 1);  // "blk.12.attn_q.weight" -> "attn_q.weight"
+    auto it = std::find_if(out.begin(), out.end(), [&](const RoleBytes& r) { return r.role == role && r.type == t.type->name; });
+    if (it == out.end()) it = out.insert(out.end(), RoleBytes{role, t.type->name, 0, 0});
+    it->count += 1;
+    it->bytes = checked_add(it->bytes, t.bytes, "weights");
+  }
+  // Keep each role's types together, roles in the order they first appear.
+  std::vector<std::string> first_seen;
+  for (const RoleBytes& r : out) {
+    if (std::find(first_seen.begin(), first_seen.end(), r.role) == first_seen.end()) first_seen.push_back(r.role);
+  }
+  const auto rank = [&](const RoleBytes& r) { return std::find(first_seen.begin(), first_seen.end(), r.role) - first_seen.begin(); };
+  std::stable_sort(out.begin(), out.end(), [&](const RoleBytes& a, const RoleBytes& b) { return rank(a) < rank(b); });
+  return out;
+}
+
 Footprint footprint(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
                     const Runtime& runtime, const Settings& s) {
   validate_settings(catalog, model, s);

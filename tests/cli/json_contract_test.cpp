@@ -102,3 +102,14 @@ TEST(JsonContract, Lists) {
     EXPECT_EQ(j.size(), 4U) << what;
   }
 }
+
+TEST(JsonContract, FootprintTensors) {
+  const json j = run_json({"footprint", "--model", "e2b", "--quant", "Q4_K_M", "--ctx", "4k", "--tensors", "--json"}, 0);
+  ASSERT_TRUE(j.contains("tensors"));
+  std::uint64_t sum = 0;
+  for (const json& t : j["tensors"]) {
+    EXPECT_EQ(keys(t), (std::set<std::string>{"role", "type", "count", "bytes"}));
+    sum += t["bytes"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(sum, j["footprint"]["weights_bytes"].get<std::uint64_t>());
+}

@@ -110,3 +110,25 @@ TEST(Weights, GpuSplitKeepsEmbeddingsOnTheHost) {
   EXPECT_EQ(plan.output_copy_bytes, 427819008ULL);
   EXPECT_EQ(plan.split.device + plan.split.host, plan.file_bytes);
 }
+
+// 26B A4B Q4_K_M: attn_v exists on the 25 sliding layers only (full layers reuse K as V). use_more_bits(i, 25):
+// i < 25/8 = 3 (0,1,2), i >= 7*25/8 = 21 (21..24), (i - 3) % 3 == 2 (5,8,11,14,17,20): 13 at Q6_K, 12 at Q4_K.
+// ffn_down by layer, use_more_bits(il, 30): il < 3, il >= 26, (il - 3) % 3 == 2 (5..23 step 3, 7 layers): 14 at
+// Q6_K, which falls back to Q8_0 for the 2112-wide rows; the other 16 fall back from Q4_K to Q5_0.
+TEST(Weights, RoleBreakdownCountsAndSums) {
+  const Catalog& c = builtin_catalog();
+  const WeightPlan plan = plan_weights(c, c.find_model("26b"), c.find_preset("Q4_K_M"), c.default_runtime());
+  const std::vector<RoleBytes> roles = weights_by_role(plan);
+  std::uint64_t total = 0;
+  std::map<std::string, std::uint64_t> counts;
+  for (const RoleBytes& r : roles) {
+    total += r.bytes;
+    counts[r.role + " " + r.type] = r.count;
+  }
+  EXPECT_EQ(total, plan.file_bytes);
+  EXPECT_EQ(counts["attn_v.weight Q6_K"], 13U);
+  EXPECT_EQ(counts["attn_v.weight Q4_K"], 12U);
+  EXPECT_EQ(counts["ffn_down.weight Q8_0"], 14U);
+  EXPECT_EQ(counts["ffn_down.weight Q5_0"], 16U);
+  EXPECT_EQ(counts["ffn_down_exps.weight Q8_0"], 14U);
+}
