@@ -21,7 +21,13 @@ struct Budget {
   std::uint64_t ram_bytes = 0;       // unified: device + host must fit here; 0 = host unchecked
 };
 
-// Budget for a catalog profile or a custom device; `reserve` overrides the platform reserve.
+// The backend llama.cpp would use on this hardware: cuda (NVIDIA), rocm (AMD), metal (Apple).
+Backend default_backend(const Hardware& hardware);
+
+// Budget for a catalog profile or a custom device under a backend; `reserve` overrides the platform reserve.
+// The cpu backend uses no device memory: only RAM (unified memory) is checked.
+Budget make_budget(const Catalog& catalog, const Hardware& hardware, Backend backend, std::optional<std::uint64_t> reserve);
+// The same with the hardware's default backend.
 Budget make_budget(const Catalog& catalog, const Hardware& hardware, std::optional<std::uint64_t> reserve);
 
 struct FitResult {

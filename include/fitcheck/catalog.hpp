@@ -15,6 +15,7 @@ struct BlockType {
   std::uint64_t block_elems = 1;
   std::uint64_t block_bytes = 0;
   std::string fallback;  // type used when a row is not a multiple of block_elems; empty: none
+  bool cpu_repack = false;  // the CPU backend keeps a second, interleaved copy of such weights
   // Bytes of `rows` rows of `row_elems` elements. row_elems must be a multiple of block_elems.
   std::uint64_t row_bytes(std::uint64_t row_elems) const;
 };

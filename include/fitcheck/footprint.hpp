@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fitcheck/catalog.hpp"
@@ -11,8 +12,11 @@
 
 namespace fitcheck {
 
-// Where the model runs: on a GPU (offloading every layer, llama.cpp -ngl all) or on the CPU alone.
-enum class Placement { gpu, cpu };
+// The llama.cpp backend. Every GPU backend offloads every layer (-ngl all); cpu runs on the CPU alone.
+enum class Backend { cpu, cuda, rocm, metal, vulkan };
+const char* backend_name(Backend backend);
+// "cpu", "cuda", ... -> Backend; throws Error(Errc::usage) on anything else.
+Backend parse_backend(std::string_view text);
 
 struct Settings {
   std::uint64_t context = 8192;  // tokens requested (-c); padded to the runtime's cell pad
@@ -24,7 +28,9 @@ struct Settings {
   bool flash_attn = true;
   bool swa_full = false;
   bool kv_unified = false;
-  Placement placement = Placement::gpu;
+  bool cpu_repack = true;  // llama.cpp's default; --no-repack turns it off
+  Backend backend = Backend::cuda;
+  bool on_gpu() const { return backend != Backend::cpu; }
 };
 
 // Settings with the runtime's defaults.
@@ -54,7 +60,8 @@ struct Footprint {
   Split weights;   // the GGUF's tensor data; host part = token and per-layer embeddings on a GPU
   Split kv_cache;
   Split compute;   // graph scratch buffer (device on a GPU) + the host output buffer
-  Split overhead;  // the tied output layer's copy on the device
+  Split overhead;  // the tied output layer's copy on the device, the host output buffer
+  Split repack;    // CPU backend: the interleaved copy of Q4_K-class weights (x86 AVX)
   std::uint64_t weights_bytes = 0;  // all text-model weights as the GGUF holds them
   KvDetail kv;
   std::uint64_t device_bytes() const;
@@ -69,6 +76,7 @@ struct WeightPlan {
   Split split;  // device/host on a GPU
   std::uint64_t file_bytes = 0;
   std::uint64_t output_copy_bytes = 0;  // tied output layer duplicated onto the device
+  std::uint64_t repack_bytes = 0;       // weights the CPU backend repacks (block types with cpu_repack)
 };
 WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime);
 // The same from a tensor list built once per model (model_tensors).

@@ -15,6 +15,8 @@ void add_hardware(CLI::App& app, Request& r) {
   app.add_option("--gpu", r.gpu, "Hardware profile id, e.g. rtx3060-12g (see 'fitcheck list gpus')");
   app.add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GiB");
   app.add_option("--unified", r.unified, "A custom Apple-style unified-memory machine with this much RAM, e.g. 48GiB");
+  app.add_option("--backend", r.backend, "llama.cpp backend: cpu, cuda, rocm, metal or vulkan (default: from the hardware; cpu without one)")
+      ->check(CLI::IsMember({"cpu", "cuda", "rocm", "metal", "vulkan"}));
   app.add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform, e.g. 512MiB for CUDA)");
 }
 
@@ -27,6 +29,7 @@ void add_runtime(CLI::App& app, Request& r) {
   app.add_option("--flash-attn", r.flash_attn, "Flash attention on or off (default on)")->check(CLI::IsMember({"on", "off"}));
   app.add_flag("--swa-full", r.swa_full, "Full-size cache for sliding-window layers (llama.cpp --swa-full)");
   app.add_flag("--kv-unified", r.kv_unified, "One unified KV cache for all sequences (llama.cpp -kvu)");
+  app.add_flag("--no-repack", r.no_repack, "CPU backend: no repacked copy of Q4_K-class weights (llama.cpp --no-repack)");
 }
 
 // `fitcheck --gpu X` means `fitcheck recommend --gpu X`.

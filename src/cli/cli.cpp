@@ -31,7 +31,7 @@ struct Target {
   Budget budget;
 };
 
-std::optional<Target> resolve_target(const Catalog& catalog, const Request& r) {
+std::optional<Hardware> resolve_hardware(const Catalog& catalog, const Request& r) {
   const int given = !r.gpu.empty() + !r.vram.empty() + !r.unified.empty();
   if (given > 1) throw Error(Errc::usage, "conflicting options: give only one of --gpu, --vram and --unified");
   if (given == 0) {
@@ -51,10 +51,28 @@ std::optional<Target> resolve_target(const Catalog& catalog, const Request& r) {
     hw.name = unified ? "custom unified-memory Mac (" + format_gib(hw.memory_bytes) + ")"
                       : "custom GPU (" + format_gib(hw.memory_bytes) + " VRAM)";
   }
+  return hw;
+}
+
+Backend resolve_backend(const Request& r, const std::optional<Hardware>& hw) {
+  if (r.cpu_only && !r.backend.empty() && r.backend != "cpu") {
+    throw Error(Errc::usage, "conflicting options: --cpu and --backend " + r.backend);
+  }
+  const Backend backend = r.cpu_only ? Backend::cpu : !r.backend.empty() ? parse_backend(r.backend)
+                                                    : hw ? default_backend(*hw) : Backend::cpu;
+  if (backend == Backend::cpu && hw && hw->memory_kind == MemoryKind::vram) {
+    throw Error(Errc::usage, "the cpu backend puts nothing in VRAM: drop --gpu/--vram, or pick a GPU --backend");
+  }
+  return backend;
+}
+
+// The target hardware and its budget under the backend, when one was given.
+std::optional<Target> resolve_target(const Catalog& catalog, const Request& r, Backend backend,
+                                     const std::optional<Hardware>& hw) {
+  if (!hw) return std::nullopt;
   std::optional<std::uint64_t> reserve;
   if (!r.reserve.empty()) reserve = parse_size(r.reserve);
-  Budget budget = make_budget(catalog, hw, reserve);
-  return Target{hw, budget};
+  return Target{*hw, make_budget(catalog, *hw, backend, reserve)};
 }
 
 Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const Request& r) {
@@ -71,6 +89,7 @@ Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const 
   if (!r.flash_attn.empty()) s.flash_attn = r.flash_attn == "on";
   s.swa_full = s.swa_full || r.swa_full;
   s.kv_unified = s.kv_unified || r.kv_unified;
+  s.cpu_repack = !r.no_repack;
   if (s.ubatch == 0 || s.parallel == 0) throw Error(Errc::usage, "--ubatch and --parallel must be at least 1");
   return s;
 }
@@ -81,9 +100,9 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
   const Preset& preset = catalog.find_preset(r.quant);
   Settings s = resolve_settings(catalog, runtime, r);
   s.context = parse_context(r.ctx);
-  const std::optional<Target> target = resolve_target(catalog, r);
-  if (r.cpu_only && target) throw Error(Errc::usage, "conflicting options: --cpu runs without a GPU; drop --gpu/--vram/--unified");
-  s.placement = target ? Placement::gpu : Placement::cpu;
+  const std::optional<Hardware> hw = resolve_hardware(catalog, r);
+  s.backend = resolve_backend(r, hw);
+  const std::optional<Target> target = resolve_target(catalog, r, s.backend, hw);
   validate_settings(catalog, model, s);
   if (s.context > model.max_context) {
     throw Error(Errc::usage, "context " + std::to_string(s.context) + " is above " + model.id + "'s maximum of " +
@@ -105,11 +124,12 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
 
 int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
   const Runtime& runtime = catalog.default_runtime();
-  const std::optional<Target> target = resolve_target(catalog, r);
-  if (!target) throw Error(Errc::usage, "recommend needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
+  const std::optional<Hardware> hw = resolve_hardware(catalog, r);
+  if (!hw) throw Error(Errc::usage, "recommend needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
   Constraints c;
   c.settings = resolve_settings(catalog, runtime, r);
-  c.settings.placement = Placement::gpu;
+  c.settings.backend = resolve_backend(r, hw);
+  const std::optional<Target> target = resolve_target(catalog, r, c.settings.backend, hw);
   if (r.min_bits) {
     if (*r.min_bits == 0 || *r.min_bits > 16) throw Error(Errc::usage, "invalid --min-bits " + std::to_string(*r.min_bits) + ": use 2 to 16");
     c.min_bits = *r.min_bits;

@@ -29,6 +29,7 @@ Json footprint_object(const Footprint& f) {
   j["kv_cache_bytes"] = f.kv_cache.total();
   j["compute_bytes"] = f.compute.total();
   j["overhead_bytes"] = f.overhead.total();
+  j["repack_bytes"] = f.repack.total();
   j["total_bytes"] = f.total_bytes();
   j["device_bytes"] = f.device_bytes();
   j["host_bytes"] = f.host_bytes();
@@ -36,6 +37,7 @@ Json footprint_object(const Footprint& f) {
   j["kv_cache"] = split(f.kv_cache);
   j["compute"] = split(f.compute);
   j["overhead"] = split(f.overhead);
+  j["repack"] = split(f.repack);
   j["kv"] = {{"context_cells", f.kv.context_cells}, {"streams", f.kv.streams},
              {"full_layers", f.kv.full_layers},     {"full_cells", f.kv.full_cells},
              {"full_bytes", f.kv.full_bytes},       {"sliding_layers", f.kv.sliding_layers},
@@ -46,14 +48,15 @@ Json footprint_object(const Footprint& f) {
 Json assumptions(const Runtime& runtime, const Model* model, const Settings& s) {
   Json j;
   j["runtime"] = runtime.id + " " + runtime.version;
-  j["placement"] = s.placement == Placement::gpu ? "gpu" : "cpu";
+  j["backend"] = backend_name(s.backend);
   j["ubatch"] = s.ubatch;
   j["batch"] = s.batch;
   j["parallel"] = s.parallel;
   j["flash_attn"] = s.flash_attn;
   j["swa_full"] = s.swa_full;
   j["kv_unified"] = s.kv_unified;
-  j["compute_basis"] = model ? compute_basis(*model) : "per model; see each model's catalog entry";
+  j["cpu_repack"] = s.cpu_repack;
+  j["compute_basis"] = compute_basis(s.backend);
   return j;
 }
 

@@ -7,9 +7,10 @@ namespace fitcheck::cli {
 namespace {
 
 std::string assumptions_line(const Runtime& runtime, const Settings& s) {
-  return fmt::format("Assumes {} {}: {}, flash attention {}, ubatch {}, {} sequence{}{}{}.", runtime.id, runtime.version,
-                     s.placement == Placement::gpu ? "every layer on the GPU (-ngl 99), token and per-layer embeddings in host RAM"
-                                                   : "CPU only, weights memory-mapped",
+  return fmt::format("Assumes {} {} ({} backend): {}, flash attention {}, ubatch {}, {} sequence{}{}{}.", runtime.id,
+                     runtime.version, backend_name(s.backend),
+                     s.on_gpu() ? "every layer on the GPU (-ngl 99), token and per-layer embeddings in host RAM"
+                                : "CPU only, weights memory-mapped",
                      s.flash_attn ? "on" : "off", s.ubatch, s.parallel, s.parallel == 1 ? "" : "s",
                      s.kv_unified ? ", unified KV cache" : "", s.swa_full ? ", full-size SWA cache" : "");
 }
@@ -23,6 +24,7 @@ void breakdown(std::string& out, const Footprint& f) {
   row("KV cache", f.kv_cache);
   row("compute buffers", f.compute);
   row("overhead", f.overhead);
+  if (f.repack.total() != 0) row("CPU repack", f.repack);
   out += fmt::format("  {:<17}{:>12}{:>12}   ({} in all)\n", "total", format_gib(f.device_bytes()), format_gib(f.host_bytes()),
                      format_gib(f.total_bytes()));
   out += fmt::format("  KV cache: {} full-attention layers x {} cells, {} sliding-window layers x {} cells{}\n", f.kv.full_layers,
@@ -47,6 +49,13 @@ std::string over_text(const FitResult& fit) {
   return text;
 }
 
+std::string spare_text(const Budget& b, const Footprint& f) {
+  std::string text;
+  if (b.device_bytes != 0) text = format_gib(b.device_bytes - f.device_bytes()) + " of device memory to spare";
+  if (b.ram_bytes != 0) text += (text.empty() ? "" : ", ") + format_gib(b.ram_bytes - f.total_bytes()) + " of RAM to spare";
+  return text;
+}
+
 std::string why_line(const Candidate& c) {
   return fmt::format("  {} {} needs {} of device memory at {} context: {}.\n", c.model, c.quant,
                      format_gib(c.footprint.device_bytes()), format_context(c.footprint.settings.context), over_text(c.fit));
@@ -58,9 +67,10 @@ std::string kv_type_label(const Settings& s) {
   return s.kv_type_k == s.kv_type_v ? s.kv_type_k : s.kv_type_k + "/" + s.kv_type_v;
 }
 
-std::string compute_basis(const Model& model) {
-  return "llama.cpp b10573 CPU-backend compute buffers (logits + activations" +
-         std::string(model.mask_grows_with_context ? " + attention mask" : "") + "), used for every backend";
+std::string compute_basis(Backend backend) {
+  const std::string fit = "fit to llama.cpp b10573 CPU-backend compute buffers (logits + activations + masks)";
+  if (backend == Backend::cpu) return "measured: " + fit;
+  return std::string("derived, not measured on ") + backend_name(backend) + ": the " + fit;
 }
 
 std::string text_footprint(const FootprintReport& r) {
@@ -72,8 +82,7 @@ std::string text_footprint(const FootprintReport& r) {
   if (r.hardware && r.budget && r.fit) {
     out += fmt::format("Target: {} ({})\n", r.hardware->name, r.hardware->id);
     out += budget_line(*r.hardware, *r.budget);
-    out += r.fit->fits ? fmt::format("Fits: {} of device memory to spare.\n", format_gib(r.budget->device_bytes - f.device_bytes()))
-                       : fmt::format("Does not fit: {}.\n", over_text(*r.fit));
+    out += r.fit->fits ? "Fits: " + spare_text(*r.budget, f) + ".\n" : fmt::format("Does not fit: {}.\n", over_text(*r.fit));
   }
   if (!r.roles.empty()) {
     out += "Weights by tensor role:\n";
@@ -99,7 +108,7 @@ std::string text_recommend(const RecommendReport& r) {
     out += fmt::format("Recommended: {} {}, context {}{}, KV cache {}\n", c.model, c.quant, format_context(c.max_context),
                        tokens, kv_type_label(c.footprint.settings));
     breakdown(out, c.footprint);
-    out += fmt::format("  fits with {} of device memory to spare\n", format_gib(plan.budget.device_bytes - c.footprint.device_bytes()));
+    out += "  fits with " + spare_text(plan.budget, c.footprint) + "\n";
   } else {
     out += fmt::format("Nothing fits at {}-bit or better with {} context.\n", plan.constraints.min_bits,
                        format_context(plan.constraints.min_context));

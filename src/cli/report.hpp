@@ -37,6 +37,6 @@ std::string text_list(const Catalog& catalog, const std::string& what);
 
 // Words shared by both renderings.
 std::string kv_type_label(const Settings& s);
-std::string compute_basis(const Model& model);
+std::string compute_basis(Backend backend);
 
 }  // namespace fitcheck::cli

@@ -30,7 +30,9 @@ struct Request {
   std::string flash_attn;  // "", "on", "off"
   bool swa_full = false;
   bool kv_unified = false;
+  bool no_repack = false;
   bool cpu_only = false;
+  std::string backend;  // "", cpu, cuda, rocm, metal, vulkan
   bool explain = false;  // footprint: per-role weights (text)
   bool tensors = false;  // footprint: per-role weights (JSON "tensors")
   // recommend

@@ -5,38 +5,52 @@
 namespace fitcheck {
 namespace {
 
-std::string platform_of(const Hardware& hw) {
-  if (hw.vendor == "Apple") return "metal";
-  if (hw.vendor == "AMD") return "rocm";
-  return "cuda";
-}
-
 std::uint64_t share(std::uint64_t bytes, Fraction f) { return bytes / f.denominator * f.numerator + bytes % f.denominator * f.numerator / f.denominator; }
 
 std::uint64_t saturating_sub(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
 
 }  // namespace
 
+Backend default_backend(const Hardware& hw) {
+  if (hw.vendor == "Apple") return Backend::metal;
+  if (hw.vendor == "AMD") return Backend::rocm;
+  return Backend::cuda;
+}
+
 Budget make_budget(const Catalog& catalog, const Hardware& hw, std::optional<std::uint64_t> reserve) {
+  return make_budget(catalog, hw, default_backend(hw), reserve);
+}
+
+Budget make_budget(const Catalog& catalog, const Hardware& hw, Backend backend, std::optional<std::uint64_t> reserve) {
   Budget b;
   b.hardware_id = hw.id;
   b.memory_kind = hw.memory_kind;
   b.memory_bytes = hw.memory_bytes;
-  b.platform = platform_of(hw);
-  b.reserve_bytes = reserve.value_or(catalog.platform(b.platform).reserve_bytes);
+  b.platform = backend_name(backend);
+  b.reserve_bytes = backend == Backend::cpu ? 0 : reserve.value_or(catalog.platform(b.platform).reserve_bytes);
+  const UnifiedMemoryRules& u = catalog.unified;
+  if (backend == Backend::cpu) {
+    // Nothing goes to device memory; on unified memory the whole footprint must fit in RAM.
+    b.device_basis = "CPU backend: no device memory";
+    if (hw.memory_kind == MemoryKind::unified) {
+      b.os_reserve_bytes = u.os_reserve_bytes;
+      b.ram_bytes = saturating_sub(hw.memory_bytes, u.os_reserve_bytes);
+    }
+    return b;
+  }
   if (hw.memory_kind == MemoryKind::vram) {
     b.device_bytes = saturating_sub(hw.memory_bytes, b.reserve_bytes);
     b.device_basis = "VRAM less the " + b.platform + " runtime reserve";
     return b;
   }
-  const UnifiedMemoryRules& u = catalog.unified;
+
   b.os_reserve_bytes = u.os_reserve_bytes;
   b.ram_bytes = saturating_sub(hw.memory_bytes, u.os_reserve_bytes);
   std::uint64_t gpu_limit = 0;
   if (hw.gpu_working_set_bytes != 0) {
     gpu_limit = hw.gpu_working_set_bytes;
     b.device_basis = "measured GPU working set";
-  } else if (b.platform == "metal") {
+  } else if (hw.vendor == "Apple") {
     const bool small = hw.memory_bytes <= u.small_ram_limit_bytes;
     const Fraction f = small ? u.small_ram_gpu_fraction : u.large_ram_gpu_fraction;
     gpu_limit = share(hw.memory_bytes, f);

@@ -171,8 +171,9 @@ Model read_model(const Node& n) {
 
 BlockType read_block_type(const Node& n) {
   n.require_source();
-  BlockType b{n.at("name").nonempty(), n.at("block_elems").positive(), n.at("block_bytes").positive(), {}};
+  BlockType b{n.at("name").nonempty(), n.at("block_elems").positive(), n.at("block_bytes").positive(), {}, false};
   if (n.has("fallback")) b.fallback = n.at("fallback").nonempty();
+  if (n.has("cpu_repack")) b.cpu_repack = n.at("cpu_repack").boolean();
   return b;
 }
 
@@ -303,7 +304,7 @@ void cross_check(const Catalog& c) {
   }
   for (const KvType& k : c.kv_types) known_block(k.block_type, "kv type " + k.id);
   for (const char* needed : {"F32", "F16"}) known_block(needed, "the tensor model");
-  for (const char* platform : {"cuda", "rocm", "metal"}) {
+  for (const char* platform : {"cuda", "rocm", "metal", "vulkan"}) {
     const bool found = std::any_of(c.platforms.begin(), c.platforms.end(), [&](const Platform& p) { return p.id == platform; });
     if (!found) throw Error(Errc::data, "invalid catalog " + c.source + ": platform '" + platform + "' is missing");
   }

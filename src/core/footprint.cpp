@@ -36,12 +36,32 @@ Settings default_settings(const Runtime& runtime) {
   return s;
 }
 
+const char* backend_name(Backend backend) {
+  switch (backend) {
+    case Backend::cpu: return "cpu";
+    case Backend::cuda: return "cuda";
+    case Backend::rocm: return "rocm";
+    case Backend::metal: return "metal";
+    case Backend::vulkan: return "vulkan";
+  }
+  return "cpu";
+}
+
+Backend parse_backend(std::string_view text) {
+  for (Backend b : {Backend::cpu, Backend::cuda, Backend::rocm, Backend::metal, Backend::vulkan}) {
+    if (text == backend_name(b)) return b;
+  }
+  throw Error(Errc::usage, "unknown backend '" + std::string(text) + "': use cpu, cuda, rocm, metal or vulkan");
+}
+
 std::uint64_t Split::total() const { return checked_add(device, host); }
 std::uint64_t Footprint::device_bytes() const {
-  return checked_add(checked_add(weights.device, kv_cache.device), checked_add(compute.device, overhead.device));
+  return checked_add(checked_add(checked_add(weights.device, kv_cache.device), checked_add(compute.device, overhead.device)),
+                     repack.device);
 }
 std::uint64_t Footprint::host_bytes() const {
-  return checked_add(checked_add(weights.host, kv_cache.host), checked_add(compute.host, overhead.host));
+  return checked_add(checked_add(checked_add(weights.host, kv_cache.host), checked_add(compute.host, overhead.host)),
+                     repack.host);
 }
 std::uint64_t Footprint::total_bytes() const { return checked_add(device_bytes(), host_bytes()); }
 
@@ -128,6 +148,8 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_
     plan.file_bytes = checked_add(plan.file_bytes, t.bytes, "weights");
     std::uint64_t& side = t.tensor->host_resident ? plan.split.host : plan.split.device;
     side = checked_add(side, t.bytes, "weights");
+    // Repacked for matrix multiplication; the input-layer tensors are only looked up (GET_ROWS), never repacked.
+    if (t.type->cpu_repack && !t.tensor->host_resident) plan.repack_bytes = checked_add(plan.repack_bytes, t.bytes, "weights");
     // A tied output layer is the token embedding; llama.cpp copies it to the device that computes logits.
     if (t.tensor->category == TensorCategory::output && t.tensor->group == TensorGroup::embedding && t.tensor->host_resident) {
       plan.output_copy_bytes = t.bytes;
@@ -168,7 +190,7 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
   const std::uint64_t kv_bytes = checked_add(f.kv.full_bytes, f.kv.sliding_bytes, "KV cache");
   const std::uint64_t graph = compute_buffer_bytes(model, f.kv, s);
   f.overhead.host = output_buffer_bytes(model, s);
-  if (s.placement == Placement::gpu) {
+  if (s.on_gpu()) {
     f.weights = weights.split;
     f.kv_cache.device = kv_bytes;
     f.compute.device = graph;
@@ -178,6 +200,7 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
     f.weights.host = weights.file_bytes;
     f.kv_cache.host = kv_bytes;
     f.compute.host = graph;
+    f.repack.host = s.cpu_repack ? weights.repack_bytes : 0;
   }
   return f;
 }

@@ -24,6 +24,7 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   std::string cell;
   bool quoted = false;
   for (char c : line) {
+    if (c == '\r') continue;  // the file has CRLF line ends
     if (c == '"') quoted = !quoted;
     else if (c == ',' && !quoted) {
       cells.push_back(cell);
@@ -45,7 +46,7 @@ std::vector<CsvRow> allocation_rows() {
     if (line.empty()) continue;
     const std::vector<std::string> cells = split_csv_line(line);
     CsvRow row;
-    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    for (std::size_t i = 0; i < header.size(); ++i) row[header[i]] = i < cells.size() ? cells[i] : "";
     rows.push_back(row);
   }
   return rows;

@@ -143,8 +143,10 @@ TEST(Footprint, PartsSumAndPlacement) {
   EXPECT_EQ(gpu.total_bytes(), gpu.weights.total() + gpu.kv_cache.total() + gpu.compute.total() + gpu.overhead.total());
   EXPECT_EQ(gpu.weights.total(), gpu.weights_bytes);
   EXPECT_GT(gpu.weights.host, 0U);  // token_embd + PLE table stay in host RAM
-  s.placement = Placement::cpu;
+  s.backend = Backend::cpu;
   const Footprint cpu = footprint(c, c.find_model("e2b"), c.find_preset("Q4_K_M"), c.default_runtime(), s);
   EXPECT_EQ(cpu.device_bytes(), 0U);
   EXPECT_EQ(cpu.weights.host, cpu.weights_bytes);
+  EXPECT_GT(cpu.repack.host, 0U);   // Q4_K weights get a second, repacked copy on the CPU
+  EXPECT_EQ(gpu.repack.total(), 0U);  // GPU backends do not repack
 }

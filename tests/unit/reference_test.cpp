@@ -25,7 +25,8 @@ Settings settings_of(const test::CsvRow& row) {
   s.ubatch = std::stoull(row.at("n_ubatch"));
   s.swa_full = row.at("swa_full") == "1";
   s.parallel = std::stoull(row.at("n_seq"));
-  s.placement = Placement::cpu;  // measured on the CPU backend
+  s.backend = Backend::cpu;  // measured on the CPU backend
+  s.cpu_repack = row.at("notes").find("--no-repack") == std::string::npos;
   return s;
 }
 
@@ -67,6 +68,16 @@ TEST(LlamaCppReference, WeightsEqualTheMappedFile) {
     const Footprint f = footprint_of(row);
     EXPECT_NEAR(static_cast<double>(f.weights_bytes), mapped_mib(row.at("model_buffers_detail")) * k_mib, k_rounding)
         << describe(row);
+  }
+}
+
+// The CPU backend's repacked copy (CPU_REPACK): exactly the Q4_K weights on these x86 AVX measurements.
+TEST(LlamaCppReference, CpuRepackExact) {
+  for (const auto& row : test::allocation_rows()) {
+    const std::string& detail = row.at("model_buffers_detail");
+    const auto at = detail.find("CPU_REPACK=");
+    const double measured = at == std::string::npos ? 0.0 : std::stod(detail.substr(at + 11)) * k_mib;
+    EXPECT_NEAR(static_cast<double>(footprint_of(row).repack.host), measured, k_rounding) << describe(row);
   }
 }
 
