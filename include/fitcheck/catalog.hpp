@@ -83,6 +83,8 @@ struct Model {
   std::vector<std::string> modalities;
   std::uint64_t vision_params = 0;
   std::uint64_t audio_params = 0;
+  std::uint64_t encoder_f32_params = 0;  // kept in F32 in the mmproj file whatever its type
+  bool has_modality(std::string_view modality) const;
   double official_total_params_billions = 0;
   double official_active_params_billions = 0;  // 0: dense
   bool official_counts_encoders = false;

@@ -29,6 +29,10 @@ struct Settings {
   bool swa_full = false;
   bool kv_unified = false;
   bool cpu_repack = true;  // llama.cpp's default; --no-repack turns it off
+  bool vision = false;     // load the multimodal projector (mmproj) for images
+  bool audio = false;      // ... for audio (E2B/E4B: the same mmproj file holds both encoders)
+  std::string projector_type = "F16";  // mmproj weights: F16, BF16 or Q8_0
+  bool wants_projector() const { return vision || audio; }
   Backend backend = Backend::cuda;
   bool on_gpu() const { return backend != Backend::cpu; }
 };
@@ -62,6 +66,7 @@ struct Footprint {
   Split compute;   // graph scratch buffer (device on a GPU) + the host output buffer
   Split overhead;  // the tied output layer's copy on the device, the host output buffer
   Split repack;    // CPU backend: the interleaved copy of Q4_K-class weights (x86 AVX)
+  Split projector; // the multimodal projector's weights (mmproj), with --vision / --audio
   std::uint64_t weights_bytes = 0;  // all text-model weights as the GGUF holds them
   KvDetail kv;
   std::uint64_t device_bytes() const;
@@ -91,6 +96,11 @@ struct RoleBytes {
   std::uint64_t bytes = 0;
 };
 std::vector<RoleBytes> weights_by_role(const WeightPlan& weights);
+
+// Weights of the model's mmproj file (vision and audio encoders) at `type`; 0 without encoders.
+std::uint64_t projector_bytes(const Catalog& catalog, const Model& model, const std::string& type);
+// Whether the model can take the modalities the settings ask for.
+bool supports_modalities(const Model& model, const Settings& settings);
 
 // Validates settings against the model and runtime (Errc::usage on a bad combination).
 void validate_settings(const Catalog& catalog, const Model& model, const Settings& settings);

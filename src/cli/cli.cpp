@@ -90,6 +90,12 @@ Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const 
   s.swa_full = s.swa_full || r.swa_full;
   s.kv_unified = s.kv_unified || r.kv_unified;
   s.cpu_repack = !r.no_repack;
+  s.vision = r.vision;
+  s.audio = r.audio;
+  if (!r.mmproj_type.empty()) {
+    if (!s.wants_projector()) throw Error(Errc::usage, "--mmproj-type needs --vision or --audio");
+    s.projector_type = r.mmproj_type;
+  }
   if (s.ubatch == 0 || s.parallel == 0) throw Error(Errc::usage, "--ubatch and --parallel must be at least 1");
   return s;
 }
@@ -143,7 +149,9 @@ int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
                                  std::to_string(longest->max_context) + " (" + longest->id + "'s maximum)");
   }
   c.settings.context = c.min_context;
-  for (const Model& m : catalog.models) validate_settings(catalog, m, c.settings);
+  for (const Model& m : catalog.models) {
+    if (supports_modalities(m, c.settings)) validate_settings(catalog, m, c.settings);
+  }
   const Plan plan = recommend(catalog, target->budget, runtime, c);
   const RecommendReport report{catalog, runtime, target->hardware, plan};
   out = r.json ? json_recommend(report) : text_recommend(report);

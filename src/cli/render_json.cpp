@@ -30,6 +30,7 @@ Json footprint_object(const Footprint& f) {
   j["compute_bytes"] = f.compute.total();
   j["overhead_bytes"] = f.overhead.total();
   j["repack_bytes"] = f.repack.total();
+  j["projector_bytes"] = f.projector.total();
   j["total_bytes"] = f.total_bytes();
   j["device_bytes"] = f.device_bytes();
   j["host_bytes"] = f.host_bytes();
@@ -38,6 +39,7 @@ Json footprint_object(const Footprint& f) {
   j["compute"] = split(f.compute);
   j["overhead"] = split(f.overhead);
   j["repack"] = split(f.repack);
+  j["projector"] = split(f.projector);
   j["kv"] = {{"context_cells", f.kv.context_cells}, {"streams", f.kv.streams},
              {"full_layers", f.kv.full_layers},     {"full_cells", f.kv.full_cells},
              {"full_bytes", f.kv.full_bytes},       {"sliding_layers", f.kv.sliding_layers},
@@ -56,6 +58,7 @@ Json assumptions(const Runtime& runtime, const Model* model, const Settings& s) 
   j["swa_full"] = s.swa_full;
   j["kv_unified"] = s.kv_unified;
   j["cpu_repack"] = s.cpu_repack;
+  j["projector"] = s.wants_projector() ? Json(s.projector_type) : Json(nullptr);
   j["compute_basis"] = compute_basis(s.backend);
   return j;
 }

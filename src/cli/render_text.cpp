@@ -25,6 +25,7 @@ void breakdown(std::string& out, const Footprint& f) {
   row("compute buffers", f.compute);
   row("overhead", f.overhead);
   if (f.repack.total() != 0) row("CPU repack", f.repack);
+  if (f.projector.total() != 0) row("mmproj", f.projector);
   out += fmt::format("  {:<17}{:>12}{:>12}   ({} in all)\n", "total", format_gib(f.device_bytes()), format_gib(f.host_bytes()),
                      format_gib(f.total_bytes()));
   out += fmt::format("  KV cache: {} full-attention layers x {} cells, {} sliding-window layers x {} cells{}\n", f.kv.full_layers,

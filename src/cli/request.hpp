@@ -31,6 +31,9 @@ struct Request {
   bool swa_full = false;
   bool kv_unified = false;
   bool no_repack = false;
+  bool vision = false;
+  bool audio = false;
+  std::string mmproj_type;
   bool cpu_only = false;
   std::string backend;  // "", cpu, cuda, rocm, metal, vulkan
   bool explain = false;  // footprint: per-role weights (text)

@@ -156,6 +156,8 @@ Model read_model(const Node& n) {
   enc.require_source();
   m.vision_params = enc.at("vision_params").u64();
   m.audio_params = enc.at("audio_params").u64();
+  m.encoder_f32_params = enc.at("f32_params").u64();
+  if (m.encoder_f32_params > m.vision_params + m.audio_params) enc.at("f32_params").fail("more F32 parameters than encoder parameters");
   const Node official = n.at("official");
   official.require_source();
   m.official_total_params_billions = official.at("total_params_billions").number();
@@ -311,6 +313,10 @@ void cross_check(const Catalog& c) {
 }
 
 }  // namespace
+
+bool Model::has_modality(std::string_view modality) const {
+  return std::find(modalities.begin(), modalities.end(), modality) != modalities.end();
+}
 
 std::uint64_t BlockType::row_bytes(std::uint64_t row_elems) const { return row_elems / block_elems * block_bytes; }
 

@@ -57,11 +57,11 @@ Backend parse_backend(std::string_view text) {
 std::uint64_t Split::total() const { return checked_add(device, host); }
 std::uint64_t Footprint::device_bytes() const {
   return checked_add(checked_add(checked_add(weights.device, kv_cache.device), checked_add(compute.device, overhead.device)),
-                     repack.device);
+                     checked_add(repack.device, projector.device));
 }
 std::uint64_t Footprint::host_bytes() const {
   return checked_add(checked_add(checked_add(weights.host, kv_cache.host), checked_add(compute.host, overhead.host)),
-                     repack.host);
+                     checked_add(repack.host, projector.host));
 }
 std::uint64_t Footprint::total_bytes() const { return checked_add(device_bytes(), host_bytes()); }
 
@@ -77,6 +77,15 @@ void validate_settings(const Catalog& catalog, const Model& model, const Setting
   }
   if (s.ubatch == 0 || s.ubatch > k_max_ubatch || s.batch == 0 || s.batch > k_max_ubatch) {
     throw Error(Errc::usage, "invalid --ubatch " + std::to_string(s.ubatch) + ": use 1 to " + std::to_string(k_max_ubatch));
+  }
+  if (s.vision && !model.has_modality("image")) {
+    throw Error(Errc::usage, model.id + " takes no images: drop --vision");
+  }
+  if (s.audio && !model.has_modality("audio")) {
+    throw Error(Errc::usage, model.id + " takes no audio (only Gemma 4 E2B and E4B do): drop --audio");
+  }
+  if (s.projector_type != "F16" && s.projector_type != "BF16" && s.projector_type != "Q8_0") {
+    throw Error(Errc::usage, "invalid --mmproj-type '" + s.projector_type + "': use F16, BF16 or Q8_0");
   }
   catalog.find_kv_type(s.kv_type_k);
   const KvType& v = catalog.find_kv_type(s.kv_type_v);
@@ -158,6 +167,17 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_
   return plan;
 }
 
+std::uint64_t projector_bytes(const Catalog& catalog, const Model& model, const std::string& type) {
+  const BlockType& b = catalog.block_type(type);
+  const std::uint64_t quantized = model.vision_params + model.audio_params - model.encoder_f32_params;
+  return checked_add(checked_mul(ceil_div(quantized, b.block_elems), b.block_bytes, "projector"),
+                     checked_mul(model.encoder_f32_params, 4, "projector"), "projector");
+}
+
+bool supports_modalities(const Model& model, const Settings& s) {
+  return (!s.vision || model.has_modality("image")) && (!s.audio || model.has_modality("audio"));
+}
+
 std::vector<RoleBytes> weights_by_role(const WeightPlan& weights) {
   std::vector<RoleBytes> out;
   for (const TypedTensor& t : weights.typed) {
@@ -190,6 +210,8 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
   const std::uint64_t kv_bytes = checked_add(f.kv.full_bytes, f.kv.sliding_bytes, "KV cache");
   const std::uint64_t graph = compute_buffer_bytes(model, f.kv, s);
   f.overhead.host = output_buffer_bytes(model, s);
+  const std::uint64_t mmproj = s.wants_projector() ? projector_bytes(catalog, model, s.projector_type) : 0;
+  (s.on_gpu() ? f.projector.device : f.projector.host) = mmproj;
   if (s.on_gpu()) {
     f.weights = weights.split;
     f.kv_cache.device = kv_bytes;

@@ -21,9 +21,10 @@ struct ModelTensors {
 };
 
 // Every model with its tensor list (built once), smallest text model first.
-std::vector<ModelTensors> models_small_to_large(const Catalog& catalog) {
+std::vector<ModelTensors> models_small_to_large(const Catalog& catalog, const Settings& settings) {
   std::vector<std::pair<std::uint64_t, ModelTensors>> sized;
   for (const Model& m : catalog.models) {
+    if (!supports_modalities(m, settings)) continue;  // e.g. --audio leaves out the 26B A4B and 31B
     auto tensors = std::make_shared<const std::vector<Tensor>>(model_tensors(m));
     sized.push_back({count_params(m, *tensors).text_total(), {&m, std::move(tensors)}});
   }
@@ -78,7 +79,7 @@ Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runt
   Plan plan;
   plan.budget = budget;
   plan.constraints = constraints;
-  const std::vector<ModelTensors> with_tensors = models_small_to_large(catalog);
+  const std::vector<ModelTensors> with_tensors = models_small_to_large(catalog, constraints.settings);
   std::vector<const Model*> models;
   for (const ModelTensors& m : with_tensors) models.push_back(m.model);
   // candidates are grouped per model, presets best first (the catalog's order).

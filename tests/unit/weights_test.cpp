@@ -132,3 +132,21 @@ TEST(Weights, RoleBreakdownCountsAndSums) {
   EXPECT_EQ(counts["ffn_down.weight Q5_0"], 16U);
   EXPECT_EQ(counts["ffn_down_exps.weight Q8_0"], 14U);
 }
+
+// mmproj (vision + audio encoders) at F16: every encoder parameter at 2 bytes, except the vision position table
+// (2 x 10240 x width) that llama.cpp keeps in F32. Published files (tests/data/SOURCES.md) are that plus a header
+// and a few F32 norms: the model must be below each file and within 0.5% of it.
+//   26B A4B: (572,794,416 - 23,592,960) x 2 + 23,592,960 x 4 = 1,192,774,752 vs 1,193,058,784 published
+//   E4B:     (169,330,688 + 308,756,768 - 15,728,640) x 2 + 15,728,640 x 4 = 987,632,192 vs 990,372,672 published
+TEST(Weights, ProjectorWithinHalfAPercentOfPublishedMmproj) {
+  const Catalog& c = builtin_catalog();
+  EXPECT_EQ(projector_bytes(c, c.find_model("26b"), "F16"), 1192774752ULL);
+  EXPECT_EQ(projector_bytes(c, c.find_model("e4b"), "F16"), 987632192ULL);
+  for (const auto& [model, published] : {std::pair<const char*, std::uint64_t>{"26b", 1193058784ULL}, {"e4b", 990372672ULL}}) {
+    const std::uint64_t ours = projector_bytes(c, c.find_model(model), "F16");
+    EXPECT_LT(ours, published) << model;
+    EXPECT_LT(static_cast<double>(published - ours) / static_cast<double>(published), 0.005) << model;
+  }
+  // Q8_0: 34 bytes per 32 values for everything but the F32 table: ceil(549,201,456 / 32) x 34 + 94,371,840.
+  EXPECT_EQ(projector_bytes(c, c.find_model("26b"), "Q8_0"), (549201456ULL + 31) / 32 * 34 + 94371840ULL);
+}
