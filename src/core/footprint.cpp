@@ -134,10 +134,12 @@ std::uint64_t compute_buffer_bytes(const Model& model, const KvDetail& kv, const
       std::max(checked_mul(model.activation_bytes_per_ubatch_token, n_ubatch, "compute buffer"),
                checked_mul(model.bytes_per_hidden_per_ubatch_token * model.hidden_size, n_ubatch, "compute buffer") + mask);
   if (s.flash_attn) return checked_add(logits, activations, "compute buffer");
-  // Flash attention off: f32 attention scores of one full layer, n_ctx x n_ubatch x (n_head + 1).
+  // Flash attention off: f32 attention scores of one full layer, n_ctx x n_ubatch x (n_head + 1), and the
+  // sliding layers' f32 mask, n_kv x n_ubatch (large with --swa-full).
   const std::uint64_t scores =
       checked_mul(checked_mul(4 * n_ctx, n_ubatch, "compute buffer"), model.num_heads + 1, "compute buffer");
-  return checked_add(std::max(logits, scores), activations, "compute buffer");
+  const std::uint64_t sliding_mask = checked_mul(4 * kv.sliding_cells, n_ubatch, "compute buffer");
+  return checked_add(checked_add(std::max(logits, scores), activations, "compute buffer"), sliding_mask, "compute buffer");
 }
 
 std::uint64_t output_buffer_bytes(const Model& model, const Settings& s) {

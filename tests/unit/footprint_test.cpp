@@ -102,11 +102,12 @@ TEST(Compute, TinyByHand) {
   EXPECT_EQ(compute_buffer_bytes(mini().find_model("tiny"), tiny_kv(settings_with(4096)), settings_with(4096)), 3670016U);
 }
 
-// FA off adds f32 scores 4 x 4096 x 512 x (2 heads + 1) = 25,165,824 in place of the logits' 2,097,152.
+// FA off: f32 scores 4 x 4096 x 512 x (2 heads + 1) = 25,165,824 in place of the logits' 2,097,152, plus the
+// activations 1,572,864 and the sliding layers' f32 mask 4 x 768 cells x 512 = 1,572,864.
 TEST(Compute, FlashOffScores) {
   Settings s = settings_with(4096);
   s.flash_attn = false;
-  EXPECT_EQ(compute_buffer_bytes(mini().find_model("tiny"), tiny_kv(s), s), 25165824U + 1572864U);
+  EXPECT_EQ(compute_buffer_bytes(mini().find_model("tiny"), tiny_kv(s), s), 25165824U + 1572864U + 1572864U);
 }
 
 // Budget: 1 GiB VRAM - 128 MiB cuda reserve (mini catalog) = 939,524,096.

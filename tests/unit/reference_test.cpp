@@ -88,17 +88,22 @@ TEST(LlamaCppReference, OutputBufferExact) {
   }
 }
 
-// The compute model (logits + activations fitted to these rows; README "How fitcheck counts memory") is a fit,
-// not the allocator: it stays within 15% of every measured row. (Worst rows: 26B A4B --swa-full at 262144,
-// 10.9% low; E2B -np 4 and small contexts, up to 12% high. Issue #3 replaces this fit with per-backend rules.)
-TEST(LlamaCppReference, ComputeBufferWithinBound) {
+// The compute model (logits + activations + masks, fitted to these rows; README "How fitcheck counts memory") is
+// a fit, not the allocator: within 10% of every measured row but one. The exception, 26B A4B with --swa-full and
+// flash attention at 262144 (608.02 MiB measured, 541.65 modelled: -10.9%), is a jump the allocator makes only at
+// that size (532.63 MiB at 32768 and 131072); it is held to 12%.
+TEST(LlamaCppReference, ComputeBufferWithinTenPercent) {
   double worst = 0;
   for (const auto& row : test::allocation_rows()) {
     const double measured = test::mib(row.at("compute_buffer_mib"));
     const double ours = static_cast<double>(footprint_of(row).compute.total());
     const double error = (ours - measured) / measured;
-    worst = std::max(worst, std::abs(error));
-    EXPECT_LT(std::abs(error), 0.15) << describe(row) << ": ours " << ours / k_mib << " MiB, measured " << measured / k_mib;
+    const bool known_jump = row.at("model") == "26B-A4B" && row.at("swa_full") == "1" && row.at("flash_attn") == "on" &&
+                            row.at("ctx") == "262144";
+    worst = std::max(worst, known_jump ? 0.0 : std::abs(error));
+    EXPECT_LT(std::abs(error), known_jump ? 0.12 : 0.10)
+        << describe(row) << ": ours " << ours / k_mib << " MiB, measured " << measured / k_mib;
   }
   RecordProperty("worst_compute_error", std::to_string(worst));
+  EXPECT_GT(worst, 0.0);  // the comparison ran
 }
