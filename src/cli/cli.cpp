@@ -96,7 +96,6 @@ Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const 
     if (!s.wants_projector()) throw Error(Errc::usage, "--mmproj-type needs --vision or --audio");
     s.projector_type = r.mmproj_type;
   }
-  if (s.ubatch == 0 || s.parallel == 0) throw Error(Errc::usage, "--ubatch and --parallel must be at least 1");
   return s;
 }
 

@@ -18,6 +18,11 @@ std::string read_text(const std::string& path) {
 
 std::string data_path(const std::string& name) { return std::string(FITCHECK_TEST_DATA) + "/" + name; }
 
+const Catalog& mini_catalog() {
+  static const Catalog c = load_catalog({{"mini.json", read_text(data_path("mini_catalog.json"))}}, "mini.json");
+  return c;
+}
+
 namespace {
 std::vector<std::string> split_csv_line(const std::string& line) {
   std::vector<std::string> cells;

@@ -8,6 +8,15 @@ namespace fitcheck::test {
 std::string read_text(const std::string& path);
 std::string data_path(const std::string& name);
 
+}  // namespace fitcheck::test
+
+#include "fitcheck/catalog.hpp"
+
+namespace fitcheck::test {
+
+// tests/data/mini_catalog.json: a small fixed catalog, loaded once.
+const Catalog& mini_catalog();
+
 // One row of tests/data/llamacpp-allocations.csv, by column name.
 using CsvRow = std::map<std::string, std::string>;
 std::vector<CsvRow> allocation_rows();

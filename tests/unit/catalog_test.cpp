@@ -47,7 +47,7 @@ TEST(Catalog, BuiltinLoadsEverySection) {
 }
 
 TEST(Catalog, MiniCatalogLoads) {
-  const Catalog c = load_catalog({{"mini.json", test::read_text(test::data_path("mini_catalog.json"))}}, "mini.json");
+  const Catalog& c = test::mini_catalog();
   EXPECT_EQ(c.models.size(), 1U);
   EXPECT_EQ(c.models[0].num_layers(), 4U);
 }

@@ -9,10 +9,7 @@ using namespace fitcheck;
 
 namespace {
 
-const Catalog& mini() {
-  static const Catalog c = load_catalog({{"mini.json", test::read_text(test::data_path("mini_catalog.json"))}}, "mini.json");
-  return c;
-}
+const Catalog& mini() { return test::mini_catalog(); }
 
 Settings settings_with(std::uint64_t ctx) {
   Settings s = default_settings(mini().default_runtime());

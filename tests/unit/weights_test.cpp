@@ -13,10 +13,7 @@ using namespace fitcheck;
 
 namespace {
 
-const Catalog& mini() {
-  static const Catalog c = load_catalog({{"mini.json", test::read_text(test::data_path("mini_catalog.json"))}}, "mini.json");
-  return c;
-}
+const Catalog& mini() { return test::mini_catalog(); }
 
 std::uint64_t file_bytes(const Catalog& c, const std::string& model, const std::string& preset) {
   return plan_weights(c, c.find_model(model), c.find_preset(preset), c.default_runtime()).file_bytes;
