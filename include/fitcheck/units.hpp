@@ -10,11 +10,24 @@ inline constexpr std::uint64_t k_kib = 1024;
 inline constexpr std::uint64_t k_mib = 1024 * k_kib;
 inline constexpr std::uint64_t k_gib = 1024 * k_mib;
 
-// Overflow-checked arithmetic; throws Error(Errc::usage) naming `what` on overflow.
-std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what = "size");
-std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what = "size");
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b);
-std::uint64_t round_up(std::uint64_t value, std::uint64_t multiple);
+// Throws Error(Errc::usage): "<what> is too large: the <operation> overflows 64-bit bytes".
+[[noreturn]] void throw_overflow(std::string_view what, std::string_view operation);
+
+// Overflow-checked arithmetic (inline: they sit on the hot path of every footprint); throws on overflow.
+inline std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what = "size") {
+  std::uint64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) throw_overflow(what, "sum");
+  return sum;
+}
+inline std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what = "size") {
+  std::uint64_t product = 0;
+  if (__builtin_mul_overflow(a, b, &product)) throw_overflow(what, "product");
+  return product;
+}
+inline std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
+inline std::uint64_t round_up(std::uint64_t value, std::uint64_t multiple) {
+  return checked_mul(ceil_div(value, multiple), multiple);
+}
 
 // "12GiB", "12 GB", "512MiB", "12884901888" -> bytes. Throws Error(Errc::usage).
 std::uint64_t parse_size(std::string_view text);

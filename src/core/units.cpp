@@ -59,24 +59,8 @@ std::uint64_t scaled(std::string_view number, std::uint64_t unit, std::string_vi
 
 }  // namespace
 
-std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what) {
-  if (a > std::numeric_limits<std::uint64_t>::max() - b) {
-    throw Error(Errc::usage, std::string(what) + " is too large: the sum overflows 64-bit bytes");
-  }
-  return a + b;
-}
-
-std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what) {
-  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a) {
-    throw Error(Errc::usage, std::string(what) + " is too large: the product overflows 64-bit bytes");
-  }
-  return a * b;
-}
-
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
-
-std::uint64_t round_up(std::uint64_t value, std::uint64_t multiple) {
-  return checked_mul(ceil_div(value, multiple), multiple);
+void throw_overflow(std::string_view what, std::string_view operation) {
+  throw Error(Errc::usage, std::string(what) + " is too large: the " + std::string(operation) + " overflows 64-bit bytes");
 }
 
 std::uint64_t parse_size(std::string_view text) {
