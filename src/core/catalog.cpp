@@ -29,25 +29,26 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-// A JSON value with its location, for error messages: "<fragment> at <pointer>: <why>".
+// A JSON value with its location, for error messages: "<fragment> at <pointer>: <why>". The pointer is
+// built only when an error needs it: each Node knows its parent and its key or index.
 class Node {
  public:
-  Node(const json& value, std::string fragment, std::string pointer)
-      : m_value(value), m_fragment(std::move(fragment)), m_pointer(std::move(pointer)) {}
+  Node(const json& value, const std::string& fragment) : m_value(value), m_fragment(fragment) {}
 
   [[noreturn]] void fail(const std::string& why) const {
-    throw Error(Errc::data, "invalid catalog " + m_fragment + " at " + (m_pointer.empty() ? "/" : m_pointer) + ": " + why);
+    const std::string where = pointer();
+    throw Error(Errc::data, "invalid catalog " + m_fragment + " at " + (where.empty() ? "/" : where) + ": " + why);
   }
   bool has(const char* key) const { return m_value.is_object() && m_value.contains(key); }
   Node at(const char* key) const {
     if (!m_value.is_object()) fail("expected an object");
-    if (!m_value.contains(key)) child_pointer_fail(key, "missing required field");
-    return Node(m_value.at(key), m_fragment, m_pointer + "/" + key);
+    const auto it = m_value.find(key);
+    if (it == m_value.end()) {
+      throw Error(Errc::data, "invalid catalog " + m_fragment + " at " + pointer() + "/" + key + ": missing required field");
+    }
+    return Node(*it, m_fragment, this, key, 0);
   }
-  Node at(std::size_t index) const {
-    return Node(m_value.at(index), m_fragment, m_pointer + "/" + std::to_string(index));
-  }
-  std::size_t size() const { return m_value.size(); }
+  Node at(std::size_t index) const { return Node(m_value.at(index), m_fragment, this, nullptr, index); }
   std::vector<Node> items() const {
     if (!m_value.is_array()) fail("expected an array");
     std::vector<Node> out;
@@ -78,9 +79,9 @@ class Node {
     return m_value.get<std::string>();
   }
   std::string nonempty() const {
-    std::string s = str();
-    if (s.empty()) fail("expected a non-empty string");
-    return s;
+    std::string text = str();
+    if (text.empty()) fail("expected a non-empty string");
+    return text;
   }
   std::vector<std::string> strings() const {
     std::vector<std::string> out;
@@ -89,17 +90,27 @@ class Node {
   }
   // Every object holding numbers must say where they come from.
   void require_source() const {
-    if (!has("source")) child_pointer_fail("source", "missing source: every number in the catalog needs one");
+    if (!has("source")) {
+      throw Error(Errc::data, "invalid catalog " + m_fragment + " at " + pointer() +
+                                  "/source: missing source: every number in the catalog needs one");
+    }
     at("source").nonempty();
   }
 
  private:
-  [[noreturn]] void child_pointer_fail(const char* key, const std::string& why) const {
-    throw Error(Errc::data, "invalid catalog " + m_fragment + " at " + m_pointer + "/" + key + ": " + why);
+  Node(const json& value, const std::string& fragment, const Node* parent, const char* key, std::size_t index)
+      : m_value(value), m_fragment(fragment), m_parent(parent), m_key(key), m_index(index) {}
+
+  std::string pointer() const {
+    if (!m_parent) return "";
+    return m_parent->pointer() + "/" + (m_key ? std::string(m_key) : std::to_string(m_index));
   }
+
   const json& m_value;
-  std::string m_fragment;
-  std::string m_pointer;
+  const std::string& m_fragment;
+  const Node* m_parent = nullptr;
+  const char* m_key = nullptr;
+  std::size_t m_index = 0;
 };
 
 std::vector<LayerKind> expand_layers(const Node& node, std::uint64_t count) {
@@ -219,7 +230,8 @@ Preset read_preset(const Node& n) {
   if (n.has("output_type")) p.output_type = n.at("output_type").nonempty();
   if (n.has("float_type")) p.float_type = n.at("float_type").nonempty();
   if (n.has("rules")) {
-    for (const Node& r : n.at("rules").items()) p.rules.push_back(read_rule(r));
+    const Node rules = n.at("rules");  // named: the items point at it
+    for (const Node& r : rules.items()) p.rules.push_back(read_rule(r));
   }
   return p;
 }
@@ -269,10 +281,54 @@ UnifiedMemoryRules read_unified(const Node& n) {
           read_fraction(n.at("small_ram_gpu_fraction")), read_fraction(n.at("large_ram_gpu_fraction"))};
 }
 
+// Every "source" string in a document, with its location, so that "{name}" references to the shared
+// citations in a top-level "sources" object can be checked once all fragments are read.
+struct SourceUse {
+  std::string where;
+  std::string text;
+};
+
+void collect_sources(const json& value, const std::string& fragment, std::string& pointer, std::vector<SourceUse>& out) {
+  const std::size_t length = pointer.size();
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      pointer += '/';
+      pointer += it.key();
+      if (it.key() == "source" && it.value().is_string()) {
+        const std::string& text = it.value().get_ref<const std::string&>();
+        if (text.find('{') != std::string::npos) out.push_back({fragment + " at " + pointer, text});
+      }
+      else if (it.value().is_structured()) collect_sources(it.value(), fragment, pointer, out);
+      pointer.resize(length);
+    }
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      pointer += '/';
+      pointer += std::to_string(i);
+      collect_sources(value[i], fragment, pointer, out);
+      pointer.resize(length);
+    }
+  }
+}
+
+void check_source_references(const std::vector<SourceUse>& uses, const std::vector<std::string>& named) {
+  for (const SourceUse& use : uses) {
+    for (std::size_t open = use.text.find('{'); open != std::string::npos; open = use.text.find('{', open + 1)) {
+      const std::size_t close = use.text.find('}', open);
+      const std::string name = use.text.substr(open + 1, close == std::string::npos ? std::string::npos : close - open - 1);
+      if (close == std::string::npos || std::find(named.begin(), named.end(), name) == named.end()) {
+        throw Error(Errc::data, "invalid catalog " + use.where + ": source refers to '{" + name +
+                                    "}', which no top-level \"sources\" object defines");
+      }
+    }
+  }
+}
+
 template <class T, class F>
 void read_section(const Node& root, const char* key, std::vector<T>& out, F read) {
   if (!root.has(key)) return;
-  for (const Node& item : root.at(key).items()) out.push_back(read(item));
+  const Node section = root.at(key);  // named: the items point at it
+  for (const Node& item : section.items()) out.push_back(read(item));
 }
 
 template <class T>
@@ -324,6 +380,8 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
   Catalog c;
   c.source = std::move(source);
   bool have_unified = false;
+  std::vector<SourceUse> source_uses;
+  std::vector<std::string> named_sources;
   for (const auto& [name, text] : fragments) {
     json doc;
     try {
@@ -332,8 +390,18 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
       throw Error(Errc::data, "invalid catalog " + name + ": malformed JSON at byte " + std::to_string(e.byte) +
                                   " (check for a missing comma, quote or bracket)");
     }
-    const Node root(doc, name, "");
+    const Node root(doc, name);
     if (!doc.is_object()) root.fail("expected a JSON object at the top level");
+    std::string pointer;
+    collect_sources(doc, name, pointer, source_uses);
+    if (root.has("sources")) {
+      const json& sources = doc.at("sources");
+      if (!sources.is_object()) root.at("sources").fail("expected an object of named citations");
+      for (auto it = sources.begin(); it != sources.end(); ++it) {
+        root.at("sources").at(it.key().c_str()).nonempty();
+        named_sources.push_back(it.key());
+      }
+    }
     if (root.has("catalog")) {
       c.name = root.at("catalog").at("name").nonempty();
       c.version = root.at("catalog").at("version").nonempty();
@@ -358,6 +426,7 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
       have_unified = true;
     }
   }
+  check_source_references(source_uses, named_sources);
   require_nonempty(c.name.empty(), "catalog", c.source);
   require_nonempty(c.models.empty(), "models", c.source);
   require_nonempty(c.block_types.empty(), "block_types", c.source);

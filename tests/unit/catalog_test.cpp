@@ -148,3 +148,16 @@ TEST(Catalog, ExactTextParameterCounts) {
   // and per-layer gates/projections/norms 35 x (2 x 1536 x 256 + 1536) = 27,578,880.
   EXPECT_EQ(count_params(c.find_model("gemma-4-e2b")).per_layer_embedding, 2348810240ULL + 13762560 + 256 + 27578880);
 }
+
+// A source may cite a shared, named citation as "{name}"; the name must exist in a top-level "sources" object.
+TEST(CatalogValidation, NamedSourceReferencesMustResolve) {
+  const std::string ok = mini_with([](nlohmann::json& j) {
+    j["sources"] = {{"spec", "vendor spec sheet"}};
+    j["hardware"][0]["source"] = "nominal 1 GiB; {spec}";
+  });
+  EXPECT_NO_THROW(load_catalog({{"mini.json", ok}}, "mini.json"));
+  const Error e = load_error(mini_with([](nlohmann::json& j) { j["hardware"][0]["source"] = "nominal 1 GiB; {nowhere}"; }));
+  EXPECT_EQ(e.code(), Errc::data);
+  EXPECT_NE(std::string(e.what()).find("/hardware/0/source"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("{nowhere}"), std::string::npos) << e.what();
+}
