@@ -37,7 +37,7 @@ void add_runtime(CLI::App& app, Request& r) {
 
 // `fitcheck --gpu X` means `fitcheck recommend --gpu X`.
 std::vector<std::string> with_default_command(std::vector<std::string> args) {
-  static const char* const k_commands[] = {"recommend", "footprint", "list"};
+  static const char* const k_commands[] = {"recommend", "footprint", "list", "validate"};
   const bool bare_help_or_version =
       args.size() == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "--version" || args[0] == "-V");
   if (bare_help_or_version) return args;
@@ -87,13 +87,17 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   add_common(*list, r);
   list->add_option("what", r.list_what, "models, quants, kv-types or gpus")->required()->check(CLI::IsMember({"models", "quants", "kv-types", "gpus"}));
 
+  CLI::App* validate = app.add_subcommand("validate", "Load and validate the catalog (the built-in one, or --catalog FILE)");
+  add_common(*validate, r);
+
   const std::vector<std::string> args = with_default_command(raw_args);
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
     r.command = Command::help;
-    CLI::App* target = recommend->parsed() ? recommend : fp->parsed() ? fp : list->parsed() ? list : &app;
+    CLI::App* target = recommend->parsed() ? recommend : fp->parsed() ? fp : list->parsed() ? list
+                     : validate->parsed()  ? validate : &app;
     r.help_text = target->help();
     return r;
   } catch (const CLI::CallForVersion&) {
@@ -104,6 +108,7 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   }
   if (fp->parsed()) r.command = Command::footprint;
   else if (list->parsed()) r.command = Command::list;
+  else if (validate->parsed()) r.command = Command::validate;
   else r.command = Command::recommend;
   return r;
 }

@@ -173,6 +173,9 @@ int dispatch(const Request& r, std::string& out) {
     case Command::list:
       out = r.json ? json_list(catalog, r.list_what) : text_list(catalog, r.list_what);
       return 0;
+    case Command::validate:
+      out = r.json ? json_validate(catalog) : text_validate(catalog);
+      return 0;
     default: return run_recommend(catalog, r, out);
   }
 }

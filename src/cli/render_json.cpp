@@ -144,6 +144,15 @@ std::string json_recommend(const RecommendReport& r) {
   return j.dump(2) + "\n";
 }
 
+std::string json_validate(const Catalog& catalog) {
+  Json j = header(catalog);
+  j["valid"] = true;
+  j["counts"] = {{"models", catalog.models.size()},         {"block_types", catalog.block_types.size()},
+                 {"presets", catalog.presets.size()},       {"kv_types", catalog.kv_types.size()},
+                 {"hardware", catalog.hardware.size()},     {"runtimes", catalog.runtimes.size()}};
+  return j.dump(2) + "\n";
+}
+
 std::string json_list(const Catalog& catalog, const std::string& what) {
   Json j = header(catalog);
   Json items = Json::array();

@@ -132,6 +132,12 @@ std::string text_recommend(const RecommendReport& r) {
   return out;
 }
 
+std::string text_validate(const Catalog& catalog) {
+  return fmt::format("catalog {} {} ({}) is valid: {} models, {} presets, {} KV cache types, {} hardware profiles; every number has a source\n",
+                     catalog.name, catalog.version, catalog.source, catalog.models.size(), catalog.presets.size(),
+                     catalog.kv_types.size(), catalog.hardware.size());
+}
+
 std::string text_list(const Catalog& catalog, const std::string& what) {
   std::string out;
   if (what == "models") {

@@ -34,6 +34,8 @@ std::string json_recommend(const RecommendReport& r);
 std::string text_recommend(const RecommendReport& r);
 std::string json_list(const Catalog& catalog, const std::string& what);
 std::string text_list(const Catalog& catalog, const std::string& what);
+std::string json_validate(const Catalog& catalog);
+std::string text_validate(const Catalog& catalog);
 
 // Words shared by both renderings.
 std::string kv_type_label(const Settings& s);

@@ -6,7 +6,7 @@
 
 namespace fitcheck::cli {
 
-enum class Command { recommend, footprint, list, help, version };
+enum class Command { recommend, footprint, list, validate, help, version };
 
 struct Request {
   Command command = Command::recommend;

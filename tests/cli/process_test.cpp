@@ -108,3 +108,15 @@ TEST(Process, HelpAndVersion) {
   EXPECT_EQ(version.code, 0);
   EXPECT_EQ(version.out.rfind("fitcheck ", 0), 0U);
 }
+
+TEST(Process, ValidateCatalog) {
+  const Process ok = run("validate");
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("is valid"), std::string::npos);
+  const fs::path bad = scratch() / "no-source.json";
+  std::string text = fitcheck::test::read_text(fitcheck::test::data_path("mini_catalog.json"));
+  const std::string cited = "\"bandwidth_gbs\": 100, \"source\": \"test\"";
+  text.replace(text.find(cited), cited.size(), "\"bandwidth_gbs\": 100");
+  std::ofstream(bad) << text;
+  expect_error(run("validate --catalog '" + bad.string() + "'"), 3, "/hardware/0/source: missing source");
+}
