@@ -63,7 +63,7 @@ struct Footprint {
   Settings settings;
   Split weights;   // the GGUF's tensor data; host part = token and per-layer embeddings on a GPU
   Split kv_cache;
-  Split compute;   // graph scratch buffer (device on a GPU) + the host output buffer
+  Split compute;   // graph scratch buffer (device on a GPU, host on the CPU)
   Split overhead;  // the tied output layer's copy on the device, the host output buffer
   Split repack;    // CPU backend: the interleaved copy of Q4_K-class weights (x86 AVX)
   Split projector; // the multimodal projector's weights (mmproj), with --vision / --audio

@@ -47,7 +47,7 @@ Json footprint_object(const Footprint& f) {
   return j;
 }
 
-Json assumptions(const Runtime& runtime, const Model* model, const Settings& s) {
+Json assumptions(const Runtime& runtime, const Settings& s) {
   Json j;
   j["runtime"] = runtime.id + " " + runtime.version;
   j["backend"] = backend_name(s.backend);
@@ -86,7 +86,7 @@ Json fit_object(const FitResult& fit) {
 std::string json_footprint(const FootprintReport& r) {
   Json j = header(r.catalog);
   j["footprint"] = footprint_object(r.footprint);
-  j["assumptions"] = assumptions(r.runtime, &r.catalog.find_model(r.footprint.model), r.footprint.settings);
+  j["assumptions"] = assumptions(r.runtime, r.footprint.settings);
   if (r.hardware && r.budget && r.fit) {
     j["hardware"] = hardware_object(*r.hardware, *r.budget);
     j["fit"] = fit_object(*r.fit);
@@ -106,7 +106,7 @@ std::string json_recommend(const RecommendReport& r) {
   Json j = header(r.catalog);
   j["hardware"] = hardware_object(r.hardware, plan.budget);
   j["constraints"] = {{"min_bits", plan.constraints.min_bits}, {"min_context", plan.constraints.min_context}};
-  j["assumptions"] = assumptions(r.runtime, nullptr, plan.constraints.settings);
+  j["assumptions"] = assumptions(r.runtime, plan.constraints.settings);
   if (plan.chosen) {
     const Candidate& c = plan.candidates[*plan.chosen];
     j["recommendation"] = {{"model", c.model},

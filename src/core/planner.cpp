@@ -1,7 +1,6 @@
 #include "fitcheck/planner.hpp"
 
 #include <algorithm>
-#include <map>
 
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
@@ -79,28 +78,25 @@ Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runt
   Plan plan;
   plan.budget = budget;
   plan.constraints = constraints;
-  const std::vector<ModelTensors> with_tensors = models_small_to_large(catalog, constraints.settings);
-  std::vector<const Model*> models;
-  for (const ModelTensors& m : with_tensors) models.push_back(m.model);
-  // candidates are grouped per model, presets best first (the catalog's order).
-  std::map<const Model*, std::pair<std::size_t, std::size_t>> ranges;
-  for (const ModelTensors& m : with_tensors) {
-    const std::size_t first = plan.candidates.size();
+  const std::vector<ModelTensors> models = models_small_to_large(catalog, constraints.settings);
+  // Candidates are grouped per model, presets best first (the catalog's order): model mi owns
+  // candidates [mi * per_model, (mi + 1) * per_model).
+  const std::size_t per_model = catalog.presets.size();
+  for (const ModelTensors& m : models) {
     for (const Preset& preset : catalog.presets) {
       plan.candidates.push_back(evaluate(catalog, *m.model, m.tensors, preset, budget, runtime, constraints));
     }
-    ranges[m.model] = {first, plan.candidates.size()};
   }
-  const auto best_fitting = [&](const Model* m) -> std::optional<std::size_t> {
-    for (std::size_t i = ranges[m].first; i < ranges[m].second; ++i) {
+  const auto best_fitting = [&](std::size_t mi) -> std::optional<std::size_t> {
+    for (std::size_t i = mi * per_model; i < (mi + 1) * per_model; ++i) {
       if (plan.candidates[i].above_floor && plan.candidates[i].fits) return i;
     }
     return std::nullopt;
   };
   // The cheapest preset at the floor: the step a bigger model would have to take first.
-  const auto floor_option = [&](const Model* m) -> std::optional<std::size_t> {
+  const auto floor_option = [&](std::size_t mi) -> std::optional<std::size_t> {
     std::optional<std::size_t> best;
-    for (std::size_t i = ranges[m].first; i < ranges[m].second; ++i) {
+    for (std::size_t i = mi * per_model; i < (mi + 1) * per_model; ++i) {
       const Candidate& c = plan.candidates[i];
       if (!c.above_floor) continue;
       if (!best || c.footprint.device_bytes() < plan.candidates[*best].footprint.device_bytes()) best = i;
@@ -109,7 +105,7 @@ Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runt
   };
   std::size_t chosen_model = models.size();
   for (std::size_t mi = models.size(); mi-- > 0;) {
-    if (auto idx = best_fitting(models[mi])) {
+    if (auto idx = best_fitting(mi)) {
       plan.chosen = idx;
       chosen_model = mi;
       break;
@@ -117,13 +113,12 @@ Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runt
   }
   if (plan.chosen) {
     // A better preset of the same model that does not fit.
-    const std::size_t first = ranges[models[chosen_model]].first;
-    if (*plan.chosen > first) plan.next_bigger.push_back(*plan.chosen - 1);
+    if (*plan.chosen > chosen_model * per_model) plan.next_bigger.push_back(*plan.chosen - 1);
     if (chosen_model + 1 < models.size()) {
-      if (auto idx = floor_option(models[chosen_model + 1])) plan.next_bigger.push_back(*idx);
+      if (auto idx = floor_option(chosen_model + 1)) plan.next_bigger.push_back(*idx);
     }
   } else if (!models.empty()) {
-    if (auto idx = floor_option(models.front())) plan.next_bigger.push_back(*idx);
+    if (auto idx = floor_option(0)) plan.next_bigger.push_back(*idx);
   }
   return plan;
 }
