@@ -66,13 +66,19 @@ Backend resolve_backend(const Request& r, const std::optional<Hardware>& hw) {
   return backend;
 }
 
-// The target hardware and its budget under the backend, when one was given.
-std::optional<Target> resolve_target(const Catalog& catalog, const Request& r, Backend backend,
-                                     const std::optional<Hardware>& hw) {
-  if (!hw) return std::nullopt;
+struct Resolved {
+  Backend backend = Backend::cpu;
+  std::optional<Target> target;  // the hardware and its budget under the backend, when one was given
+};
+
+Resolved resolve_target(const Catalog& catalog, const Request& r) {
+  const std::optional<Hardware> hw = resolve_hardware(catalog, r);
+  Resolved resolved{resolve_backend(r, hw), std::nullopt};
+  if (!hw) return resolved;
   std::optional<std::uint64_t> reserve;
   if (!r.reserve.empty()) reserve = parse_size(r.reserve);
-  return Target{*hw, make_budget(catalog, *hw, backend, reserve)};
+  resolved.target = Target{*hw, make_budget(catalog, *hw, resolved.backend, reserve)};
+  return resolved;
 }
 
 Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const Request& r) {
@@ -105,9 +111,9 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
   const Preset& preset = catalog.find_preset(r.quant);
   Settings s = resolve_settings(catalog, runtime, r);
   s.context = parse_context(r.ctx);
-  const std::optional<Hardware> hw = resolve_hardware(catalog, r);
-  s.backend = resolve_backend(r, hw);
-  const std::optional<Target> target = resolve_target(catalog, r, s.backend, hw);
+  const Resolved resolved = resolve_target(catalog, r);
+  s.backend = resolved.backend;
+  const std::optional<Target>& target = resolved.target;
   validate_settings(catalog, model, s);
   if (s.context > model.max_context) {
     throw Error(Errc::usage, "context " + std::to_string(s.context) + " is above " + model.id + "'s maximum of " +
@@ -129,12 +135,12 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
 
 int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
   const Runtime& runtime = catalog.default_runtime();
-  const std::optional<Hardware> hw = resolve_hardware(catalog, r);
-  if (!hw) throw Error(Errc::usage, "recommend needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
+  const Resolved resolved = resolve_target(catalog, r);
+  if (!resolved.target) throw Error(Errc::usage, "recommend needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
+  const Target& target = *resolved.target;
   Constraints c;
   c.settings = resolve_settings(catalog, runtime, r);
-  c.settings.backend = resolve_backend(r, hw);
-  const std::optional<Target> target = resolve_target(catalog, r, c.settings.backend, hw);
+  c.settings.backend = resolved.backend;
   if (r.min_bits) {
     if (*r.min_bits == 0 || *r.min_bits > 16) throw Error(Errc::usage, "invalid --min-bits " + std::to_string(*r.min_bits) + ": use 2 to 16");
     c.min_bits = *r.min_bits;
@@ -151,8 +157,8 @@ int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
   for (const Model& m : catalog.models) {
     if (supports_modalities(m, c.settings)) validate_settings(catalog, m, c.settings);
   }
-  const Plan plan = recommend(catalog, target->budget, runtime, c);
-  const RecommendReport report{catalog, runtime, target->hardware, plan};
+  const Plan plan = recommend(catalog, target.budget, runtime, c);
+  const RecommendReport report{catalog, runtime, target.hardware, plan};
   out = r.json ? json_recommend(report) : text_recommend(report);
   return plan.chosen ? 0 : 1;
 }
