@@ -58,6 +58,18 @@ struct AttentionGeometry {
   std::uint64_t kv_width() const { return kv_heads * head_dim; }
 };
 
+// One encoder of the mmproj file (vision or audio) as llama.cpp's mtmd reserves its compute buffer:
+// at a warmup input of `positions` tokens (see footprint.cpp encoder_compute_bytes).
+struct EncoderGraph {
+  std::string name;
+  std::uint64_t positions = 0;
+  std::uint64_t hidden = 0;
+  std::uint64_t ff = 0;
+  std::uint64_t heads = 0;
+  std::uint64_t attention_span = 0;  // cells each position attends to
+  std::uint64_t frontend_bytes = 0;  // input stage before the first layer (audio convolutions)
+};
+
 struct Model {
   std::string id;
   std::vector<std::string> aliases;
@@ -84,6 +96,7 @@ struct Model {
   std::uint64_t vision_params = 0;
   std::uint64_t audio_params = 0;
   std::uint64_t encoder_f32_params = 0;  // kept in F32 in the mmproj file whatever its type
+  std::vector<EncoderGraph> encoder_graphs;
   bool has_modality(std::string_view modality) const;
   double official_total_params_billions = 0;
   double official_active_params_billions = 0;  // 0: dense

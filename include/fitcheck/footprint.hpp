@@ -66,8 +66,10 @@ struct Footprint {
   Split compute;   // graph scratch buffer (device on a GPU, host on the CPU)
   Split overhead;  // the tied output layer's copy on the device, the host output buffer
   Split repack;    // CPU backend: the interleaved copy of Q4_K-class weights (x86 AVX)
-  Split projector; // the multimodal projector's weights (mmproj), with --vision / --audio
+  Split projector; // the multimodal projector (mmproj) with --vision / --audio: its weights and compute buffers
   std::uint64_t weights_bytes = 0;  // all text-model weights as the GGUF holds them
+  std::uint64_t projector_weights_bytes = 0;
+  std::uint64_t projector_compute_bytes = 0;
   KvDetail kv;
   std::uint64_t device_bytes() const;
   std::uint64_t host_bytes() const;
@@ -108,6 +110,11 @@ void validate_settings(const Catalog& catalog, const Model& model, const Setting
 KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings);
 std::uint64_t compute_buffer_bytes(const Model& model, const KvDetail& kv, const Settings& settings);
 std::uint64_t output_buffer_bytes(const Model& model, const Settings& settings);
+// GPU backends: the host-side compute buffer of the input layer (token and per-layer embedding rows).
+std::uint64_t host_input_buffer_bytes(const Model& model, const Settings& settings);
+// One encoder's compute buffer at llama.cpp mtmd's warmup input; the sum over the model's encoders.
+std::uint64_t encoder_compute_bytes(const EncoderGraph& graph, bool flash_attn);
+std::uint64_t projector_compute_bytes(const Model& model, const Settings& settings);
 
 Footprint footprint(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
                     const Runtime& runtime, const Settings& settings);

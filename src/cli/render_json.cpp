@@ -31,6 +31,8 @@ Json footprint_object(const Footprint& f) {
   j["overhead_bytes"] = f.overhead.total();
   j["repack_bytes"] = f.repack.total();
   j["projector_bytes"] = f.projector.total();
+  j["projector_weights_bytes"] = f.projector_weights_bytes;
+  j["projector_compute_bytes"] = f.projector_compute_bytes;
   j["total_bytes"] = f.total_bytes();
   j["device_bytes"] = f.device_bytes();
   j["host_bytes"] = f.host_bytes();
@@ -60,6 +62,7 @@ Json assumptions(const Runtime& runtime, const Settings& s) {
   j["cpu_repack"] = s.cpu_repack;
   j["projector"] = s.wants_projector() ? Json(s.projector_type) : Json(nullptr);
   j["compute_basis"] = compute_basis(s.backend);
+  j["projector_compute_basis"] = s.wants_projector() ? Json(projector_compute_basis()) : Json(nullptr);
   return j;
 }
 

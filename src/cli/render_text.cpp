@@ -31,6 +31,10 @@ void breakdown(std::string& out, const Footprint& f) {
   out += fmt::format("  KV cache: {} full-attention layers x {} cells, {} sliding-window layers x {} cells{}\n", f.kv.full_layers,
                      f.kv.full_cells, f.kv.sliding_layers, f.kv.sliding_cells,
                      f.kv.streams > 1 ? fmt::format(", x {} streams", f.kv.streams) : std::string());
+  if (f.projector.total() != 0) {
+    out += fmt::format("  mmproj: {} weights ({}) + {} encoder compute buffers (derived)\n", format_gib(f.projector_weights_bytes),
+                       f.settings.projector_type, format_gib(f.projector_compute_bytes));
+  }
 }
 
 std::string budget_line(const Hardware& hw, const Budget& b) {
@@ -71,7 +75,13 @@ std::string kv_type_label(const Settings& s) {
 std::string compute_basis(Backend backend) {
   const std::string fit = "fit to llama.cpp b10573 CPU-backend compute buffers (logits + activations + masks)";
   if (backend == Backend::cpu) return "measured: " + fit;
-  return std::string("derived, not measured on ") + backend_name(backend) + ": the " + fit;
+  return std::string("derived, not measured on ") + backend_name(backend) + ": the " + fit +
+         "; host input-layer buffer derived from the embedding rows of one ubatch";
+}
+
+std::string projector_compute_basis() {
+  return "derived, not measured: one layer's f32 activations at llama.cpp mtmd's warmup input "
+         "(2304 image patches, 3000 audio frames), plus attention scores without flash attention";
 }
 
 std::string text_footprint(const FootprintReport& r) {

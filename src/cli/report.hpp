@@ -40,5 +40,6 @@ std::string text_validate(const Catalog& catalog);
 // Words shared by both renderings.
 std::string kv_type_label(const Settings& s);
 std::string compute_basis(Backend backend);
+std::string projector_compute_basis();
 
 }  // namespace fitcheck::cli

@@ -129,6 +129,20 @@ AttentionGeometry read_geometry(const Node& node) {
   return {node.at("kv_heads").positive(), node.at("head_dim").positive()};
 }
 
+EncoderGraph read_encoder_graph(const Node& n) {
+  n.require_source();
+  EncoderGraph g;
+  g.name = n.at("name").nonempty();
+  g.positions = n.at("positions").positive();
+  g.hidden = n.at("hidden").positive();
+  g.ff = n.at("ff").positive();
+  g.heads = n.at("heads").positive();
+  g.attention_span = n.at("attention_span").positive();
+  g.frontend_bytes = n.at("frontend_bytes").u64();
+  if (g.attention_span > g.positions) n.at("attention_span").fail("wider than the positions");
+  return g;
+}
+
 Model read_model(const Node& n) {
   n.require_source();
   Model m;
@@ -169,6 +183,9 @@ Model read_model(const Node& n) {
   m.audio_params = enc.at("audio_params").u64();
   m.encoder_f32_params = enc.at("f32_params").u64();
   if (m.encoder_f32_params > m.vision_params + m.audio_params) enc.at("f32_params").fail("more F32 parameters than encoder parameters");
+  if (enc.has("graphs")) {
+    for (const Node& g : enc.at("graphs").items()) m.encoder_graphs.push_back(read_encoder_graph(g));
+  }
   const Node official = n.at("official");
   official.require_source();
   m.official_total_params_billions = official.at("total_params_billions").number();

@@ -142,6 +142,30 @@ std::uint64_t compute_buffer_bytes(const Model& model, const KvDetail& kv, const
   return checked_add(checked_add(std::max(logits, scores), activations, "compute buffer"), sliding_mask, "compute buffer");
 }
 
+std::uint64_t host_input_buffer_bytes(const Model& model, const Settings& s) {
+  // The input layer stays in host memory: f32 rows of token_embd and of the per-layer table for one ubatch.
+  const std::uint64_t row = checked_add(model.hidden_size, checked_mul(model.num_layers(), model.per_layer_embedding_dim));
+  return checked_mul(checked_mul(4, row, "host compute buffer"), std::min(s.batch, s.ubatch), "host compute buffer");
+}
+
+std::uint64_t encoder_compute_bytes(const EncoderGraph& g, bool flash_attn) {
+  // f32 activations of one layer at the warmup input: the two MLP-wide tensors and four hidden-wide ones.
+  const std::uint64_t width = checked_add(checked_mul(2, g.ff), checked_mul(4, g.hidden));
+  std::uint64_t bytes = checked_add(checked_mul(checked_mul(4, g.positions), width, "encoder compute"), g.frontend_bytes);
+  // Without flash attention the f32 scores and their softmax, positions x span x heads each.
+  if (!flash_attn) {
+    bytes = checked_add(bytes, checked_mul(checked_mul(8 * g.positions, g.attention_span), g.heads, "encoder compute"));
+  }
+  return bytes;
+}
+
+std::uint64_t projector_compute_bytes(const Model& model, const Settings& s) {
+  // mtmd loads every encoder the mmproj file holds, each with its own compute buffer.
+  std::uint64_t bytes = 0;
+  for (const EncoderGraph& g : model.encoder_graphs) bytes = checked_add(bytes, encoder_compute_bytes(g, s.flash_attn));
+  return bytes;
+}
+
 std::uint64_t output_buffer_bytes(const Model& model, const Settings& s) {
   return checked_mul(4 * model.vocab_size, s.parallel, "output buffer");
 }
@@ -212,12 +236,16 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
   const std::uint64_t kv_bytes = checked_add(f.kv.full_bytes, f.kv.sliding_bytes, "KV cache");
   const std::uint64_t graph = compute_buffer_bytes(model, f.kv, s);
   f.overhead.host = output_buffer_bytes(model, s);
-  const std::uint64_t mmproj = s.wants_projector() ? projector_bytes(catalog, model, s.projector_type) : 0;
-  (s.on_gpu() ? f.projector.device : f.projector.host) = mmproj;
+  if (s.wants_projector()) {
+    f.projector_weights_bytes = projector_bytes(catalog, model, s.projector_type);
+    f.projector_compute_bytes = projector_compute_bytes(model, s);
+  }
+  (s.on_gpu() ? f.projector.device : f.projector.host) = checked_add(f.projector_weights_bytes, f.projector_compute_bytes);
   if (s.on_gpu()) {
     f.weights = weights.split;
     f.kv_cache.device = kv_bytes;
     f.compute.device = graph;
+    f.compute.host = host_input_buffer_bytes(model, s);
     f.overhead.device = weights.output_copy_bytes;
   } else {
     // CPU only: the mapped file is the whole model; the tied output reads token_embd in place.

@@ -26,10 +26,11 @@ json run_json(const std::vector<std::string>& args, int expected_code) {
 
 const std::set<std::string> k_footprint_keys = {
     "model", "quant", "context", "kv_type", "kv_type_k", "kv_type_v", "weights_bytes", "kv_cache_bytes", "compute_bytes",
-    "overhead_bytes", "repack_bytes", "projector_bytes", "total_bytes", "device_bytes", "host_bytes", "weights",
+    "overhead_bytes", "repack_bytes", "projector_bytes", "projector_weights_bytes", "projector_compute_bytes", "total_bytes", "device_bytes", "host_bytes", "weights",
     "kv_cache", "compute", "overhead", "repack", "projector", "kv"};
 const std::set<std::string> k_assumption_keys = {"runtime", "backend", "ubatch", "batch", "parallel",
-                                                 "flash_attn", "swa_full", "kv_unified", "cpu_repack", "projector", "compute_basis"};
+                                                 "flash_attn", "swa_full", "kv_unified", "cpu_repack", "projector", "compute_basis",
+                                                 "projector_compute_basis"};
 const std::set<std::string> k_hardware_keys = {"id", "name", "memory_kind", "memory_bytes", "budget_bytes",
                                                "budget_basis", "platform", "reserve_bytes", "ram_budget_bytes"};
 
@@ -50,6 +51,8 @@ void check_footprint(const json& f) {
             f["weights_bytes"].get<std::uint64_t>() + f["kv_cache_bytes"].get<std::uint64_t>() +
                 f["compute_bytes"].get<std::uint64_t>() + f["overhead_bytes"].get<std::uint64_t>() +
                 f["repack_bytes"].get<std::uint64_t>() + f["projector_bytes"].get<std::uint64_t>());
+  EXPECT_EQ(f["projector_bytes"].get<std::uint64_t>(),
+            f["projector_weights_bytes"].get<std::uint64_t>() + f["projector_compute_bytes"].get<std::uint64_t>());
 }
 
 }  // namespace

@@ -107,6 +107,36 @@ TEST(Compute, FlashOffScores) {
   EXPECT_EQ(compute_buffer_bytes(mini().find_model("tiny"), tiny_kv(s), s), 25165824U + 1572864U + 1572864U);
 }
 
+// Large vision encoder (26B/31B) at mtmd's warmup image, 2304 patches:
+//   FA on:  4 B x 2304 x (2 x 4304 + 4 x 1152) = 4 x 2304 x 13,216 = 121,798,656
+//   FA off: + 8 B x 2304 x 2304 x 16 heads = 679,477,248 -> 801,275,904
+TEST(Compute, VisionEncoderByHand) {
+  const Catalog& c = builtin_catalog();
+  Settings s = default_settings(c.default_runtime());
+  EXPECT_EQ(projector_compute_bytes(c.find_model("31b"), s), 121798656U);
+  s.flash_attn = false;
+  EXPECT_EQ(projector_compute_bytes(c.find_model("31b"), s), 801275904U);
+}
+
+// E2B holds both encoders; mtmd gives each its own buffer (FA on):
+//   vision 4 x 2304 x (2 x 3072 + 4 x 768) = 84,934,656
+//   audio  4 x 750 x (2 x 4096 + 4 x 1024) + front end 52,224,000 = 36,864,000 + 52,224,000 = 89,088,000
+TEST(Compute, BothEncodersCount) {
+  const Catalog& c = builtin_catalog();
+  const Settings s = default_settings(c.default_runtime());
+  EXPECT_EQ(projector_compute_bytes(c.find_model("e2b"), s), 84934656U + 89088000U);
+}
+
+// Host input layer on a GPU backend, one 512-token ubatch of f32 rows:
+//   E2B: 4 x 512 x (1536 + 35 layers x 256 PLE) = 4 x 512 x 10,496 = 21,495,808
+//   31B: 4 x 512 x 5376 (no PLE) = 11,010,048
+TEST(Compute, HostInputBufferByHand) {
+  const Catalog& c = builtin_catalog();
+  const Settings s = default_settings(c.default_runtime());
+  EXPECT_EQ(host_input_buffer_bytes(c.find_model("e2b"), s), 21495808U);
+  EXPECT_EQ(host_input_buffer_bytes(c.find_model("31b"), s), 11010048U);
+}
+
 // Budget: 1 GiB VRAM - 128 MiB cuda reserve (mini catalog) = 939,524,096.
 // Mac 16 GiB: 16 GiB <= small limit -> 2/3 x 17,179,869,184 = 11,453,246,122; RAM budget 16 - 2 GiB = 15,032,385,536.
 TEST(Budget, VramAndUnified) {
@@ -147,4 +177,23 @@ TEST(Footprint, PartsSumAndPlacement) {
   EXPECT_EQ(cpu.weights.host, cpu.weights_bytes);
   EXPECT_GT(cpu.repack.host, 0U);   // Q4_K weights get a second, repacked copy on the CPU
   EXPECT_EQ(gpu.repack.total(), 0U);  // GPU backends do not repack
+  EXPECT_EQ(gpu.compute.host, host_input_buffer_bytes(c.find_model("e2b"), s));
+  EXPECT_EQ(cpu.compute.device, 0U);
+}
+
+TEST(Footprint, ProjectorIsWeightsPlusEncoderBuffersOnTheComputeDevice) {
+  const Catalog& c = builtin_catalog();
+  Settings s = default_settings(c.default_runtime());
+  s.vision = true;
+  const Model& m = c.find_model("26b");
+  const Footprint gpu = footprint(c, m, c.find_preset("Q4_K_M"), c.default_runtime(), s);
+  EXPECT_EQ(gpu.projector_weights_bytes, projector_bytes(c, m, "F16"));
+  EXPECT_EQ(gpu.projector_compute_bytes, projector_compute_bytes(m, s));
+  EXPECT_EQ(gpu.projector.device, gpu.projector_weights_bytes + gpu.projector_compute_bytes);
+  EXPECT_EQ(gpu.projector.host, 0U);
+  s.backend = Backend::cpu;
+  const Footprint cpu = footprint(c, m, c.find_preset("Q4_K_M"), c.default_runtime(), s);
+  EXPECT_EQ(cpu.projector.host, gpu.projector.device);
+  s.vision = false;
+  EXPECT_EQ(footprint(c, m, c.find_preset("Q4_K_M"), c.default_runtime(), s).projector.total(), 0U);
 }
