@@ -126,6 +126,28 @@ struct Hardware {
   std::uint64_t gpu_working_set_bytes = 0;  // measured Metal working set; 0: unknown
   double bandwidth_gbs = 0;
   std::string bus;
+  double pcie_gbs = 0;     // host link, from `bus` ("PCIe 4.0 x16") and the lane rates; 0 for a SoC
+  double fp16_tflops = 0;  // dense FP16 tensor throughput; 0 = unknown
+};
+
+// Speed model parameters of one llama.cpp backend ("cpu" is the host side of every plan).
+struct BackendSpeed {
+  std::string id;
+  double bandwidth_efficiency = 1;  // share of the spec bandwidth decoding reaches
+  double layer_overhead_us = 0;     // fixed time per layer per token
+  double compute_efficiency = 1;    // share of FP16 throughput prefill reaches
+};
+
+// The host a discrete GPU sits in, when the user does not say (--ram, --ram-bw).
+struct HostProfile {
+  std::uint64_t ram_bytes = 0;
+  double ram_bandwidth_gbs = 0;
+  double pcie_efficiency = 1;
+};
+
+struct PcieLane {
+  std::string version;  // "4.0"
+  double gbs = 0;       // per lane, per direction
 };
 
 struct RuntimeDefaults {
@@ -174,6 +196,9 @@ struct Catalog {
   std::vector<Runtime> runtimes;
   std::vector<Platform> platforms;
   UnifiedMemoryRules unified;
+  std::vector<BackendSpeed> backend_speeds;
+  HostProfile host;
+  std::vector<PcieLane> pcie_lanes;
 
   // Lookups by id (or model alias), case-insensitive. find_* throw Error(Errc::usage) with a
   // "did you mean" suggestion; block_type/platform throw Error(Errc::internal) (validated at load).
@@ -183,6 +208,7 @@ struct Catalog {
   const Hardware& find_hardware(std::string_view id) const;
   const Runtime& default_runtime() const;
   const BlockType& block_type(std::string_view name) const;
+  const BackendSpeed& backend_speed(std::string_view id) const;
   const Platform& platform(std::string_view id) const;
 };
 

@@ -107,6 +107,8 @@ bool supports_modalities(const Model& model, const Settings& settings);
 // Validates settings against the model and runtime (Errc::usage on a bad combination).
 void validate_settings(const Catalog& catalog, const Model& model, const Settings& settings);
 
+// K + V bytes of one cell of layer `layer`'s cache (V padded to the widest layer without flash attention).
+std::uint64_t kv_bytes_per_cell(const Catalog& catalog, const Model& model, std::uint64_t layer, const Settings& settings);
 KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings);
 std::uint64_t compute_buffer_bytes(const Model& model, const KvDetail& kv, const Settings& settings);
 std::uint64_t output_buffer_bytes(const Model& model, const Settings& settings);

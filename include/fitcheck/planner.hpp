@@ -9,14 +9,35 @@
 #include "fitcheck/budget.hpp"
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/footprint.hpp"
+#include "fitcheck/offload.hpp"
+#include "fitcheck/speed.hpp"
 
 namespace fitcheck {
+
+// How fast a deployment runs and whether it may spill to host RAM.
+struct SpeedSetup {
+  SpeedParams params;
+  OffloadLimits limits;        // the device budget is the plan's; host RAM and fill from the user
+  bool allow_offload = false;  // a deployment that does not fit in VRAM may run with part of it in host RAM
+  double min_tps = 0;          // decode tokens/s a plan must reach (at limits.fill)
+};
 
 struct Constraints {
   unsigned min_bits = 4;               // quality floor: presets with nominal_bits >= min_bits
   std::uint64_t min_context = 8192;
   Settings settings;                   // kv types, ubatch, parallel...; context is searched
+  std::optional<SpeedSetup> speed;     // set: every candidate carries its speed, and offload/min_tps apply
 };
+
+// Whether a deployment qualifies on a budget: in VRAM (or an offload plan when allowed), fast enough.
+struct Verdict {
+  bool fits = false;
+  FitResult fit;                       // in device memory, with no offload
+  std::optional<Speed> speed;          // all layers on the device (CPU backend: all on the CPU)
+  std::optional<OffloadPlan> offload;  // with allow_offload, when it does not fit in VRAM: the best plan
+  double decode_tps() const;           // of the plan that runs (offload or not); 0 without a speed setup
+};
+Verdict judge(const Footprint& footprint, const LayerTable& table, const Budget& budget, const std::optional<SpeedSetup>& speed);
 
 struct Candidate {
   std::string model;
@@ -26,6 +47,7 @@ struct Candidate {
   std::uint64_t max_context = 0;       // largest fitting context (0 when it does not fit)
   Footprint footprint;                 // at max_context when it fits, else at min_context
   FitResult fit;
+  Verdict verdict;                     // at that footprint
 };
 
 struct Plan {
@@ -42,6 +64,7 @@ Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runt
 // or 0 when `from` does not fit.
 std::uint64_t max_fitting_context(const Catalog& catalog, const Model& model, const Preset& preset,
                                   const WeightPlan& weights, const Runtime& runtime, Settings settings,
-                                  const Budget& budget, std::uint64_t from);
+                                  const Budget& budget, std::uint64_t from,
+                                  const std::optional<SpeedSetup>& speed = std::nullopt);
 
 }  // namespace fitcheck

@@ -35,9 +35,17 @@ void add_runtime(CLI::App& app, Request& r) {
   app.add_flag("--no-repack", r.no_repack, "CPU backend: no repacked copy of Q4_K-class weights (llama.cpp --no-repack)");
 }
 
+void add_speed(CLI::App& app, Request& r) {
+  app.add_flag("--allow-offload", r.allow_offload, "Let a model that does not fit in VRAM run with layers or experts in host RAM");
+  app.add_option("--ram", r.ram, "Host RAM of a discrete-GPU machine, e.g. 64GiB (default 32GiB)");
+  app.add_option("--ram-bw", r.ram_bw, "Host RAM bandwidth in GB/s (default 51.2, dual-channel DDR4-3200)");
+  app.add_option("--fill", r.fill, "Tokens already in the context for decode_tps (default 1024)");
+  app.add_option("--min-tps", r.min_tps, "Keep only plans that decode at least this many tokens/s (default 0; 5 with --allow-offload)");
+}
+
 // `fitcheck --gpu X` means `fitcheck recommend --gpu X`.
 std::vector<std::string> with_default_command(std::vector<std::string> args) {
-  static const char* const k_commands[] = {"recommend", "footprint", "list", "validate"};
+  static const char* const k_commands[] = {"recommend", "footprint", "curve", "list", "validate"};
   const bool bare_help_or_version =
       args.size() == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "--version" || args[0] == "-V");
   if (bare_help_or_version) return args;
@@ -69,6 +77,7 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   add_common(*recommend, r);
   add_hardware(*recommend, r);
   add_runtime(*recommend, r);
+  add_speed(*recommend, r);
   recommend->add_option("--min-bits", r.min_bits, "Quality floor: presets with at least this many bits (default 4)");
   recommend->add_option("--min-ctx", r.min_ctx, "Minimum context a plan must hold (default 8192; 32k, 128K accepted)");
 
@@ -79,9 +88,22 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   fp->add_option("--model", r.model, "Model id or alias, e.g. gemma-4-31b or 31b")->required();
   fp->add_option("--quant", r.quant, "Weight preset, e.g. Q4_K_M")->required();
   fp->add_option("--ctx", r.ctx, "Context in tokens, e.g. 32768, 32k, 128K")->required();
+  add_speed(*fp, r);
   fp->add_flag("--cpu", r.cpu_only, "Run on the CPU only (no GPU offload)");
   fp->add_flag("--explain", r.explain, "Show the weights per tensor role and type (text)");
   fp->add_flag("--tensors", r.tensors, "Add a 'tensors' array (role, type, count, bytes) to the JSON");
+
+  CLI::App* curve = app.add_subcommand("curve", "Predicted tokens/s and memory against the budget, over context or over models");
+  add_common(*curve, r);
+  add_hardware(*curve, r);
+  add_runtime(*curve, r);
+  add_speed(*curve, r);
+  curve->add_option("--model", r.model, "Model id or alias (required with --over context)");
+  curve->add_option("--quant", r.quant, "Weight preset (default: the best that fits at 8K, see README)");
+  curve->add_option("--ctx", r.ctx, "Context for --over models (default 8192)");
+  curve->add_option("--over", r.over, "What the x axis sweeps: context (default) or models")->check(CLI::IsMember({"context", "models"}));
+  curve->add_option("--svg", r.svg_path, "Write the chart as a standalone SVG file");
+  curve->add_option("--csv", r.csv_path, "Write the points as CSV");
 
   CLI::App* list = app.add_subcommand("list", "List the catalog: models, quants, kv-types or gpus");
   add_common(*list, r);
@@ -96,8 +118,8 @@ Request parse_args(const std::vector<std::string>& raw_args) {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
     r.command = Command::help;
-    CLI::App* target = recommend->parsed() ? recommend : fp->parsed() ? fp : list->parsed() ? list
-                     : validate->parsed()  ? validate : &app;
+    CLI::App* target = recommend->parsed() ? recommend : fp->parsed() ? fp : curve->parsed() ? curve
+                     : list->parsed() ? list : validate->parsed() ? validate : &app;
     r.help_text = target->help();
     return r;
   } catch (const CLI::CallForVersion&) {
@@ -107,6 +129,7 @@ Request parse_args(const std::vector<std::string>& raw_args) {
     throw Error(Errc::usage, one_line(e.what()) + " (run 'fitcheck --help')");
   }
   if (fp->parsed()) r.command = Command::footprint;
+  else if (curve->parsed()) r.command = Command::curve;
   else if (list->parsed()) r.command = Command::list;
   else if (validate->parsed()) r.command = Command::validate;
   else r.command = Command::recommend;

@@ -81,6 +81,37 @@ Resolved resolve_target(const Catalog& catalog, const Request& r) {
   return resolved;
 }
 
+constexpr std::uint64_t k_default_fill = 1024;
+constexpr double k_offload_default_min_tps = 5;
+
+// Speed parameters, host RAM and the offload switch; only with a target.
+std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r, const std::optional<Target>& target,
+                                        Backend backend) {
+  const bool asked = r.allow_offload || !r.ram.empty() || r.ram_bw || r.fill || r.min_tps;
+  if (!target) {
+    if (asked) throw Error(Errc::usage, "speed options (--allow-offload, --ram, --ram-bw, --fill, --min-tps) need a target: add --gpu ID");
+    return std::nullopt;
+  }
+  const Hardware& hw = target->hardware;
+  if (hw.memory_kind == MemoryKind::unified && !r.ram.empty()) {
+    throw Error(Errc::usage, "--ram is for a discrete GPU's host: a unified-memory machine's RAM is its --unified size");
+  }
+  SpeedSetup s;
+  const double ram_bw = r.ram_bw.value_or(catalog.host.ram_bandwidth_gbs);
+  if (!(ram_bw > 0 && ram_bw <= 100000)) throw Error(Errc::usage, "invalid --ram-bw: give the host RAM bandwidth in GB/s, e.g. 51.2");
+  s.params = speed_params(catalog, hw, backend, ram_bw);
+  const std::uint64_t ram = r.ram.empty() ? catalog.host.ram_bytes : parse_size(r.ram);
+  if (ram == 0) throw Error(Errc::usage, "invalid --ram 0: give the host's RAM, e.g. 64GiB");
+  s.limits.host_bytes = ram > catalog.unified.os_reserve_bytes ? ram - catalog.unified.os_reserve_bytes : 0;
+  s.limits.device_bytes = target->budget.device_bytes;
+  s.limits.fill = r.fill.value_or(k_default_fill);
+  if (s.limits.fill == 0 || s.limits.fill > (1ULL << 24)) throw Error(Errc::usage, "invalid --fill: use 1 to 16777216 tokens");
+  s.allow_offload = r.allow_offload;
+  s.min_tps = r.min_tps.value_or(r.allow_offload ? k_offload_default_min_tps : 0);
+  if (!(s.min_tps >= 0 && s.min_tps <= 1e6)) throw Error(Errc::usage, "invalid --min-tps: use 0 to 1000000 tokens/s");
+  return s;
+}
+
 Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const Request& r) {
   Settings s = default_settings(runtime);
   if (!r.kv_type.empty() && (!r.cache_type_k.empty() || !r.cache_type_v.empty())) {
@@ -128,9 +159,13 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
     report.hardware = &target->hardware;
     report.budget = target->budget;
     report.fit = check_fit(target->budget, f);
+    report.speed = resolve_speed(catalog, r, target, s.backend);
+    report.verdict = judge(f, layer_table(catalog, model, weights, s), target->budget, report.speed);
+  } else {
+    resolve_speed(catalog, r, target, s.backend);  // rejects speed options without a target
   }
   out = r.json ? json_footprint(report) : text_footprint(report);
-  return report.fit && !report.fit->fits ? 1 : 0;
+  return report.verdict && !report.verdict->fits ? 1 : 0;
 }
 
 int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
@@ -154,6 +189,7 @@ int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
                                  std::to_string(longest->max_context) + " (" + longest->id + "'s maximum)");
   }
   c.settings.context = c.min_context;
+  c.speed = resolve_speed(catalog, r, resolved.target, resolved.backend);
   for (const Model& m : catalog.models) {
     if (supports_modalities(m, c.settings)) validate_settings(catalog, m, c.settings);
   }
@@ -161,6 +197,46 @@ int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
   const RecommendReport report{catalog, runtime, target.hardware, plan};
   out = r.json ? json_recommend(report) : text_recommend(report);
   return plan.chosen ? 0 : 1;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary);
+  if (!file || !(file << text) || !file.flush()) {
+    throw Error(Errc::data, "cannot write '" + path + "': check that its folder exists and is writable");
+  }
+}
+
+int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
+  const Runtime& runtime = catalog.default_runtime();
+  const Resolved resolved = resolve_target(catalog, r);
+  if (!resolved.target) throw Error(Errc::usage, "curve needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
+  const Target& target = *resolved.target;
+  Settings s = resolve_settings(catalog, runtime, r);
+  s.backend = resolved.backend;
+  s.context = r.ctx.empty() ? 8192 : parse_context(r.ctx);
+  const SpeedSetup speed = *resolve_speed(catalog, r, resolved.target, resolved.backend);
+  Curve curve;
+  std::string why;
+  if (r.over == "models") {
+    if (!r.model.empty() || !r.quant.empty()) throw Error(Errc::usage, "--over models sweeps every model and preset: drop --model/--quant");
+    for (const Model& m : catalog.models) {
+      if (supports_modalities(m, s) && s.context <= m.max_context) validate_settings(catalog, m, s);
+    }
+    curve = model_curve(catalog, runtime, s, target.budget, speed);
+  } else {
+    if (r.model.empty()) throw Error(Errc::usage, "curve needs --model ID (or --over models); see 'fitcheck list models'");
+    if (!r.ctx.empty()) throw Error(Errc::usage, "--ctx sets the context of --over models; a context curve sweeps every context");
+    const Model& model = catalog.find_model(r.model);
+    validate_settings(catalog, model, s);
+    const Preset& preset = r.quant.empty() ? curve_preset(catalog, model, runtime, s, target.budget, 4, why)
+                                           : catalog.find_preset(r.quant);
+    curve = context_curve(catalog, model, preset, runtime, s, target.budget, speed);
+  }
+  const CurveReport report{catalog, runtime, target.hardware, target.budget, curve, speed, s, why};
+  if (!r.svg_path.empty()) write_file(r.svg_path, svg_curve(report));
+  if (!r.csv_path.empty()) write_file(r.csv_path, csv_curve(report));
+  out = r.json ? json_curve(report) : text_curve(report);
+  return 0;
 }
 
 int dispatch(const Request& r, std::string& out) {
@@ -176,6 +252,7 @@ int dispatch(const Request& r, std::string& out) {
   const Catalog& catalog = r.catalog_path.empty() ? builtin_catalog() : owned;
   switch (r.command) {
     case Command::footprint: return run_footprint(catalog, r, out);
+    case Command::curve: return run_curve(catalog, r, out);
     case Command::list:
       out = r.json ? json_list(catalog, r.list_what) : text_list(catalog, r.list_what);
       return 0;

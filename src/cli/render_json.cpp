@@ -49,7 +49,52 @@ Json footprint_object(const Footprint& f) {
   return j;
 }
 
-Json assumptions(const Runtime& runtime, const Settings& s) {
+Json number_or_null(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+Json speed_assumptions(const SpeedSetup& sp) {
+  const SpeedParams& p = sp.params;
+  return {{"fill", sp.limits.fill},
+          {"device_bandwidth_gbs", p.device_bandwidth_gbs},
+          {"device_bandwidth_efficiency", p.device_efficiency},
+          {"device_layer_overhead_us", p.layer_overhead_us},
+          {"device_fp16_tflops", p.device_tflops > 0 ? Json(p.device_tflops) : Json(nullptr)},
+          {"compute_efficiency", p.compute_efficiency},
+          {"host_bandwidth_gbs", p.host_bandwidth_gbs},
+          {"host_bandwidth_efficiency", p.host_efficiency},
+          {"host_layer_overhead_us", p.host_layer_overhead_us},
+          {"host_ram_budget_bytes", sp.limits.host_bytes},
+          {"pcie_gbs", p.pcie_gbs},
+          {"pcie_efficiency", p.pcie_efficiency},
+          {"allow_offload", sp.allow_offload},
+          {"min_tps", sp.min_tps},
+          {"basis", "decode: bytes read per token over bandwidth x efficiency, plus a fixed time per layer; prefill: "
+                    "2 FLOPs per active parameter over FP16 throughput x efficiency, plus host-RAM weights over PCIe; "
+                    "efficiencies calibrated on shared/reference/speed-reports.md (see README)"}};
+}
+
+Json speed_object(const Speed& s, std::uint64_t fill) {
+  return {{"fill", fill},
+          {"decode_tps", s.decode_tps},
+          {"decode_tps_full", s.decode_tps_full},
+          {"prefill_tps", number_or_null(s.prefill_tps)},
+          {"basis", s.basis},
+          {"prefill_basis", s.prefill_basis}};
+}
+
+Json offload_object(const std::optional<OffloadPlan>& plan) {
+  if (!plan) return nullptr;
+  return {{"gpu_layers", plan->placement.gpu_layers},
+          {"n_cpu_moe", plan->placement.cpu_moe_layers},
+          {"device_bytes", plan->device_bytes},
+          {"host_bytes", plan->host_bytes},
+          {"decode_tps", plan->speed.decode_tps},
+          {"decode_tps_full", plan->speed.decode_tps_full},
+          {"prefill_tps", number_or_null(plan->speed.prefill_tps)},
+          {"basis", plan->speed.basis},
+          {"args", plan->args}};
+}
+
+Json assumptions(const Runtime& runtime, const Settings& s, const std::optional<SpeedSetup>& speed) {
   Json j;
   j["runtime"] = runtime.id + " " + runtime.version;
   j["backend"] = backend_name(s.backend);
@@ -63,6 +108,7 @@ Json assumptions(const Runtime& runtime, const Settings& s) {
   j["projector"] = s.wants_projector() ? Json(s.projector_type) : Json(nullptr);
   j["compute_basis"] = compute_basis(s.backend);
   j["projector_compute_basis"] = s.wants_projector() ? Json(projector_compute_basis()) : Json(nullptr);
+  if (speed) j["speed"] = speed_assumptions(*speed);
   return j;
 }
 
@@ -80,8 +126,8 @@ Json hardware_object(const Hardware& hw, const Budget& b) {
   return j;
 }
 
-Json fit_object(const FitResult& fit) {
-  return {{"fits", fit.fits}, {"device_over_bytes", fit.device_over}, {"ram_over_bytes", fit.ram_over}};
+Json fit_object(const FitResult& fit, bool runs) {
+  return {{"fits", fit.fits}, {"runs", runs}, {"device_over_bytes", fit.device_over}, {"ram_over_bytes", fit.ram_over}};
 }
 
 }  // namespace
@@ -89,10 +135,12 @@ Json fit_object(const FitResult& fit) {
 std::string json_footprint(const FootprintReport& r) {
   Json j = header(r.catalog);
   j["footprint"] = footprint_object(r.footprint);
-  j["assumptions"] = assumptions(r.runtime, r.footprint.settings);
-  if (r.hardware && r.budget && r.fit) {
+  j["assumptions"] = assumptions(r.runtime, r.footprint.settings, r.speed);
+  if (r.hardware && r.budget && r.fit && r.verdict) {
     j["hardware"] = hardware_object(*r.hardware, *r.budget);
-    j["fit"] = fit_object(*r.fit);
+    j["fit"] = fit_object(*r.fit, r.verdict->fits);
+    j["speed"] = speed_object(*r.verdict->speed, r.speed->limits.fill);
+    if (r.speed->allow_offload) j["offload"] = offload_object(r.verdict->offload);
   }
   if (!r.roles.empty()) {
     Json tensors = Json::array();
@@ -108,15 +156,21 @@ std::string json_recommend(const RecommendReport& r) {
   const Plan& plan = r.plan;
   Json j = header(r.catalog);
   j["hardware"] = hardware_object(r.hardware, plan.budget);
-  j["constraints"] = {{"min_bits", plan.constraints.min_bits}, {"min_context", plan.constraints.min_context}};
-  j["assumptions"] = assumptions(r.runtime, plan.constraints.settings);
+  const bool offload = plan.constraints.speed && plan.constraints.speed->allow_offload;
+  j["constraints"] = {{"min_bits", plan.constraints.min_bits},
+                      {"min_context", plan.constraints.min_context},
+                      {"min_tps", plan.constraints.speed ? plan.constraints.speed->min_tps : 0.0},
+                      {"allow_offload", offload}};
+  j["assumptions"] = assumptions(r.runtime, plan.constraints.settings, plan.constraints.speed);
   if (plan.chosen) {
     const Candidate& c = plan.candidates[*plan.chosen];
     j["recommendation"] = {{"model", c.model},
                            {"quant", c.quant},
                            {"context", c.max_context},
                            {"kv_type", kv_type_label(c.footprint.settings)},
+                           {"decode_tps", c.verdict.decode_tps()},
                            {"footprint", footprint_object(c.footprint)}};
+    if (offload) j["recommendation"]["offload"] = offload_object(c.verdict.offload);
   } else {
     j["recommendation"] = nullptr;
   }
@@ -133,7 +187,7 @@ std::string json_recommend(const RecommendReport& r) {
   j["next_bigger"] = why;
   Json candidates = Json::array();
   for (const Candidate& c : plan.candidates) {
-    candidates.push_back({{"model", c.model},
+    Json cand = {{"model", c.model},
                           {"quant", c.quant},
                           {"above_floor", c.above_floor},
                           {"fits", c.fits},
@@ -141,9 +195,46 @@ std::string json_recommend(const RecommendReport& r) {
                           {"context", c.footprint.settings.context},
                           {"device_bytes", c.footprint.device_bytes()},
                           {"host_bytes", c.footprint.host_bytes()},
-                          {"total_bytes", c.footprint.total_bytes()}});
+                          {"total_bytes", c.footprint.total_bytes()},
+                          {"decode_tps", c.verdict.decode_tps()}};
+    if (offload) cand["offload"] = offload_object(c.verdict.offload);
+    candidates.push_back(cand);
   }
   j["candidates"] = candidates;
+  return j.dump(2) + "\n";
+}
+
+std::string json_curve(const CurveReport& r) {
+  Json j = header(r.catalog);
+  j["hardware"] = hardware_object(r.hardware, r.budget);
+  j["assumptions"] = assumptions(r.runtime, r.settings, r.speed);
+  j["over"] = r.curve.over;
+  if (r.curve.over == "context" && !r.curve.points.empty()) {
+    j["model"] = r.curve.points.front().model;
+    j["quant"] = r.curve.points.front().quant;
+    j["quant_choice"] = r.preset_choice.empty() ? Json(nullptr) : Json(r.preset_choice);
+  } else {
+    j["context"] = r.settings.context;
+  }
+  j["spill_start"] = r.curve.spill_start ? Json(*r.curve.spill_start) : Json(nullptr);
+  Json points = Json::array();
+  for (const CurvePoint& p : r.curve.points) {
+    Json point;
+    if (r.curve.over == "context") {
+      point["context"] = p.context;
+    } else {
+      point["model"] = p.model;
+      point["quant"] = p.quant;
+    }
+    point["device_bytes"] = p.device_bytes;
+    point["host_bytes"] = p.host_bytes;
+    point["needed_device_bytes"] = p.needed_device_bytes;
+    point["fits"] = p.fits;
+    point["decode_tps"] = number_or_null(p.decode_tps);
+    point["args"] = p.args.empty() ? Json(nullptr) : Json(p.args);
+    points.push_back(point);
+  }
+  j["points"] = points;
   return j.dump(2) + "\n";
 }
 

@@ -61,7 +61,31 @@ std::string spare_text(const Budget& b, const Footprint& f) {
   return text;
 }
 
-std::string why_line(const Candidate& c) {
+std::string speed_line(const Speed& s, std::uint64_t fill) {
+  std::string line = fmt::format("Speed: {} tokens/s decoding with {} tokens in the context, {} with it full ({}-bound)",
+                                 format_tps(s.decode_tps), fill, format_tps(s.decode_tps_full), s.basis);
+  line += s.prefill_tps ? fmt::format("; prefill {} tokens/s ({}-bound)", format_tps(*s.prefill_tps), s.prefill_basis)
+                        : "; prefill: " + s.prefill_basis;
+  return line + ".\n";
+}
+
+std::string offload_line(const OffloadPlan& plan) {
+  return fmt::format("Offload plan: llama-server {}\n  {} on the GPU, {} in host RAM, about {} tokens/s decoding ({}-bound).\n",
+                     plan.args, format_gib(plan.device_bytes), format_gib(plan.host_bytes), format_tps(plan.speed.decode_tps),
+                     plan.speed.basis);
+}
+
+std::string why_line(const Candidate& c, const Plan& plan) {
+  const std::optional<SpeedSetup>& speed = plan.constraints.speed;
+  if (speed && speed->allow_offload) {
+    if (c.verdict.offload) {
+      return fmt::format("  {} {} runs only with part of it in host RAM, at about {} tokens/s: below the minimum of {}.\n",
+                         c.model, c.quant, format_tps(c.verdict.offload->speed.decode_tps), format_tps(speed->min_tps));
+    }
+    return fmt::format("  {} {} needs {} at {} context: more than {} of device memory plus {} of host RAM.\n", c.model,
+                       c.quant, format_gib(c.footprint.total_bytes()), format_context(c.footprint.settings.context),
+                       format_gib(plan.budget.device_bytes), format_gib(speed->limits.host_bytes));
+  }
   return fmt::format("  {} {} needs {} of device memory at {} context: {}.\n", c.model, c.quant,
                      format_gib(c.footprint.device_bytes()), format_context(c.footprint.settings.context), over_text(c.fit));
 }
@@ -79,6 +103,10 @@ std::string compute_basis(Backend backend) {
          "; host input-layer buffer derived from the embedding rows of one ubatch";
 }
 
+std::string format_tps(double tps) {
+  return tps >= 100 ? fmt::format("{:.0f}", tps) : tps >= 10 ? fmt::format("{:.1f}", tps) : fmt::format("{:.2f}", tps);
+}
+
 std::string projector_compute_basis() {
   return "derived, not measured: one layer's f32 activations at llama.cpp mtmd's warmup input "
          "(2304 image patches, 3000 audio frames), plus attention scores without flash attention";
@@ -94,6 +122,17 @@ std::string text_footprint(const FootprintReport& r) {
     out += fmt::format("Target: {} ({})\n", r.hardware->name, r.hardware->id);
     out += budget_line(*r.hardware, *r.budget);
     out += r.fit->fits ? "Fits: " + spare_text(*r.budget, f) + ".\n" : fmt::format("Does not fit: {}.\n", over_text(*r.fit));
+    if (r.verdict && r.verdict->speed) out += (r.fit->fits ? "" : "If it fit in device memory: ") + speed_line(*r.verdict->speed, r.speed->limits.fill);
+    if (r.speed && r.speed->allow_offload) {
+      if (r.verdict->offload && !r.fit->fits) out += offload_line(*r.verdict->offload);
+      else if (!r.verdict->offload) out += "No offload plan fits the GPU and host RAM" +
+                                          std::string(r.speed->min_tps > 0 ? " at the minimum speed" : "") + ".\n";
+    }
+    if (r.speed && r.speed->min_tps > 0 && r.verdict->fits) {
+      out += fmt::format("Meets the minimum of {} tokens/s.\n", format_tps(r.speed->min_tps));
+    } else if (r.speed && r.speed->min_tps > 0 && (r.fit->fits || r.verdict->offload)) {
+      out += fmt::format("Below the minimum of {} tokens/s.\n", format_tps(r.speed->min_tps));
+    }
   }
   if (!r.roles.empty()) {
     out += "Weights by tensor role:\n";
@@ -119,24 +158,31 @@ std::string text_recommend(const RecommendReport& r) {
     out += fmt::format("Recommended: {} {}, context {}{}, KV cache {}\n", c.model, c.quant, format_context(c.max_context),
                        tokens, kv_type_label(c.footprint.settings));
     breakdown(out, c.footprint);
-    out += "  fits with " + spare_text(plan.budget, c.footprint) + "\n";
+    if (c.fit.fits) out += "  fits with " + spare_text(plan.budget, c.footprint) + "\n";
+    if (c.verdict.offload && !c.fit.fits) out += offload_line(*c.verdict.offload);
+    else if (c.verdict.speed) out += "  " + speed_line(*c.verdict.speed, plan.constraints.speed->limits.fill);
   } else {
     out += fmt::format("Nothing fits at {}-bit or better with {} context.\n", plan.constraints.min_bits,
                        format_context(plan.constraints.min_context));
   }
   if (!plan.next_bigger.empty()) {
     out += plan.chosen ? "Why not bigger:\n" : "Smallest option:\n";
-    for (std::size_t i : plan.next_bigger) out += why_line(plan.candidates[i]);
+    for (std::size_t i : plan.next_bigger) out += why_line(plan.candidates[i], plan);
   }
   out += fmt::format("\nAll options (quality floor {}-bit, minimum context {}):\n", plan.constraints.min_bits,
                      format_context(plan.constraints.min_context));
-  out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}\n", "model", "quant", "fits", "max ctx", "device", "host");
+  out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}{:>9}\n", "model", "quant", "fits", "max ctx", "device", "host", "tok/s");
   for (const Candidate& c : plan.candidates) {
     const char* fits = !c.above_floor ? (c.fits ? "(yes)" : "(no)") : c.fits ? "yes" : "no";
-    out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}\n", c.model, c.quant, fits,
-                       c.fits ? format_context(c.max_context) : std::string("-"), format_gib(c.footprint.device_bytes()),
-                       format_gib(c.footprint.host_bytes()));
+    const bool spilled = c.verdict.offload && !c.fit.fits;
+    const std::uint64_t device = spilled ? c.verdict.offload->device_bytes : c.footprint.device_bytes();
+    const std::uint64_t host = spilled ? c.verdict.offload->host_bytes : c.footprint.host_bytes();
+    const double tps = c.verdict.decode_tps();
+    out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}{:>9}\n", c.model, c.quant, fits,
+                       c.fits ? format_context(c.max_context) : std::string("-"), format_gib(device), format_gib(host),
+                       tps > 0 ? format_tps(tps) + (spilled ? "*" : "") : std::string("-"));
   }
+  if (plan.constraints.speed && plan.constraints.speed->allow_offload) out += "  (*: with part of the model in host RAM)\n";
   out += "  (in parentheses: below the quality floor; device/host at max ctx, or at the minimum context when it does not fit)\n";
   out += assumptions_line(r.runtime, plan.constraints.settings) + "\n";
   return out;

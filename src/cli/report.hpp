@@ -7,6 +7,7 @@
 #include "fitcheck/budget.hpp"
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/footprint.hpp"
+#include "fitcheck/curve.hpp"
 #include "fitcheck/planner.hpp"
 
 namespace fitcheck::cli {
@@ -19,6 +20,8 @@ struct FootprintReport {
   std::optional<Budget> budget;
   std::optional<FitResult> fit;
   std::vector<RoleBytes> roles;  // non-empty: show the per-role weights
+  std::optional<SpeedSetup> speed;  // with a target: speed parameters
+  std::optional<Verdict> verdict;   // with a target: speed, offload plan, and the final fit
 };
 
 struct RecommendReport {
@@ -32,6 +35,22 @@ std::string json_footprint(const FootprintReport& r);
 std::string text_footprint(const FootprintReport& r);
 std::string json_recommend(const RecommendReport& r);
 std::string text_recommend(const RecommendReport& r);
+// `fitcheck curve`: the points and where they come from.
+struct CurveReport {
+  const Catalog& catalog;
+  const Runtime& runtime;
+  const Hardware& hardware;
+  const Budget& budget;
+  const Curve& curve;
+  const SpeedSetup& speed;
+  const Settings& settings;
+  std::string preset_choice;  // why this preset, when the user named none
+};
+std::string json_curve(const CurveReport& r);
+std::string text_curve(const CurveReport& r);
+std::string svg_curve(const CurveReport& r);
+std::string csv_curve(const CurveReport& r);
+
 std::string json_list(const Catalog& catalog, const std::string& what);
 std::string text_list(const Catalog& catalog, const std::string& what);
 std::string json_validate(const Catalog& catalog);
@@ -41,5 +60,6 @@ std::string text_validate(const Catalog& catalog);
 std::string kv_type_label(const Settings& s);
 std::string compute_basis(Backend backend);
 std::string projector_compute_basis();
+std::string format_tps(double tps);
 
 }  // namespace fitcheck::cli

@@ -6,7 +6,7 @@
 
 namespace fitcheck::cli {
 
-enum class Command { recommend, footprint, list, validate, help, version };
+enum class Command { recommend, footprint, curve, list, validate, help, version };
 
 struct Request {
   Command command = Command::recommend;
@@ -38,6 +38,16 @@ struct Request {
   std::string backend;  // "", cpu, cuda, rocm, metal, vulkan
   bool explain = false;  // footprint: per-role weights (text)
   bool tensors = false;  // footprint: per-role weights (JSON "tensors")
+  // speed and offload
+  bool allow_offload = false;
+  std::string ram;                      // host RAM size (discrete GPUs)
+  std::optional<double> ram_bw;         // host RAM bandwidth, GB/s
+  std::optional<std::uint64_t> fill;    // tokens already in the context for decode_tps
+  std::optional<double> min_tps;
+  // curve
+  std::string over = "context";         // context or models
+  std::string svg_path;
+  std::string csv_path;
   // recommend
   std::optional<unsigned> min_bits;
   std::string min_ctx;

@@ -1,6 +1,7 @@
 #include "fitcheck/catalog.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
@@ -253,6 +254,18 @@ Preset read_preset(const Node& n) {
   return p;
 }
 
+double read_fraction_number(const Node& n) {
+  const double v = n.number();
+  if (!(v > 0 && v <= 1)) n.fail("expected a number in (0, 1]");
+  return v;
+}
+
+double read_nonnegative(const Node& n) {
+  const double v = n.number();
+  if (!(v >= 0 && v < 1e9)) n.fail("expected a non-negative number");
+  return v;
+}
+
 Hardware read_hardware(const Node& n) {
   n.require_source();
   Hardware h;
@@ -266,6 +279,7 @@ Hardware read_hardware(const Node& n) {
   if (n.has("gpu_working_set_bytes")) h.gpu_working_set_bytes = n.at("gpu_working_set_bytes").positive();
   h.bandwidth_gbs = n.at("bandwidth_gbs").number();
   if (n.has("bus")) h.bus = n.at("bus").nonempty();
+  if (n.has("fp16_tflops")) h.fp16_tflops = read_nonnegative(n.at("fp16_tflops"));
   return h;
 }
 
@@ -296,6 +310,37 @@ UnifiedMemoryRules read_unified(const Node& n) {
   n.require_source();
   return {n.at("os_reserve_bytes").u64(), n.at("small_ram_limit_bytes").u64(),
           read_fraction(n.at("small_ram_gpu_fraction")), read_fraction(n.at("large_ram_gpu_fraction"))};
+}
+
+void read_speed(const Node& n, Catalog& c) {
+  const Node host = n.at("host");
+  host.require_source();
+  c.host.ram_bytes = host.at("ram_bytes").positive();
+  c.host.ram_bandwidth_gbs = read_nonnegative(host.at("ram_bandwidth_gbs"));
+  c.host.pcie_efficiency = read_fraction_number(host.at("pcie_efficiency"));
+  for (const Node& lane : n.at("pcie_lanes").items()) {
+    lane.require_source();
+    c.pcie_lanes.push_back({lane.at("version").nonempty(), read_nonnegative(lane.at("gbs"))});
+  }
+  for (const Node& b : n.at("backends").items()) {
+    b.require_source();
+    c.backend_speeds.push_back({b.at("id").nonempty(), read_fraction_number(b.at("bandwidth_efficiency")),
+                                read_nonnegative(b.at("layer_overhead_us")), read_fraction_number(b.at("compute_efficiency"))});
+  }
+}
+
+// "PCIe 4.0 x16 (PCIe card) / SXM4" -> 16 lanes of PCIe 4.0; 0 when the bus is not PCIe.
+double pcie_bandwidth(const std::vector<PcieLane>& lanes, const std::string& bus) {
+  const std::size_t at = bus.find("PCIe ");
+  if (at == std::string::npos) return 0;
+  const std::size_t x = bus.find(" x", at + 5);
+  if (x == std::string::npos) return 0;
+  const std::string version = bus.substr(at + 5, x - at - 5);
+  const unsigned long lane_count = std::strtoul(bus.c_str() + x + 2, nullptr, 10);
+  for (const PcieLane& lane : lanes) {
+    if (lane.version == version) return lane.gbs * static_cast<double>(lane_count);
+  }
+  return 0;
 }
 
 // Every "source" string in a document, with its location, so that "{name}" references to the shared
@@ -383,6 +428,10 @@ void cross_check(const Catalog& c) {
     const bool found = std::any_of(c.platforms.begin(), c.platforms.end(), [&](const Platform& p) { return p.id == platform; });
     if (!found) throw Error(Errc::data, "invalid catalog " + c.source + ": platform '" + platform + "' is missing");
   }
+  for (const char* backend : {"cpu", "cuda", "rocm", "metal", "vulkan"}) {
+    const bool found = std::any_of(c.backend_speeds.begin(), c.backend_speeds.end(), [&](const BackendSpeed& b) { return b.id == backend; });
+    if (!found) throw Error(Errc::data, "invalid catalog " + c.source + ": speed parameters for backend '" + backend + "' are missing");
+  }
 }
 
 }  // namespace
@@ -442,6 +491,7 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
       c.unified = read_unified(root.at("unified_memory"));
       have_unified = true;
     }
+    if (root.has("speed")) read_speed(root.at("speed"), c);
   }
   check_source_references(source_uses, named_sources);
   require_nonempty(c.name.empty(), "catalog", c.source);
@@ -452,6 +502,8 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
   require_nonempty(c.hardware.empty(), "hardware", c.source);
   require_nonempty(c.runtimes.empty(), "runtimes", c.source);
   require_nonempty(!have_unified, "unified_memory", c.source);
+  require_nonempty(c.backend_speeds.empty(), "speed", c.source);
+  for (Hardware& h : c.hardware) h.pcie_gbs = pcie_bandwidth(c.pcie_lanes, h.bus);
   require_unique_ids(c.models, "model", c.source);
   require_unique_ids(c.presets, "preset", c.source);
   require_unique_ids(c.kv_types, "kv type", c.source);
@@ -536,6 +588,13 @@ const BlockType& Catalog::block_type(std::string_view type_name) const {
     if (b.name == type_name) return b;
   }
   throw Error(Errc::internal, "block type '" + std::string(type_name) + "' is not in the catalog");
+}
+
+const BackendSpeed& Catalog::backend_speed(std::string_view id) const {
+  for (const BackendSpeed& b : backend_speeds) {
+    if (b.id == id) return b;
+  }
+  throw Error(Errc::internal, "speed parameters for backend '" + std::string(id) + "' are not in the catalog");
 }
 
 const Platform& Catalog::platform(std::string_view id) const {

@@ -94,6 +94,12 @@ void validate_settings(const Catalog& catalog, const Model& model, const Setting
   }
 }
 
+std::uint64_t kv_bytes_per_cell(const Catalog& catalog, const Model& model, std::uint64_t layer, const Settings& s) {
+  const BlockType& k_type = catalog.block_type(catalog.find_kv_type(s.kv_type_k).block_type);
+  const BlockType& v_type = catalog.block_type(catalog.find_kv_type(s.kv_type_v).block_type);
+  return bytes_per_cell(k_type, v_type, model, layer, s, widest_kv(model));
+}
+
 KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& s) {
   KvDetail kv;
   const std::uint64_t pad = runtime.kv_cell_pad;

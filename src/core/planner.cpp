@@ -9,9 +9,12 @@ namespace fitcheck {
 namespace {
 
 bool fits_at(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
-             const Runtime& runtime, Settings settings, const Budget& budget, std::uint64_t context) {
+             const Runtime& runtime, Settings settings, const Budget& budget, std::uint64_t context,
+             const std::optional<SpeedSetup>& speed) {
   settings.context = context;
-  return check_fit(budget, footprint(catalog, model, preset, weights, runtime, settings)).fits;
+  const Footprint f = footprint(catalog, model, preset, weights, runtime, settings);
+  if (!speed) return check_fit(budget, f).fits;
+  return judge(f, layer_table(catalog, model, weights, settings), budget, speed).fits;
 }
 
 struct ModelTensors {
@@ -44,31 +47,59 @@ Candidate evaluate(const Catalog& catalog, const Model& model, const std::shared
   const bool long_enough = c.min_context <= model.max_context;
   const std::uint64_t start = std::min(c.min_context, model.max_context);
   cand.max_context =
-      long_enough ? max_fitting_context(catalog, model, preset, weights, runtime, c.settings, budget, start) : 0;
+      long_enough ? max_fitting_context(catalog, model, preset, weights, runtime, c.settings, budget, start, c.speed) : 0;
   cand.fits = cand.max_context != 0;
   Settings at = c.settings;
   at.context = cand.fits ? cand.max_context : start;
   cand.footprint = footprint(catalog, model, preset, weights, runtime, at);
   cand.fit = check_fit(budget, cand.footprint);
+  cand.verdict = judge(cand.footprint, layer_table(catalog, model, weights, at), budget, c.speed);
   return cand;
 }
 
 }  // namespace
 
+double Verdict::decode_tps() const {
+  if (offload) return offload->speed.decode_tps;
+  return speed ? speed->decode_tps : 0;
+}
+
+Verdict judge(const Footprint& f, const LayerTable& table, const Budget& budget, const std::optional<SpeedSetup>& setup) {
+  Verdict v;
+  v.fit = check_fit(budget, f);
+  v.fits = v.fit.fits;
+  if (!setup) return v;
+  const bool cpu = f.settings.backend == Backend::cpu;
+  const Placement where = cpu ? Placement{0, 0} : all_on_gpu(table);
+  v.speed = estimate_speed(table, where, setup->params, setup->limits.fill, f.settings.context, f.settings.ubatch);
+  // Offload helps only a discrete GPU: unified memory and the CPU backend already hold everything in RAM.
+  const bool can_offload = setup->allow_offload && !cpu && budget.memory_kind == MemoryKind::vram;
+  if (can_offload) {
+    OffloadLimits limits = setup->limits;
+    limits.device_bytes = budget.device_bytes;
+    // In VRAM already: the plan is everything on the GPU (reported with its flags).
+    v.offload = v.fits ? offload_plan(f, table, setup->params, limits, all_on_gpu(table))
+                       : best_offload(f, table, setup->params, limits);
+    v.fits = v.offload.has_value();  // best_offload returns only plans that fit both memories
+  }
+  if (v.fits && v.decode_tps() < setup->min_tps) v.fits = false;
+  return v;
+}
+
 std::uint64_t max_fitting_context(const Catalog& catalog, const Model& model, const Preset& preset,
                                   const WeightPlan& weights, const Runtime& runtime, Settings settings,
-                                  const Budget& budget, std::uint64_t from) {
+                                  const Budget& budget, std::uint64_t from, const std::optional<SpeedSetup>& speed) {
   const std::uint64_t step = runtime.kv_cell_pad;
-  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, from)) return 0;
-  if (fits_at(catalog, model, preset, weights, runtime, settings, budget, model.max_context)) return model.max_context;
+  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, from, speed)) return 0;
+  if (fits_at(catalog, model, preset, weights, runtime, settings, budget, model.max_context, speed)) return model.max_context;
   // Invariant: lo * step fits (or lo*step < from, which fits), hi * step does not.
   std::uint64_t lo = std::max<std::uint64_t>(from / step, 1);
   std::uint64_t hi = ceil_div(model.max_context, step);
   if (lo * step < from) ++lo;
-  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, lo * step)) return from;
+  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, lo * step, speed)) return from;
   while (hi - lo > 1) {
     const std::uint64_t mid = lo + (hi - lo) / 2;
-    if (fits_at(catalog, model, preset, weights, runtime, settings, budget, mid * step)) lo = mid;
+    if (fits_at(catalog, model, preset, weights, runtime, settings, budget, mid * step, speed)) lo = mid;
     else hi = mid;
   }
   return lo * step;

@@ -1,0 +1,46 @@
+#pragma once
+// Offload plans: when a model does not fit in VRAM, the split llama.cpp can run with part of it in host
+// RAM (-ngl N, or --n-cpu-moe N for MoE models), the fastest one that fits both memories.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "fitcheck/budget.hpp"
+#include "fitcheck/footprint.hpp"
+#include "fitcheck/speed.hpp"
+
+namespace fitcheck {
+
+struct OffloadPlan {
+  Placement placement;
+  std::uint64_t device_bytes = 0;
+  std::uint64_t host_bytes = 0;
+  bool fits = false;  // device within the budget and host within the RAM limit
+  Speed speed;
+  std::string args;   // llama.cpp / llama-server flags that reproduce it
+};
+
+// Device and host bytes of a placement: the all-on-GPU footprint with the CPU's layers (weights and
+// cache), the experts kept on the CPU and, when the output stays on the CPU, its device copy moved off
+// the device; any layer on the CPU also costs a CPU compute buffer.
+Split placement_bytes(const Footprint& all_on_gpu_footprint, const LayerTable& table, const Placement& placement);
+
+struct OffloadLimits {
+  std::uint64_t device_bytes = 0;  // the device budget
+  std::uint64_t host_bytes = 0;    // host RAM a plan may use (RAM less the OS reserve)
+  std::uint64_t fill = 1024;       // tokens in the context for decode_tps
+};
+
+// The fastest fitting plan: every -ngl from all layers down, and for MoE models every --n-cpu-moe with
+// all layers on the GPU. nullopt when none fits.
+std::optional<OffloadPlan> best_offload(const Footprint& all_on_gpu_footprint, const LayerTable& table,
+                                        const SpeedParams& params, const OffloadLimits& limits);
+
+// The plan for one placement (fits or not).
+OffloadPlan offload_plan(const Footprint& all_on_gpu_footprint, const LayerTable& table, const SpeedParams& params,
+                         const OffloadLimits& limits, const Placement& placement);
+
+// "-ngl 99 --n-cpu-moe 8 -c 32768 -ctk f16 -ctv f16 -fa on" (plus -ub, -np, --swa-full, --kv-unified when set).
+std::string llama_args(const Settings& settings, const LayerTable& table, const Placement& placement);
+
+}  // namespace fitcheck

@@ -1,0 +1,80 @@
+#pragma once
+// Decode and prefill speed from bytes read per token over each memory's bandwidth, and where the layers
+// live: all on the GPU, some on the CPU (-ngl), or the experts of some layers on the CPU (--n-cpu-moe).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fitcheck/budget.hpp"
+#include "fitcheck/catalog.hpp"
+#include "fitcheck/footprint.hpp"
+
+namespace fitcheck {
+
+// Bytes of one decoder layer: what a token reads and what the layer allocates. Independent of the context.
+struct LayerBytes {
+  std::uint64_t dense = 0;         // weights every token reads (attention, dense FFN, norms, router)
+  std::uint64_t experts = 0;       // all expert weights (MoE); a token reads active/count of them
+  std::uint64_t kv_per_cell = 0;   // K + V bytes of one cell of the cache this layer reads
+  bool owns_kv = false;            // false for KV-shared layers (they read an earlier layer's cache)
+  bool full = false;               // full attention (reads every filled cell) or sliding window
+};
+
+struct LayerTable {
+  std::vector<LayerBytes> layers;  // decoder order
+  std::uint64_t output = 0;        // read per token by the output layer and global tensors
+  std::uint64_t output_copy = 0;   // the tied output layer's device copy (freed when the output stays on the CPU)
+  std::uint64_t expert_count = 1;
+  std::uint64_t experts_active = 1;
+  std::uint64_t sliding_window = 0;
+  std::uint64_t active_params = 0;  // for the prefill compute bound (2 FLOPs per parameter per token)
+};
+LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightPlan& weights, const Settings& settings);
+// The cache one layer allocates at the footprint's cell counts.
+std::uint64_t kv_allocated(const LayerBytes& layer, const KvDetail& kv);
+
+// Where llama.cpp puts the layers: the last `gpu_layers` on the GPU (all of them: the output too), and the
+// experts of the first `cpu_moe_layers` layers in host RAM.
+struct Placement {
+  std::uint64_t gpu_layers = 0;
+  std::uint64_t cpu_moe_layers = 0;
+};
+Placement all_on_gpu(const LayerTable& table);
+bool on_gpu(const LayerTable& table, const Placement& p, std::uint64_t layer);
+
+// Speed parameters of one backend and of the host, from the catalog (runtimes.json "speed").
+struct SpeedParams {
+  double device_bandwidth_gbs = 0;  // GPU memory, or unified memory
+  double device_efficiency = 1;
+  double layer_overhead_us = 0;     // fixed cost per layer per token (kernel launches, synchronisation)
+  double device_tflops = 0;         // FP16; 0 = unknown (no prefill estimate)
+  double compute_efficiency = 1;
+  double host_bandwidth_gbs = 0;    // system RAM read by the CPU
+  double host_efficiency = 1;
+  double host_layer_overhead_us = 0;
+  double pcie_gbs = 0;              // 0 for unified memory
+  double pcie_efficiency = 1;
+};
+SpeedParams speed_params(const Catalog& catalog, const Hardware& hardware, Backend backend, double host_bandwidth_gbs);
+
+struct Speed {
+  double decode_tps = 0;       // with `fill` tokens in the context
+  double decode_tps_full = 0;  // with the context full
+  std::optional<double> prefill_tps;
+  std::string basis;           // what bounds decoding: "bandwidth", "host RAM", "compute"
+  std::string prefill_basis;   // "compute", "PCIe", or why there is no estimate
+};
+Speed estimate_speed(const LayerTable& table, const Placement& placement, const SpeedParams& params,
+                     std::uint64_t fill, std::uint64_t context, std::uint64_t ubatch);
+
+// Seconds per token of decoding at `filled` cells, and the part spent on the host.
+struct DecodeTime {
+  double device_s = 0;
+  double host_s = 0;
+  double total() const { return device_s + host_s; }
+};
+DecodeTime decode_time(const LayerTable& table, const Placement& placement, const SpeedParams& params,
+                       std::uint64_t filled);
+
+}  // namespace fitcheck

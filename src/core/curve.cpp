@@ -1,0 +1,119 @@
+#include "fitcheck/curve.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fitcheck/units.hpp"
+
+namespace fitcheck {
+namespace {
+
+CurvePoint evaluate_point(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
+                          const Runtime& runtime, const Settings& settings, const Budget& budget, const SpeedSetup& speed) {
+  const Footprint f = footprint(catalog, model, preset, weights, runtime, settings);
+  const LayerTable table = layer_table(catalog, model, weights, settings);
+  CurvePoint p;
+  p.model = model.id;
+  p.quant = preset.id;
+  p.context = settings.context;
+  p.needed_device_bytes = f.device_bytes();
+  p.fits = check_fit(budget, f).fits;
+  if (p.fits) {
+    const Placement where = settings.backend == Backend::cpu ? Placement{0, 0} : all_on_gpu(table);
+    p.device_bytes = f.device_bytes();
+    p.host_bytes = f.host_bytes();
+    p.decode_tps = estimate_speed(table, where, speed.params, speed.limits.fill, settings.context, settings.ubatch).decode_tps;
+    p.args = llama_args(settings, table, where);
+    return p;
+  }
+  if (budget.memory_kind != MemoryKind::vram || settings.backend == Backend::cpu) return p;
+  OffloadLimits limits = speed.limits;
+  limits.device_bytes = budget.device_bytes;
+  if (const auto plan = best_offload(f, table, speed.params, limits)) {
+    p.device_bytes = plan->device_bytes;
+    p.host_bytes = plan->host_bytes;
+    p.decode_tps = plan->speed.decode_tps;
+    p.args = plan->args;
+  }
+  return p;
+}
+
+std::optional<std::size_t> first_spill(const std::vector<CurvePoint>& points) {
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!points[i].fits) return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<std::uint64_t> context_grid(std::uint64_t max_context, std::uint64_t pad) {
+  std::vector<std::uint64_t> grid;
+  const std::uint64_t start = std::min<std::uint64_t>(1024, max_context);
+  for (double c = static_cast<double>(start); c < static_cast<double>(max_context); c *= std::pow(2.0, 0.25)) {
+    const std::uint64_t cells = std::min(round_up(static_cast<std::uint64_t>(c), pad), max_context);
+    if (grid.empty() || grid.back() != cells) grid.push_back(cells);
+  }
+  if (grid.empty() || grid.back() != max_context) grid.push_back(max_context);
+  return grid;
+}
+
+Curve context_curve(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime,
+                    const Settings& settings, const Budget& budget, const SpeedSetup& speed) {
+  Curve curve;
+  curve.over = "context";
+  const WeightPlan weights = plan_weights(catalog, model, preset, runtime);
+  for (std::uint64_t context : context_grid(model.max_context, runtime.kv_cell_pad)) {
+    Settings at = settings;
+    at.context = context;
+    curve.points.push_back(evaluate_point(catalog, model, preset, weights, runtime, at, budget, speed));
+  }
+  curve.spill_start = first_spill(curve.points);
+  return curve;
+}
+
+Curve model_curve(const Catalog& catalog, const Runtime& runtime, const Settings& settings, const Budget& budget,
+                  const SpeedSetup& speed) {
+  Curve curve;
+  curve.over = "models";
+  for (const Model& model : catalog.models) {
+    if (!supports_modalities(model, settings) || settings.context > model.max_context) continue;
+    const auto tensors = std::make_shared<const std::vector<Tensor>>(model_tensors(model));
+    for (const Preset& preset : catalog.presets) {
+      const WeightPlan weights = plan_weights(catalog, model, tensors, preset, runtime);
+      curve.points.push_back(evaluate_point(catalog, model, preset, weights, runtime, settings, budget, speed));
+    }
+  }
+  std::stable_sort(curve.points.begin(), curve.points.end(), [](const CurvePoint& a, const CurvePoint& b) {
+    return a.needed_device_bytes < b.needed_device_bytes;
+  });
+  curve.spill_start = first_spill(curve.points);
+  return curve;
+}
+
+const Preset& curve_preset(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings,
+                           const Budget& budget, unsigned min_bits, std::string& why) {
+  const Preset* smallest_fitting = nullptr;
+  const Preset* smallest_at_floor = nullptr;
+  std::uint64_t fitting_bytes = 0;
+  std::uint64_t floor_bytes = 0;
+  for (const Preset& preset : catalog.presets) {  // best quality first
+    const Footprint f = footprint(catalog, model, preset, runtime, settings);
+    const bool fits = check_fit(budget, f).fits;
+    const bool above_floor = preset.nominal_bits >= min_bits;
+    if (fits && above_floor) {
+      why = "the best preset at or above " + std::to_string(min_bits) + " bits that fits at " + format_context(settings.context);
+      return preset;
+    }
+    if (fits && (!smallest_fitting || f.device_bytes() < fitting_bytes)) smallest_fitting = &preset, fitting_bytes = f.device_bytes();
+    if (above_floor && (!smallest_at_floor || f.device_bytes() < floor_bytes)) smallest_at_floor = &preset, floor_bytes = f.device_bytes();
+  }
+  if (smallest_fitting) {
+    why = "nothing at " + std::to_string(min_bits) + " bits fits at " + format_context(settings.context) + "; the smallest preset that does";
+    return *smallest_fitting;
+  }
+  why = "nothing fits at " + format_context(settings.context) + "; the smallest preset at " + std::to_string(min_bits) + " bits";
+  return smallest_at_floor ? *smallest_at_floor : catalog.presets.back();
+}
+
+}  // namespace fitcheck

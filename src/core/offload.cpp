@@ -1,0 +1,71 @@
+#include "fitcheck/offload.hpp"
+
+#include <string>
+
+#include "fitcheck/units.hpp"
+
+namespace fitcheck {
+
+Split placement_bytes(const Footprint& f, const LayerTable& t, const Placement& p) {
+  std::uint64_t moved = 0;
+  for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
+    const LayerBytes& layer = t.layers[il];
+    if (!on_gpu(t, p, il)) {
+      moved = checked_add(moved, checked_add(checked_add(layer.dense, layer.experts), kv_allocated(layer, f.kv)));
+    } else if (il < p.cpu_moe_layers) {
+      moved = checked_add(moved, layer.experts);
+    }
+  }
+  const bool output_on_cpu = p.gpu_layers < t.layers.size();
+  Split s{f.device_bytes(), f.host_bytes()};
+  // The CPU reads a tied output layer from token_embd in place: the device copy is simply not made.
+  const std::uint64_t dropped = output_on_cpu ? t.output_copy : 0;
+  s.device = s.device > moved + dropped ? s.device - moved - dropped : 0;
+  s.host = checked_add(s.host, moved);
+  const bool cpu_computes = output_on_cpu || p.cpu_moe_layers > 0;
+  if (cpu_computes) s.host = checked_add(s.host, f.compute.device);  // the CPU backend's own graph buffer
+  return s;
+}
+
+std::string llama_args(const Settings& s, const LayerTable& t, const Placement& p) {
+  // -ngl counts the output layer too: more than the layer count offloads everything.
+  std::string args = "-ngl " + (p.gpu_layers >= t.layers.size() ? std::string("99") : std::to_string(p.gpu_layers));
+  if (p.cpu_moe_layers > 0) args += " --n-cpu-moe " + std::to_string(p.cpu_moe_layers);
+  args += " -c " + std::to_string(s.context) + " -ctk " + s.kv_type_k + " -ctv " + s.kv_type_v;
+  args += s.flash_attn ? " -fa on" : " -fa off";
+  if (s.ubatch != 512) args += " -ub " + std::to_string(s.ubatch);
+  if (s.parallel != 1) args += " -np " + std::to_string(s.parallel);
+  if (s.kv_unified) args += " --kv-unified";
+  if (s.swa_full) args += " --swa-full";
+  return args;
+}
+
+OffloadPlan offload_plan(const Footprint& f, const LayerTable& t, const SpeedParams& sp, const OffloadLimits& limits,
+                         const Placement& p) {
+  OffloadPlan plan;
+  plan.placement = p;
+  const Split bytes = placement_bytes(f, t, p);
+  plan.device_bytes = bytes.device;
+  plan.host_bytes = bytes.host;
+  plan.fits = bytes.device <= limits.device_bytes && bytes.host <= limits.host_bytes;
+  plan.speed = estimate_speed(t, p, sp, limits.fill, f.settings.context, f.settings.ubatch);
+  plan.args = llama_args(f.settings, t, p);
+  return plan;
+}
+
+std::optional<OffloadPlan> best_offload(const Footprint& f, const LayerTable& t, const SpeedParams& sp,
+                                        const OffloadLimits& limits) {
+  std::optional<OffloadPlan> best;
+  const auto consider = [&](const Placement& p) {
+    OffloadPlan plan = offload_plan(f, t, sp, limits, p);
+    if (plan.fits && (!best || plan.speed.decode_tps > best->speed.decode_tps)) best = std::move(plan);
+  };
+  const std::uint64_t layers = t.layers.size();
+  for (std::uint64_t g = layers + 1; g-- > 0;) consider({g, 0});
+  if (t.expert_count > 1) {
+    for (std::uint64_t m = 1; m <= layers; ++m) consider({layers, m});
+  }
+  return best;
+}
+
+}  // namespace fitcheck

@@ -1,0 +1,146 @@
+#include "fitcheck/speed.hpp"
+
+#include <algorithm>
+
+#include "fitcheck/units.hpp"
+
+namespace fitcheck {
+namespace {
+
+constexpr double k_gb = 1e9;    // bandwidths are in GB/s (10^9 bytes)
+constexpr double k_tera = 1e12;
+
+double read_seconds(double bytes, double gbs, double efficiency) {
+  return gbs <= 0 || efficiency <= 0 ? 0 : bytes / (gbs * k_gb * efficiency);
+}
+
+// Bytes one token reads from a layer's weights: every dense weight, the routed share of the experts.
+double weights_read(const LayerTable& t, const LayerBytes& layer) {
+  return static_cast<double>(layer.dense) +
+         static_cast<double>(layer.experts) * static_cast<double>(t.experts_active) / static_cast<double>(t.expert_count);
+}
+
+double kv_read(const LayerTable& t, const LayerBytes& layer, std::uint64_t filled) {
+  const std::uint64_t cells = layer.full ? filled : std::min(filled, t.sliding_window);
+  return static_cast<double>(cells) * static_cast<double>(layer.kv_per_cell);
+}
+
+}  // namespace
+
+LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightPlan& weights, const Settings& s) {
+  LayerTable t;
+  t.layers.resize(model.num_layers());
+  t.expert_count = model.is_moe() ? model.expert_count : 1;
+  t.experts_active = model.is_moe() ? model.experts_active : 1;
+  t.sliding_window = model.sliding_window;
+  t.active_params = count_params(model, *weights.tensors).active;
+  for (const TypedTensor& tt : weights.typed) {
+    const Tensor& tensor = *tt.tensor;
+    if (tensor.layer >= 0) {
+      LayerBytes& layer = t.layers[static_cast<std::size_t>(tensor.layer)];
+      (tensor.group == TensorGroup::experts ? layer.experts : layer.dense) += tt.bytes;
+    } else if (!tensor.host_resident) {
+      t.output += tt.bytes;  // output norm, a separate output matrix, global projections
+    }
+  }
+  t.output_copy = weights.output_copy_bytes;
+  t.output += weights.output_copy_bytes;  // a tied output layer reads the whole embedding matrix per token
+  for (std::uint64_t il = 0; il < model.num_layers(); ++il) {
+    LayerBytes& layer = t.layers[il];
+    layer.full = model.layers[il] == LayerKind::full;
+    layer.owns_kv = model.owns_kv(il);
+    layer.kv_per_cell = kv_bytes_per_cell(catalog, model, il, s);
+  }
+  return t;
+}
+
+std::uint64_t kv_allocated(const LayerBytes& layer, const KvDetail& kv) {
+  if (!layer.owns_kv) return 0;
+  return checked_mul(checked_mul(layer.full ? kv.full_cells : kv.sliding_cells, kv.streams, "KV cache"), layer.kv_per_cell,
+                     "KV cache");
+}
+
+Placement all_on_gpu(const LayerTable& table) { return {table.layers.size(), 0}; }
+
+bool on_gpu(const LayerTable& table, const Placement& p, std::uint64_t layer) {
+  return layer + p.gpu_layers >= table.layers.size();
+}
+
+DecodeTime decode_time(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t filled) {
+  double device_bytes = 0;
+  double host_bytes = 0;
+  std::uint64_t device_layers = 0;
+  for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
+    const LayerBytes& layer = t.layers[il];
+    const bool gpu = on_gpu(t, p, il);
+    const double experts = weights_read(t, layer) - static_cast<double>(layer.dense);
+    const double own = static_cast<double>(layer.dense) + kv_read(t, layer, filled);
+    (gpu ? device_bytes : host_bytes) += own;
+    // --n-cpu-moe: the CPU multiplies these experts where they lie, in host RAM.
+    (gpu && il >= p.cpu_moe_layers ? device_bytes : host_bytes) += experts;
+    device_layers += gpu ? 1 : 0;
+  }
+  const bool output_on_gpu = p.gpu_layers >= t.layers.size();
+  (output_on_gpu ? device_bytes : host_bytes) += static_cast<double>(t.output);
+  const std::uint64_t host_layers = t.layers.size() - device_layers;
+  DecodeTime time;
+  time.device_s = read_seconds(device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency) +
+                  static_cast<double>(device_layers) * sp.layer_overhead_us * 1e-6;
+  time.host_s = read_seconds(host_bytes, sp.host_bandwidth_gbs, sp.host_efficiency) +
+                static_cast<double>(host_layers) * sp.host_layer_overhead_us * 1e-6;
+  return time;
+}
+
+Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t fill,
+                     std::uint64_t context, std::uint64_t ubatch) {
+  Speed speed;
+  const DecodeTime early = decode_time(t, p, sp, std::min(fill, context));
+  const DecodeTime full = decode_time(t, p, sp, context);
+  speed.decode_tps = early.total() > 0 ? 1.0 / early.total() : 0;
+  speed.decode_tps_full = full.total() > 0 ? 1.0 / full.total() : 0;
+  speed.basis = early.host_s > early.device_s ? "host RAM" : "bandwidth";
+  if (sp.device_tflops <= 0) {
+    speed.prefill_basis = "unknown: no FP16 throughput in the hardware profile";
+    return speed;
+  }
+  // Prefill of one ubatch: 2 FLOPs per active parameter per token on the GPU; weights in host RAM
+  // cross PCIe once per ubatch (llama.cpp offloads large batches to the GPU).
+  const double compute_s = 2.0 * static_cast<double>(t.active_params) * static_cast<double>(ubatch) /
+                           (sp.device_tflops * k_tera * sp.compute_efficiency);
+  double host_weights = 0;
+  for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
+    const LayerBytes& layer = t.layers[il];
+    if (!on_gpu(t, p, il)) host_weights += static_cast<double>(layer.dense + layer.experts);
+    else if (il < p.cpu_moe_layers) host_weights += static_cast<double>(layer.experts);
+  }
+  const double pcie_s = read_seconds(host_weights, sp.pcie_gbs, sp.pcie_efficiency);
+  speed.prefill_tps = static_cast<double>(ubatch) / (compute_s + pcie_s);
+  speed.prefill_basis = pcie_s > compute_s ? "PCIe" : "compute";
+  return speed;
+}
+
+}  // namespace fitcheck
+
+namespace fitcheck {
+
+SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend backend, double host_bandwidth_gbs) {
+  SpeedParams sp;
+  const BackendSpeed& host = catalog.backend_speed("cpu");
+  const bool unified = hw.memory_kind == MemoryKind::unified;
+  // On unified memory the CPU reads the same memory as the GPU.
+  sp.host_bandwidth_gbs = unified ? hw.bandwidth_gbs : host_bandwidth_gbs;
+  sp.host_efficiency = host.bandwidth_efficiency;
+  sp.host_layer_overhead_us = host.layer_overhead_us;
+  if (backend == Backend::cpu) return sp;  // every layer on the CPU: nothing on a device
+  const BackendSpeed& device = catalog.backend_speed(backend_name(backend));
+  sp.device_bandwidth_gbs = hw.bandwidth_gbs;
+  sp.device_efficiency = device.bandwidth_efficiency;
+  sp.layer_overhead_us = device.layer_overhead_us;
+  sp.device_tflops = hw.fp16_tflops;
+  sp.compute_efficiency = device.compute_efficiency;
+  sp.pcie_gbs = unified ? 0 : hw.pcie_gbs;
+  sp.pcie_efficiency = catalog.host.pcie_efficiency;
+  return sp;
+}
+
+}  // namespace fitcheck
