@@ -118,7 +118,7 @@ std::string svg_curve(const CurveReport& r) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">\n"
       "  <rect width=\"{0}\" height=\"{1}\" fill=\"#ffffff\"/>\n"
-      "  <text id=\"title\" x=\"{2}\" y=\"30\" font-size=\"17\" font-weight=\"bold\">{3}</text>\n"
+      "  <text id=\"title\" x=\"{2}\" y=\"30\" font-size=\"15\" font-weight=\"bold\">{3}</text>\n"
       "  <text id=\"subtitle\" x=\"{2}\" y=\"52\" fill=\"#555555\">fitcheck: predicted decode tokens/s ({4} tokens in the context) and device memory against the budget</text>\n",
       width, height, left, xml_escape(title(r)), r.speed.limits.fill);
   if (c.spill_start && n > 0) {
@@ -135,8 +135,8 @@ std::string svg_curve(const CurveReport& r) {
   s += "  <g id=\"ticks\" fill=\"#333333\">\n";
   for (double v = 0; v <= tps_top + 1e-9; v += tps_step) {
     s += fmt::format("    <line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#e5e5e5\"/>\n"
-                     "    <text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\" fill=\"#1f77b4\">{5}</text>\n",
-                     left, y_tps(v), right, left - 8, y_tps(v) + 4, format_tps(v));
+                     "    <text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\" fill=\"#1f77b4\">{5:g}</text>\n",
+                     left, y_tps(v), right, left - 8, y_tps(v) + 4, v);
   }
   for (double v = 0; v <= mem_top + 1e-9; v += mem_step) {
     s += fmt::format("    <text x=\"{0}\" y=\"{1:.1f}\" fill=\"#ff7f0e\">{2:g}</text>\n", right + 8, y_mem(v) + 4, v);

@@ -1,0 +1,105 @@
+// `fitcheck curve` files: the SVG is well-formed XML with the expected series and labels, the CSV has
+// one row per point of the JSON document.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "support/test_support.hpp"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// A small well-formedness check: one root, every tag closed in order, attributes quoted, entities known.
+// Returns "" when well-formed, else what is wrong.
+std::string xml_problem(const std::string& doc) {
+  std::vector<std::string> open;
+  bool seen_root = false;
+  std::size_t i = 0;
+  if (doc.rfind("<?xml", 0) == 0) i = doc.find("?>") + 2;
+  while (i < doc.size()) {
+    if (doc[i] != '<') {
+      if (doc[i] == '&') {
+        const std::size_t end = doc.find(';', i);
+        const std::string entity = doc.substr(i, end == std::string::npos ? 1 : end - i + 1);
+        if (entity != "&amp;" && entity != "&lt;" && entity != "&gt;" && entity != "&quot;") return "bad entity " + entity;
+      } else if (open.empty() && !std::isspace(static_cast<unsigned char>(doc[i]))) {
+        return "text outside the root";
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t close = doc.find('>', i);
+    if (close == std::string::npos) return "unterminated tag";
+    const std::string tag = doc.substr(i + 1, close - i - 1);
+    if (std::count(tag.begin(), tag.end(), '"') % 2 != 0) return "unbalanced quotes in <" + tag + ">";
+    static const std::regex k_open(R"(^([A-Za-z][\w-]*)(\s+[\w:-]+="[^"<]*")*\s*(/?)$)");
+    std::smatch m;
+    if (!tag.empty() && tag[0] == '/') {
+      if (open.empty() || open.back() != tag.substr(1)) return "mismatched </" + tag.substr(1) + ">";
+      open.pop_back();
+    } else if (std::regex_match(tag, m, k_open)) {
+      if (open.empty() && seen_root) return "second root element";
+      seen_root = true;
+      if (m[3].str().empty()) open.push_back(m[1].str());
+    } else {
+      return "malformed tag <" + tag + ">";
+    }
+    i = close + 1;
+  }
+  if (!open.empty()) return "unclosed <" + open.back() + ">";
+  return seen_root ? "" : "no root element";
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST(CurveOutput, XmlCheckerRejectsBrokenDocuments) {
+  EXPECT_EQ(xml_problem("<svg><g></g></svg>"), "");
+  EXPECT_NE(xml_problem("<svg><g></svg>"), "");
+  EXPECT_NE(xml_problem("<svg a=\"1></svg>"), "");
+  EXPECT_NE(xml_problem("<svg>&nbsp;</svg>"), "");
+  EXPECT_NE(xml_problem("<svg/><svg/>"), "");
+}
+
+TEST(CurveOutput, SvgHasTheSeriesBudgetAndSpillMarker) {
+  const fs::path dir = fs::temp_directory_path() / "fitcheck-curve-test";
+  fs::create_directories(dir);
+  const std::string svg = (dir / "cliff.svg").string();
+  const std::string csv = (dir / "cliff.csv").string();
+  const auto r = fitcheck::test::run_cli({"curve", "--gpu", "rtx4090-24g", "--model", "31b", "--quant", "Q4_K_M",
+                                          "--svg", svg, "--csv", csv, "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  const std::string doc = fitcheck::test::read_text(svg);
+  EXPECT_EQ(xml_problem(doc), "");
+  EXPECT_NE(doc.find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
+  for (const char* id : {"title", "axes", "budget", "memory", "decode-tps", "spill", "legend", "x-label", "y-label", "y2-label"}) {
+    EXPECT_EQ(count(doc, std::string("id=\"") + id + "\""), 1U) << id;
+  }
+  EXPECT_NE(doc.find("gemma-4-31b Q4_K_M on GeForce RTX 4090"), std::string::npos);
+  EXPECT_NE(doc.find("spills to host RAM"), std::string::npos);
+  EXPECT_NE(doc.find(">budget 23.49 GiB<"), std::string::npos);
+  // One marker per point that runs, on the speed series.
+  EXPECT_EQ(count(doc, "<circle "), j["points"].size());
+  // The CSV: a header and one row per point, in the same order.
+  const std::string table = fitcheck::test::read_text(csv);
+  EXPECT_EQ(table.rfind("context,device_bytes,host_bytes,needed_device_bytes,fits,decode_tps\n", 0), 0U);
+  EXPECT_EQ(count(table, "\n"), j["points"].size() + 1);
+  EXPECT_NE(table.find("\n" + std::to_string(j["points"][0]["context"].get<std::uint64_t>()) + ","), std::string::npos);
+}
+
+TEST(CurveOutput, UnwritableSvgIsADataError) {
+  const auto r = fitcheck::test::run_cli({"curve", "--gpu", "rtx4090-24g", "--model", "31b", "--svg", "/nonexistent/dir/x.svg"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("cannot write '/nonexistent/dir/x.svg'"), std::string::npos) << r.err;
+}

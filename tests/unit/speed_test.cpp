@@ -1,0 +1,183 @@
+// The speed model (speed.cpp), offload plans (offload.cpp) and the cliff curve (curve.cpp).
+#include <gtest/gtest.h>
+
+#include "fitcheck/budget.hpp"
+#include "fitcheck/curve.hpp"
+#include "fitcheck/offload.hpp"
+#include "fitcheck/speed.hpp"
+#include "support/test_support.hpp"
+
+using namespace fitcheck;
+
+namespace {
+
+// Two dense layers (one full, one sliding) and an output, with round numbers.
+LayerTable two_layers() {
+  LayerTable t;
+  t.layers = {LayerBytes{1'000'000'000, 0, 1000, true, true}, LayerBytes{1'000'000'000, 0, 1000, true, false}};
+  t.output = 500'000'000;
+  t.output_copy = 500'000'000;
+  t.sliding_window = 512;
+  t.active_params = 1'000'000'000;
+  return t;
+}
+
+SpeedParams round_params() {
+  SpeedParams p;
+  p.device_bandwidth_gbs = 100;  // x 0.5 = 50 GB/s
+  p.device_efficiency = 0.5;
+  p.layer_overhead_us = 100;
+  p.device_tflops = 10;          // x 0.5 = 5 TFLOPS
+  p.compute_efficiency = 0.5;
+  p.host_bandwidth_gbs = 20;     // x 0.5 = 10 GB/s
+  p.host_efficiency = 0.5;
+  p.pcie_gbs = 10;               // x 0.5 = 5 GB/s
+  p.pcie_efficiency = 0.5;
+  return p;
+}
+
+}  // namespace
+
+// All on the GPU at 1000 filled cells:
+//   layer 0 (full): 1e9 + 1000 cells x 1000 B = 1.001e9; layer 1 (sliding, window 512): 1e9 + 512 x 1000 = 1.000512e9
+//   + output 0.5e9 = 2.501512e9 B over 50 GB/s = 0.05003024 s, + 2 layers x 100 us = 0.05023024 s -> 19.9083 tok/s
+TEST(Speed, AllOnGpuByHand) {
+  const LayerTable t = two_layers();
+  const DecodeTime time = decode_time(t, all_on_gpu(t), round_params(), 1000);
+  EXPECT_DOUBLE_EQ(time.device_s, 2.501512e9 / 50e9 + 200e-6);
+  EXPECT_DOUBLE_EQ(time.host_s, 0.0);
+  const Speed s = estimate_speed(t, all_on_gpu(t), round_params(), 1000, 4096, 512);
+  EXPECT_NEAR(s.decode_tps, 1.0 / 0.05023024, 1e-9);
+  EXPECT_EQ(s.basis, "bandwidth");
+  // Prefill of a 512-token ubatch: 2 x 1e9 x 512 FLOPs over 5 TFLOPS = 0.2048 s -> 2500 tok/s; nothing crosses PCIe.
+  ASSERT_TRUE(s.prefill_tps.has_value());
+  EXPECT_NEAR(*s.prefill_tps, 2500.0, 1e-9);
+  EXPECT_EQ(s.prefill_basis, "compute");
+}
+
+// -ngl 1: layer 1 on the GPU, layer 0 and the output on the CPU.
+//   device: 1.000512e9 B / 50 GB/s + 100 us = 0.02011024 s
+//   host: (1.001e9 + 0.5e9) B / 10 GB/s = 0.1501 s (the CPU's per-layer overhead is 0 here)
+//   prefill: 0.2048 s compute + layer 0's 1e9 B over PCIe at 5 GB/s = 0.2 s -> 512 / 0.4048 tok/s
+TEST(Speed, PartialOffloadReadsHostRam) {
+  const LayerTable t = two_layers();
+  const Placement p{1, 0};
+  const DecodeTime time = decode_time(t, p, round_params(), 1000);
+  EXPECT_DOUBLE_EQ(time.device_s, 1.000512e9 / 50e9 + 100e-6);
+  EXPECT_DOUBLE_EQ(time.host_s, 1.501e9 / 10e9);
+  const Speed s = estimate_speed(t, p, round_params(), 1000, 4096, 512);
+  EXPECT_EQ(s.basis, "host RAM");
+  EXPECT_NEAR(*s.prefill_tps, 512.0 / (0.2048 + 0.2), 1e-9);
+}
+
+// An MoE layer reads active/count of its experts: 8 of 128 of 1.6e9 B = 0.1e9 B. With --n-cpu-moe 1 that
+// share comes from host RAM: 0.1e9 / 10 GB/s = 0.01 s.
+TEST(Speed, MoeReadsTheRoutedExpertsWhereTheyLie) {
+  LayerTable t;
+  t.layers = {LayerBytes{0, 1'600'000'000, 0, false, true}};
+  t.expert_count = 128;
+  t.experts_active = 8;
+  t.sliding_window = 512;
+  const SpeedParams p = round_params();
+  EXPECT_DOUBLE_EQ(decode_time(t, all_on_gpu(t), p, 0).device_s, 0.1e9 / 50e9 + 100e-6);
+  const DecodeTime moe = decode_time(t, Placement{1, 1}, p, 0);
+  EXPECT_DOUBLE_EQ(moe.host_s, 0.1e9 / 10e9);
+  EXPECT_DOUBLE_EQ(moe.device_s, 100e-6);
+}
+
+TEST(Speed, NoThroughputNoPrefillEstimate) {
+  SpeedParams p = round_params();
+  p.device_tflops = 0;
+  const Speed s = estimate_speed(two_layers(), all_on_gpu(two_layers()), p, 1000, 4096, 512);
+  EXPECT_FALSE(s.prefill_tps.has_value());
+}
+
+// The layer table accounts for every byte of the file: layers + output read + host-resident tables
+// (token_embd, looked up not read) = the file, with the tied output's device copy counted once more.
+TEST(Speed, LayerTableCoversTheFile) {
+  const Catalog& c = builtin_catalog();
+  for (const char* id : {"e2b", "26b"}) {
+    const Model& m = c.find_model(id);
+    const WeightPlan w = plan_weights(c, m, c.find_preset("Q4_K_M"), c.default_runtime());
+    const LayerTable t = layer_table(c, m, w, default_settings(c.default_runtime()));
+    std::uint64_t sum = t.output - t.output_copy + w.split.host;
+    for (const LayerBytes& l : t.layers) sum += l.dense + l.experts;
+    EXPECT_EQ(sum, w.file_bytes) << id;
+  }
+}
+
+// Moving layers to the CPU moves their bytes: device + host stays the footprint's total, less the tied
+// output's device copy once the output runs on the CPU, plus the CPU compute buffer.
+TEST(Offload, PlacementBytesMoveNotVanish) {
+  const Catalog& c = builtin_catalog();
+  const Model& m = c.find_model("31b");
+  Settings s = default_settings(c.default_runtime());
+  s.context = 32768;
+  const WeightPlan w = plan_weights(c, m, c.find_preset("Q4_K_M"), c.default_runtime());
+  const Footprint f = footprint(c, m, c.find_preset("Q4_K_M"), w, c.default_runtime(), s);
+  const LayerTable t = layer_table(c, m, w, s);
+  const Split all = placement_bytes(f, t, all_on_gpu(t));
+  EXPECT_EQ(all.device, f.device_bytes());
+  EXPECT_EQ(all.host, f.host_bytes());
+  const Split half = placement_bytes(f, t, Placement{30, 0});
+  EXPECT_LT(half.device, all.device);
+  EXPECT_EQ(half.device + half.host, f.total_bytes() - t.output_copy + f.compute.device);
+}
+
+// The best plan on a 12 GB card for the 31B: the most layers that fit, and nothing that does not.
+TEST(Offload, BestPlanFitsAndIsTheFastestDenseSplit) {
+  const Catalog& c = builtin_catalog();
+  const Model& m = c.find_model("31b");
+  Settings s = default_settings(c.default_runtime());
+  s.context = 32768;
+  const WeightPlan w = plan_weights(c, m, c.find_preset("Q4_K_M"), c.default_runtime());
+  const Footprint f = footprint(c, m, c.find_preset("Q4_K_M"), w, c.default_runtime(), s);
+  const LayerTable t = layer_table(c, m, w, s);
+  const Hardware& hw = c.find_hardware("rtx3060-12g");
+  const SpeedParams p = speed_params(c, hw, Backend::cuda, 51.2);
+  const OffloadLimits limits{make_budget(c, hw, std::nullopt).device_bytes, 60ULL << 30, 1024};
+  const auto best = best_offload(f, t, p, limits);
+  ASSERT_TRUE(best.has_value());
+  EXPECT_LE(best->device_bytes, limits.device_bytes);
+  const Placement one_more{best->placement.gpu_layers + 1, 0};
+  EXPECT_GT(placement_bytes(f, t, one_more).device, limits.device_bytes);  // one more layer would not fit
+  EXPECT_EQ(best->args.rfind("-ngl " + std::to_string(best->placement.gpu_layers) + " -c 32768", 0), 0U) << best->args;
+  OffloadLimits no_ram = limits;
+  no_ram.host_bytes = 1ULL << 30;
+  EXPECT_FALSE(best_offload(f, t, p, no_ram).has_value());
+}
+
+// The cliff: speed holds while the footprint is within the budget and falls where it crosses it.
+TEST(Curve, DropsWhereTheFootprintCrossesTheBudgetAndNotBefore) {
+  const Catalog& c = builtin_catalog();
+  const Hardware& hw = c.find_hardware("rtx4090-24g");
+  const Budget budget = make_budget(c, hw, std::nullopt);
+  SpeedSetup speed;
+  speed.params = speed_params(c, hw, Backend::cuda, 51.2);
+  speed.limits = {budget.device_bytes, 60ULL << 30, 1024};
+  const Settings s = default_settings(c.default_runtime());
+  const Curve curve = context_curve(c, c.find_model("31b"), c.find_preset("Q4_K_M"), c.default_runtime(), s, budget, speed);
+  ASSERT_TRUE(curve.spill_start.has_value());
+  const std::size_t k = *curve.spill_start;
+  ASSERT_GT(k, 0U);
+  for (std::size_t i = 0; i < curve.points.size(); ++i) {
+    const CurvePoint& p = curve.points[i];
+    EXPECT_EQ(p.fits, p.needed_device_bytes <= budget.device_bytes) << p.context;
+    EXPECT_EQ(p.fits, i < k) << p.context;
+    ASSERT_TRUE(p.decode_tps.has_value()) << p.context;
+    if (i > 0 && i < k) EXPECT_GE(*p.decode_tps, 0.95 * *curve.points[i - 1].decode_tps) << p.context;
+  }
+  // At the crossing: the first spilled point decodes at most 60% of the speed of the last resident one.
+  EXPECT_LT(*curve.points[k].decode_tps, 0.6 * *curve.points[k - 1].decode_tps);
+}
+
+TEST(Curve, ContextGridCoversTheModel) {
+  const std::vector<std::uint64_t> grid = context_grid(131072, 256);
+  EXPECT_EQ(grid.front(), 1024U);
+  EXPECT_EQ(grid.back(), 131072U);
+  EXPECT_EQ(grid.size(), 29U);  // 7 doublings from 1K to 128K, 4 points each, plus the end
+  for (std::size_t i = 1; i < grid.size(); ++i) {
+    EXPECT_GT(grid[i], grid[i - 1]);
+    EXPECT_EQ(grid[i] % 256, 0U);
+  }
+}
