@@ -36,6 +36,19 @@ SpeedParams round_params() {
   return p;
 }
 
+// 31B Q4_K_M at 32K: a dense model that does not fit a 12 GB card.
+struct Dense31b {
+  const Catalog& c = builtin_catalog();
+  Settings settings = [this] {
+    Settings s = default_settings(c.default_runtime());
+    s.context = 32768;
+    return s;
+  }();
+  WeightPlan weights = plan_weights(c, c.find_model("31b"), c.find_preset("Q4_K_M"), c.default_runtime());
+  Footprint footprint = fitcheck::footprint(c, c.find_model("31b"), c.find_preset("Q4_K_M"), weights, c.default_runtime(), settings);
+  LayerTable table = layer_table(c, c.find_model("31b"), weights, settings);
+};
+
 }  // namespace
 
 // All on the GPU at 1000 filled cells:
@@ -109,13 +122,9 @@ TEST(Speed, LayerTableCoversTheFile) {
 // Moving layers to the CPU moves their bytes: device + host stays the footprint's total, less the tied
 // output's device copy once the output runs on the CPU, plus the CPU compute buffer.
 TEST(Offload, PlacementBytesMoveNotVanish) {
-  const Catalog& c = builtin_catalog();
-  const Model& m = c.find_model("31b");
-  Settings s = default_settings(c.default_runtime());
-  s.context = 32768;
-  const WeightPlan w = plan_weights(c, m, c.find_preset("Q4_K_M"), c.default_runtime());
-  const Footprint f = footprint(c, m, c.find_preset("Q4_K_M"), w, c.default_runtime(), s);
-  const LayerTable t = layer_table(c, m, w, s);
+  const Dense31b d;
+  const Footprint& f = d.footprint;
+  const LayerTable& t = d.table;
   const Split all = placement_bytes(f, t, all_on_gpu(t));
   EXPECT_EQ(all.device, f.device_bytes());
   EXPECT_EQ(all.host, f.host_bytes());
@@ -126,13 +135,10 @@ TEST(Offload, PlacementBytesMoveNotVanish) {
 
 // The best plan on a 12 GB card for the 31B: the most layers that fit, and nothing that does not.
 TEST(Offload, BestPlanFitsAndIsTheFastestDenseSplit) {
+  const Dense31b d;
   const Catalog& c = builtin_catalog();
-  const Model& m = c.find_model("31b");
-  Settings s = default_settings(c.default_runtime());
-  s.context = 32768;
-  const WeightPlan w = plan_weights(c, m, c.find_preset("Q4_K_M"), c.default_runtime());
-  const Footprint f = footprint(c, m, c.find_preset("Q4_K_M"), w, c.default_runtime(), s);
-  const LayerTable t = layer_table(c, m, w, s);
+  const Footprint& f = d.footprint;
+  const LayerTable& t = d.table;
   const Hardware& hw = c.find_hardware("rtx3060-12g");
   const SpeedParams p = speed_params(c, hw, Backend::cuda, 51.2);
   const OffloadLimits limits{make_budget(c, hw, std::nullopt).device_bytes, 60ULL << 30, 1024};
