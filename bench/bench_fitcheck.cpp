@@ -2,6 +2,8 @@
 //   BM_CatalogLoad       parse and validate the built-in catalog
 //   BM_Footprint         one footprint (31B Q4_K_M, 32K), weights planned
 //   BM_Recommend         a full recommend for rtx3060-12g (every model x preset, max-context search)
+//   BM_RecommendOffload  the same with --allow-offload (every candidate also searches -ngl / --n-cpu-moe plans)
+//   BM_ContextCurve      `fitcheck curve` for 31B Q4_K_M on rtx4090-24g (35 contexts, offload past the budget)
 //   BM_SweepAll          every hardware profile x model x preset with its max context
 //   BM_ProcessRecommend  the whole `fitcheck --gpu rtx3060-12g --json` process: wall time and peak RSS
 #include <benchmark/benchmark.h>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "fitcheck/budget.hpp"
+#include "fitcheck/curve.hpp"
 #include "fitcheck/planner.hpp"
 
 extern char** environ;
@@ -55,6 +58,38 @@ static void BM_Recommend(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(recommend(c, budget, c.default_runtime(), constraints));
 }
 BENCHMARK(BM_Recommend)->Unit(benchmark::kMillisecond);
+
+static SpeedSetup bench_speed(const Catalog& c, const Hardware& hw, const Budget& budget, bool offload) {
+  SpeedSetup speed;
+  speed.params = speed_params(c, hw, default_backend(hw), c.host.ram_bandwidth_gbs);
+  speed.limits = {budget.device_bytes, c.host.ram_bytes - c.unified.os_reserve_bytes, 1024};
+  speed.allow_offload = offload;
+  speed.min_tps = offload ? 5 : 0;
+  return speed;
+}
+
+static void BM_RecommendOffload(benchmark::State& state) {
+  const Catalog& c = builtin_catalog();
+  const Hardware& hw = c.find_hardware("rtx3060-12g");
+  const Budget budget = make_budget(c, hw, std::nullopt);
+  Constraints constraints;
+  constraints.settings = default_settings(c.default_runtime());
+  constraints.speed = bench_speed(c, hw, budget, true);
+  for (auto _ : state) benchmark::DoNotOptimize(recommend(c, budget, c.default_runtime(), constraints));
+}
+BENCHMARK(BM_RecommendOffload)->Unit(benchmark::kMillisecond);
+
+static void BM_ContextCurve(benchmark::State& state) {
+  const Catalog& c = builtin_catalog();
+  const Hardware& hw = c.find_hardware("rtx4090-24g");
+  const Budget budget = make_budget(c, hw, std::nullopt);
+  const SpeedSetup speed = bench_speed(c, hw, budget, false);
+  const Settings s = default_settings(c.default_runtime());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(context_curve(c, c.find_model("31b"), c.find_preset("Q4_K_M"), c.default_runtime(), s, budget, speed));
+  }
+}
+BENCHMARK(BM_ContextCurve)->Unit(benchmark::kMillisecond);
 
 static void BM_SweepAll(benchmark::State& state) {
   const Catalog& c = builtin_catalog();
