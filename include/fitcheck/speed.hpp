@@ -41,6 +41,8 @@ struct Placement {
   std::uint64_t cpu_moe_layers = 0;
 };
 Placement all_on_gpu(const LayerTable& table);
+// With nothing offloaded: every layer on the GPU, or on the CPU for the cpu backend.
+Placement resident_placement(const LayerTable& table, Backend backend);
 bool on_gpu(const LayerTable& table, const Placement& p, std::uint64_t layer);
 
 // Speed parameters of one backend and of the host, from the catalog (runtimes.json "speed").

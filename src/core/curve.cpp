@@ -8,32 +8,32 @@
 namespace fitcheck {
 namespace {
 
+// One point as it would run: in device memory when it fits, else as the best offload plan (a curve always
+// considers offload and sets no speed floor: it is there to show what spilling costs).
 CurvePoint evaluate_point(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
-                          const Runtime& runtime, const Settings& settings, const Budget& budget, const SpeedSetup& speed) {
+                          const LayerTable& table, const Runtime& runtime, const Settings& settings, const Budget& budget,
+                          const SpeedSetup& speed) {
   const Footprint f = footprint(catalog, model, preset, weights, runtime, settings);
-  const LayerTable table = layer_table(catalog, model, weights, settings);
+  SpeedSetup spill = speed;
+  spill.allow_offload = true;
+  spill.min_tps = 0;
+  const Verdict v = judge(f, table, budget, spill);
   CurvePoint p;
   p.model = model.id;
   p.quant = preset.id;
   p.context = settings.context;
   p.needed_device_bytes = f.device_bytes();
-  p.fits = check_fit(budget, f).fits;
-  if (p.fits) {
-    const Placement where = settings.backend == Backend::cpu ? Placement{0, 0} : all_on_gpu(table);
+  p.fits = v.fit.fits;
+  if (v.offload) {  // a discrete GPU: the plan that runs, all on the GPU when it fits
+    p.device_bytes = v.offload->device_bytes;
+    p.host_bytes = v.offload->host_bytes;
+    p.decode_tps = v.offload->speed.decode_tps;
+    p.args = v.offload->args;
+  } else if (p.fits) {  // unified memory or the cpu backend
     p.device_bytes = f.device_bytes();
     p.host_bytes = f.host_bytes();
-    p.decode_tps = estimate_speed(table, where, speed.params, speed.limits.fill, settings.context, settings.ubatch).decode_tps;
-    p.args = llama_args(settings, table, where);
-    return p;
-  }
-  if (budget.memory_kind != MemoryKind::vram || settings.backend == Backend::cpu) return p;
-  OffloadLimits limits = speed.limits;
-  limits.device_bytes = budget.device_bytes;
-  if (const auto plan = best_offload(f, table, speed.params, limits)) {
-    p.device_bytes = plan->device_bytes;
-    p.host_bytes = plan->host_bytes;
-    p.decode_tps = plan->speed.decode_tps;
-    p.args = plan->args;
+    p.decode_tps = v.speed->decode_tps;
+    p.args = llama_args(settings, table, resident_placement(table, settings.backend));
   }
   return p;
 }
@@ -63,10 +63,11 @@ Curve context_curve(const Catalog& catalog, const Model& model, const Preset& pr
   Curve curve;
   curve.over = "context";
   const WeightPlan weights = plan_weights(catalog, model, preset, runtime);
+  const LayerTable table = layer_table(catalog, model, weights, settings);  // the same at every context
   for (std::uint64_t context : context_grid(model.max_context, runtime.kv_cell_pad)) {
     Settings at = settings;
     at.context = context;
-    curve.points.push_back(evaluate_point(catalog, model, preset, weights, runtime, at, budget, speed));
+    curve.points.push_back(evaluate_point(catalog, model, preset, weights, table, runtime, at, budget, speed));
   }
   curve.spill_start = first_spill(curve.points);
   return curve;
@@ -81,7 +82,8 @@ Curve model_curve(const Catalog& catalog, const Runtime& runtime, const Settings
     const auto tensors = std::make_shared<const std::vector<Tensor>>(model_tensors(model));
     for (const Preset& preset : catalog.presets) {
       const WeightPlan weights = plan_weights(catalog, model, tensors, preset, runtime);
-      curve.points.push_back(evaluate_point(catalog, model, preset, weights, runtime, settings, budget, speed));
+      const LayerTable table = layer_table(catalog, model, weights, settings);
+      curve.points.push_back(evaluate_point(catalog, model, preset, weights, table, runtime, settings, budget, speed));
     }
   }
   std::stable_sort(curve.points.begin(), curve.points.end(), [](const CurvePoint& a, const CurvePoint& b) {

@@ -8,13 +8,15 @@
 namespace fitcheck {
 namespace {
 
+// `table` is the model's layer table under these settings (it does not depend on the context); null
+// without a speed setup.
 bool fits_at(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
              const Runtime& runtime, Settings settings, const Budget& budget, std::uint64_t context,
-             const std::optional<SpeedSetup>& speed) {
+             const std::optional<SpeedSetup>& speed, const LayerTable* table) {
   settings.context = context;
   const Footprint f = footprint(catalog, model, preset, weights, runtime, settings);
   if (!speed) return check_fit(budget, f).fits;
-  return judge(f, layer_table(catalog, model, weights, settings), budget, speed).fits;
+  return judge(f, *table, budget, speed).fits;
 }
 
 struct ModelTensors {
@@ -70,8 +72,8 @@ Verdict judge(const Footprint& f, const LayerTable& table, const Budget& budget,
   v.fits = v.fit.fits;
   if (!setup) return v;
   const bool cpu = f.settings.backend == Backend::cpu;
-  const Placement where = cpu ? Placement{0, 0} : all_on_gpu(table);
-  v.speed = estimate_speed(table, where, setup->params, setup->limits.fill, f.settings.context, f.settings.ubatch);
+  v.speed = estimate_speed(table, resident_placement(table, f.settings.backend), setup->params, setup->limits.fill,
+                           f.settings.context, f.settings.ubatch);
   // Offload helps only a discrete GPU: unified memory and the CPU backend already hold everything in RAM.
   const bool can_offload = setup->allow_offload && !cpu && budget.memory_kind == MemoryKind::vram;
   if (can_offload) {
@@ -90,16 +92,19 @@ std::uint64_t max_fitting_context(const Catalog& catalog, const Model& model, co
                                   const WeightPlan& weights, const Runtime& runtime, Settings settings,
                                   const Budget& budget, std::uint64_t from, const std::optional<SpeedSetup>& speed) {
   const std::uint64_t step = runtime.kv_cell_pad;
-  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, from, speed)) return 0;
-  if (fits_at(catalog, model, preset, weights, runtime, settings, budget, model.max_context, speed)) return model.max_context;
+  const std::optional<LayerTable> table =
+      speed ? std::optional<LayerTable>(layer_table(catalog, model, weights, settings)) : std::nullopt;
+  const LayerTable* layers = table ? &*table : nullptr;
+  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, from, speed, layers)) return 0;
+  if (fits_at(catalog, model, preset, weights, runtime, settings, budget, model.max_context, speed, layers)) return model.max_context;
   // Invariant: lo * step fits (or lo*step < from, which fits), hi * step does not.
   std::uint64_t lo = std::max<std::uint64_t>(from / step, 1);
   std::uint64_t hi = ceil_div(model.max_context, step);
   if (lo * step < from) ++lo;
-  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, lo * step, speed)) return from;
+  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, lo * step, speed, layers)) return from;
   while (hi - lo > 1) {
     const std::uint64_t mid = lo + (hi - lo) / 2;
-    if (fits_at(catalog, model, preset, weights, runtime, settings, budget, mid * step, speed)) lo = mid;
+    if (fits_at(catalog, model, preset, weights, runtime, settings, budget, mid * step, speed, layers)) lo = mid;
     else hi = mid;
   }
   return lo * step;

@@ -62,6 +62,10 @@ std::uint64_t kv_allocated(const LayerBytes& layer, const KvDetail& kv) {
 
 Placement all_on_gpu(const LayerTable& table) { return {table.layers.size(), 0}; }
 
+Placement resident_placement(const LayerTable& table, Backend backend) {
+  return backend == Backend::cpu ? Placement{0, 0} : all_on_gpu(table);
+}
+
 bool on_gpu(const LayerTable& table, const Placement& p, std::uint64_t layer) {
   return layer + p.gpu_layers >= table.layers.size();
 }
