@@ -184,6 +184,54 @@ struct UnifiedMemoryRules {
   Fraction large_ram_gpu_fraction;
 };
 
+// How deployment configs name the models (fitcheck check): file and repository stems, Ollama tags.
+struct ModelName {
+  std::string model;
+  std::vector<std::string> stems;        // "gemma-4-31B-it": <stem>-<preset>.gguf, <org>/<stem>-GGUF, google/<stem>
+  std::vector<std::string> ollama_tags;  // "31b", "31b-it": gemma4:<tag>[-<quant>]
+};
+
+struct OllamaContextTier {
+  std::uint64_t min_vram_bytes = 0;
+  std::uint64_t context = 0;
+};
+
+struct OllamaRules {
+  std::string library;         // "gemma4"
+  std::string default_preset;  // what an untagged size ships
+  bool loads_projector = true;
+  std::uint64_t default_parallel = 1;
+  std::vector<OllamaContextTier> context_tiers;  // largest first
+};
+
+struct VllmBatchDefault {
+  std::uint64_t min_device_bytes = 0;
+  std::uint64_t max_num_batched_tokens = 0;
+  std::uint64_t max_num_seqs = 0;
+  std::vector<std::string> except_names;  // GPUs (by name) that take the next tier
+};
+
+struct VllmKvDtype {
+  std::string id;
+  std::uint64_t bytes = 2;  // per element
+};
+
+struct VllmRules {
+  std::string version;
+  double gpu_memory_utilization = 0.9;
+  std::uint64_t block_size = 16;
+  std::vector<VllmBatchDefault> batch_defaults;  // largest GPUs first
+  std::vector<VllmKvDtype> kv_cache_dtypes;
+};
+
+struct DeploymentRules {
+  std::vector<ModelName> names;
+  std::string hf_default_preset;  // llama.cpp -hf repo without :QUANT
+  OllamaRules ollama;
+  VllmRules vllm;
+  bool present() const { return !names.empty(); }
+};
+
 struct Catalog {
   std::string name;
   std::string version;
@@ -199,6 +247,7 @@ struct Catalog {
   std::vector<BackendSpeed> backend_speeds;
   HostProfile host;
   std::vector<PcieLane> pcie_lanes;
+  DeploymentRules deployment;  // optional: `fitcheck check` needs it
 
   // Lookups by id (or model alias), case-insensitive. find_* throw Error(Errc::usage) with a
   // "did you mean" suggestion; block_type/platform throw Error(Errc::internal) (validated at load).

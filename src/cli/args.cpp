@@ -45,7 +45,7 @@ void add_speed(CLI::App& app, Request& r) {
 
 // `fitcheck --gpu X` means `fitcheck recommend --gpu X`.
 std::vector<std::string> with_default_command(std::vector<std::string> args) {
-  static const char* const k_commands[] = {"recommend", "footprint", "curve", "list", "validate"};
+  static const char* const k_commands[] = {"recommend", "footprint", "curve", "check", "list", "validate"};
   const bool bare_help_or_version =
       args.size() == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "--version" || args[0] == "-V");
   if (bare_help_or_version) return args;
@@ -105,6 +105,23 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   curve->add_option("--svg", r.svg_path, "Write the chart as a standalone SVG file");
   curve->add_option("--csv", r.csv_path, "Write the points as CSV");
 
+  CLI::App* check = app.add_subcommand("check", "CI gate: do these deployment configs fit the target? (exit 0 all fit, 1 any does not)");
+  add_common(*check, r);
+  check->add_option("files", r.files, "Deployment configs: fitcheck JSON, llama-server command lines, Ollama Modelfiles, vLLM configs")->required();
+  check->add_option("--gpu", r.gpu, "Hardware profile id, e.g. rtx3060-12g (overrides a target in the file)");
+  check->add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GiB");
+  check->add_option("--unified", r.unified, "A custom unified-memory Mac with this much RAM, e.g. 48GiB");
+  check->add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform)");
+  check->add_option("--ram", r.ram, "Host RAM of a discrete-GPU machine, for layers kept on the CPU (default 32GiB)");
+  check->add_option("--headroom", r.headroom, "Memory to keep free: a share of the budget (10%) or a size (1GiB); default 0");
+  check->add_option("--format", r.formats,
+                    "The config kind (fitcheck, llama.cpp, ollama, vllm; default: recognized by content) and/or the "
+                    "output (text, json, github); repeat it for both")
+      ->allow_extra_args(false);
+  check->add_option("--env", r.env_file, "Ollama settings as KEY=VALUE lines (default: OLLAMA_* from the environment)");
+  check->add_option("--junit", r.junit_path, "Also write a JUnit XML report to this file");
+  check->add_flag("--lenient", r.lenient, "Check configs whose options change memory in ways fitcheck does not model (a warning, not an error)");
+
   CLI::App* list = app.add_subcommand("list", "List the catalog: models, quants, kv-types or gpus");
   add_common(*list, r);
   list->add_option("what", r.list_what, "models, quants, kv-types or gpus")->required()->check(CLI::IsMember({"models", "quants", "kv-types", "gpus"}));
@@ -119,7 +136,7 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   } catch (const CLI::CallForHelp&) {
     r.command = Command::help;
     CLI::App* target = recommend->parsed() ? recommend : fp->parsed() ? fp : curve->parsed() ? curve
-                     : list->parsed() ? list : validate->parsed() ? validate : &app;
+                     : check->parsed() ? check : list->parsed() ? list : validate->parsed() ? validate : &app;
     r.help_text = target->help();
     return r;
   } catch (const CLI::CallForVersion&) {
@@ -130,6 +147,7 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   }
   if (fp->parsed()) r.command = Command::footprint;
   else if (curve->parsed()) r.command = Command::curve;
+  else if (check->parsed()) r.command = Command::check;
   else if (list->parsed()) r.command = Command::list;
   else if (validate->parsed()) r.command = Command::validate;
   else r.command = Command::recommend;

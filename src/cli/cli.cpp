@@ -6,8 +6,11 @@
 #include <iostream>
 #include <sstream>
 
+#include <unistd.h>  // environ
+
 #include "cli/report.hpp"
 #include "cli/request.hpp"
+#include "readers/readers.hpp"
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
 
@@ -153,7 +156,7 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
   }
   const WeightPlan weights = plan_weights(catalog, model, preset, runtime);
   const Footprint f = footprint(catalog, model, preset, weights, runtime, s);
-  FootprintReport report{catalog, runtime, f, nullptr, std::nullopt, std::nullopt, {}};
+  FootprintReport report{catalog, runtime, f, nullptr, std::nullopt, std::nullopt, {}, std::nullopt, std::nullopt};
   if ((r.explain && !r.json) || (r.tensors && r.json)) report.roles = weights_by_role(weights);
   if (target) {
     report.hardware = &target->hardware;
@@ -239,6 +242,106 @@ int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
   return 0;
 }
 
+std::string read_config_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(Errc::data, path + ": is a directory (expected a config file)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::data, path + ": no such file or not readable (check the path)");
+  constexpr std::streamsize k_max_config = 4 << 20;
+  std::string text(static_cast<std::size_t>(k_max_config) + 1, '\0');
+  in.read(text.data(), k_max_config + 1);
+  if (in.gcount() > k_max_config) throw Error(Errc::data, path + ": larger than 4 MiB (expected a config file, not a model)");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
+}
+
+struct CheckOptions {
+  readers::ReadOptions read;
+  std::string output = "text";  // text, json, github
+  Headroom headroom;
+};
+
+CheckOptions resolve_check_options(const Request& r) {
+  CheckOptions o;
+  o.output = r.json ? "json" : "text";
+  for (const std::string& f : r.formats) {
+    if (f == "text" || f == "json" || f == "github") {
+      o.output = f;
+    } else if (const auto kind = readers::parse_format(f)) {
+      o.read.format = kind;
+    } else {
+      throw Error(Errc::usage, "unknown --format '" + f + "': use fitcheck, llama.cpp, ollama or vllm for the config, "
+                               "text, json or github for the output");
+    }
+  }
+  if (r.json && o.output != "json") throw Error(Errc::usage, "conflicting options: --json and --format " + o.output);
+  if (!r.env_file.empty()) {
+    o.read.env = readers::env_lines(r.env_file, read_config_file(r.env_file));
+    o.read.env_source = r.env_file;
+  } else {
+    for (char** e = environ; e && *e; ++e) {
+      const std::string entry(*e);
+      const std::size_t eq = entry.find('=');
+      if (entry.rfind("OLLAMA_", 0) == 0 && eq != std::string::npos) o.read.env.push_back({entry.substr(0, eq), entry.substr(eq + 1), 0, true});
+    }
+    o.read.env_source = "the environment";
+  }
+  if (!r.headroom.empty()) {
+    const std::string& h = r.headroom;
+    if (h.back() == '%') {
+      const std::optional<double> pct = readers::parse_decimal(std::string_view(h).substr(0, h.size() - 1));
+      if (!pct || *pct < 0 || *pct >= 100) throw Error(Errc::usage, "invalid --headroom '" + h + "': give a share below 100%, e.g. 10%");
+      o.headroom.share = *pct / 100;
+    } else {
+      o.headroom.bytes = parse_size(h);
+    }
+  }
+  return o;
+}
+
+// The hardware of one deployment: the command line's target, else the file's own.
+Hardware deployment_hardware(const Catalog& catalog, const Request& r, const Deployment& d) {
+  if (!r.gpu.empty() || !r.vram.empty() || !r.unified.empty()) return *resolve_hardware(catalog, r);
+  if (!d.target.given()) {
+    throw Error(Errc::usage, "check needs a target for " + d.path + ": add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
+  }
+  Request from_file;
+  from_file.gpu = d.target.gpu;
+  from_file.vram = d.target.vram;
+  from_file.unified = d.target.unified;
+  return readers::at_line(d.path, d.target.line, [&] { return *resolve_hardware(catalog, from_file); });
+}
+
+void reject_unmodelled(Deployment& d, bool lenient) {
+  if (d.unmodelled.empty()) return;
+  if (!lenient) {
+    const ConfigNote& n = d.unmodelled.front();
+    readers::fail_at(d.path, n.line, n.message + ", which fitcheck does not model (remove it, or check with --lenient)");
+  }
+  for (const ConfigNote& n : d.unmodelled) d.warnings.push_back({n.line, n.message + ": not modelled (--lenient)"});
+}
+
+int run_check(const Catalog& catalog, const Request& r, std::string& out) {
+  const CheckOptions o = resolve_check_options(r);
+  std::optional<std::uint64_t> reserve;
+  if (!r.reserve.empty()) reserve = parse_size(r.reserve);
+  std::uint64_t host_ram = r.ram.empty() ? catalog.host.ram_bytes : parse_size(r.ram);
+  host_ram = host_ram > catalog.unified.os_reserve_bytes ? host_ram - catalog.unified.os_reserve_bytes : 0;
+  CheckReport report{catalog, {}, r.headroom, r.lenient};
+  for (const std::string& path : r.files) {
+    Deployment d = readers::read_deployment(catalog, path, read_config_file(path), o.read);
+    reject_unmodelled(d, r.lenient);
+    const Hardware hw = deployment_hardware(catalog, r, d);
+    const CheckResult result = readers::at_line(d.path, d.line, [&] {
+      return check_deployment(catalog, d, hw, reserve, host_ram, o.headroom);
+    });
+    report.items.push_back({std::move(d), hw, result});
+  }
+  if (!r.junit_path.empty()) write_file(r.junit_path, junit_check(report));
+  out = o.output == "json" ? json_check(report) : o.output == "github" ? github_check(report) : text_check(report);
+  return report.all_fit() ? 0 : 1;
+}
+
 int dispatch(const Request& r, std::string& out) {
   if (r.command == Command::help) {
     out = r.help_text;
@@ -253,6 +356,7 @@ int dispatch(const Request& r, std::string& out) {
   switch (r.command) {
     case Command::footprint: return run_footprint(catalog, r, out);
     case Command::curve: return run_curve(catalog, r, out);
+    case Command::check: return run_check(catalog, r, out);
     case Command::list:
       out = r.json ? json_list(catalog, r.list_what) : text_list(catalog, r.list_what);
       return 0;

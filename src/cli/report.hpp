@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fitcheck/budget.hpp"
+#include "fitcheck/check.hpp"
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/footprint.hpp"
 #include "fitcheck/curve.hpp"
@@ -51,6 +52,24 @@ std::string text_curve(const CurveReport& r);
 std::string svg_curve(const CurveReport& r);
 std::string csv_curve(const CurveReport& r);
 
+// `fitcheck check`: each config with its verdict.
+struct CheckItem {
+  Deployment deployment;
+  Hardware hardware;
+  CheckResult result;
+};
+struct CheckReport {
+  const Catalog& catalog;
+  std::vector<CheckItem> items;
+  std::string headroom;  // as given ("10%", "1GiB"), empty for none
+  bool lenient = false;
+  bool all_fit() const;
+};
+std::string text_check(const CheckReport& r);
+std::string json_check(const CheckReport& r);
+std::string github_check(const CheckReport& r);
+std::string junit_check(const CheckReport& r);
+
 std::string json_list(const Catalog& catalog, const std::string& what);
 std::string text_list(const Catalog& catalog, const std::string& what);
 std::string json_validate(const Catalog& catalog);
@@ -61,5 +80,6 @@ std::string kv_type_label(const Settings& s);
 std::string compute_basis(Backend backend);
 std::string projector_compute_basis();
 std::string format_tps(double tps);
+std::string vllm_basis();
 
 }  // namespace fitcheck::cli

@@ -3,10 +3,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fitcheck::cli {
 
-enum class Command { recommend, footprint, curve, list, validate, help, version };
+enum class Command { recommend, footprint, curve, check, list, validate, help, version };
 
 struct Request {
   Command command = Command::recommend;
@@ -51,6 +52,13 @@ struct Request {
   // recommend
   std::optional<unsigned> min_bits;
   std::string min_ctx;
+  // check
+  std::vector<std::string> files;
+  std::vector<std::string> formats;     // config kind and/or output (text, json, github)
+  std::string env_file;
+  std::string headroom;
+  std::string junit_path;
+  bool lenient = false;
   // list
   std::string list_what;
 };

@@ -329,6 +329,53 @@ void read_speed(const Node& n, Catalog& c) {
   }
 }
 
+ModelName read_model_name(const Node& n) {
+  n.require_source();
+  return {n.at("model").nonempty(), n.at("stems").strings(), n.at("ollama_tags").strings()};
+}
+
+OllamaRules read_ollama(const Node& n) {
+  n.require_source();
+  OllamaRules o;
+  o.library = n.at("library").nonempty();
+  o.default_preset = n.at("default_preset").nonempty();
+  o.loads_projector = n.at("loads_projector").boolean();
+  o.default_parallel = n.at("default_parallel").positive();
+  for (const Node& t : n.at("context_tiers").items()) {
+    o.context_tiers.push_back({t.at("min_vram_bytes").u64(), t.at("context").positive()});
+  }
+  if (o.context_tiers.empty() || o.context_tiers.back().min_vram_bytes != 0) {
+    n.at("context_tiers").fail("expected tiers ending with one for min_vram_bytes 0");
+  }
+  return o;
+}
+
+VllmRules read_vllm(const Node& n) {
+  n.require_source();
+  VllmRules v;
+  v.version = n.at("version").nonempty();
+  v.gpu_memory_utilization = read_fraction_number(n.at("gpu_memory_utilization"));
+  v.block_size = n.at("block_size").positive();
+  for (const Node& b : n.at("batch_defaults").items()) {
+    v.batch_defaults.push_back({b.at("min_device_bytes").u64(), b.at("max_num_batched_tokens").positive(),
+                                b.at("max_num_seqs").positive(), b.at("except_names").strings()});
+  }
+  if (v.batch_defaults.empty() || v.batch_defaults.back().min_device_bytes != 0) {
+    n.at("batch_defaults").fail("expected tiers ending with one for min_device_bytes 0");
+  }
+  for (const Node& k : n.at("kv_cache_dtypes").items()) {
+    v.kv_cache_dtypes.push_back({k.at("id").nonempty(), k.at("bytes").positive()});
+  }
+  return v;
+}
+
+void read_deployment_rules(const Node& n, DeploymentRules& d) {
+  d.hf_default_preset = n.at("llama_cpp").at("hf_default_preset").nonempty();
+  n.at("llama_cpp").require_source();
+  d.ollama = read_ollama(n.at("ollama"));
+  d.vllm = read_vllm(n.at("vllm"));
+}
+
 // "PCIe 4.0 x16 (PCIe card) / SXM4" -> 16 lanes of PCIe 4.0; 0 when the bus is not PCIe.
 double pcie_bandwidth(const std::vector<PcieLane>& lanes, const std::string& bus) {
   const std::size_t at = bus.find("PCIe ");
@@ -406,6 +453,22 @@ void require_nonempty(bool empty, const char* section, const std::string& source
   if (empty) throw Error(Errc::data, "invalid catalog " + source + ": section '" + section + "' is missing or empty");
 }
 
+// Deployment names point at catalog models and presets.
+void cross_check_deployment(const Catalog& c) {
+  const DeploymentRules& d = c.deployment;
+  if (!d.present()) return;
+  const auto fail = [&](const std::string& what) { throw Error(Errc::data, "invalid catalog " + c.source + ": " + what); };
+  for (const ModelName& n : d.names) {
+    const bool known = std::any_of(c.models.begin(), c.models.end(), [&](const Model& m) { return m.id == n.model; });
+    if (!known) fail("model_names names unknown model '" + n.model + "'");
+  }
+  for (const std::string& preset : {d.hf_default_preset, d.ollama.default_preset}) {
+    const bool known = std::any_of(c.presets.begin(), c.presets.end(), [&](const Preset& p) { return p.id == preset; });
+    if (!known) fail("deployment_runtimes names unknown preset '" + preset + "'");
+  }
+  if (d.vllm.batch_defaults.empty()) fail("deployment_runtimes: model_names need the vllm rules too");
+}
+
 void cross_check(const Catalog& c) {
   const auto known_block = [&](const std::string& name, const std::string& where) {
     for (const BlockType& b : c.block_types) {
@@ -432,6 +495,7 @@ void cross_check(const Catalog& c) {
     const bool found = std::any_of(c.backend_speeds.begin(), c.backend_speeds.end(), [&](const BackendSpeed& b) { return b.id == backend; });
     if (!found) throw Error(Errc::data, "invalid catalog " + c.source + ": speed parameters for backend '" + backend + "' are missing");
   }
+  cross_check_deployment(c);
 }
 
 }  // namespace
@@ -492,6 +556,8 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
       have_unified = true;
     }
     if (root.has("speed")) read_speed(root.at("speed"), c);
+    read_section(root, "model_names", c.deployment.names, read_model_name);
+    if (root.has("deployment_runtimes")) read_deployment_rules(root.at("deployment_runtimes"), c.deployment);
   }
   check_source_references(source_uses, named_sources);
   require_nonempty(c.name.empty(), "catalog", c.source);

@@ -1,0 +1,89 @@
+#pragma once
+// `fitcheck check`: one deployment as a config file states it (read by src/readers), and whether it fits
+// a target with a headroom: llama.cpp's footprint (Ollama runs llama.cpp), or vLLM's allocation rule.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fitcheck/budget.hpp"
+#include "fitcheck/catalog.hpp"
+#include "fitcheck/footprint.hpp"
+#include "fitcheck/vllm.hpp"
+
+namespace fitcheck {
+
+enum class ConfigFormat { fitcheck, llama_cpp, ollama, vllm };
+const char* format_name(ConfigFormat format);
+
+struct ConfigNote {
+  std::size_t line = 0;  // 0: the file as a whole
+  std::string message;
+};
+
+// Target hardware named in the file itself (fitcheck's own format): one of the three.
+struct TargetSpec {
+  std::string gpu;
+  std::string vram;
+  std::string unified;
+  std::size_t line = 0;
+  bool given() const { return !gpu.empty() || !vram.empty() || !unified.empty(); }
+};
+
+struct Deployment {
+  std::string path;
+  ConfigFormat format = ConfigFormat::fitcheck;
+  std::size_t line = 1;             // where the model is named: annotations point here
+  std::string model_text;           // as the file says it
+  const Model* model = nullptr;
+  const Preset* preset = nullptr;   // the GGUF preset; BF16 for vLLM
+  Settings settings;                // context set when `context` is
+  std::optional<std::uint64_t> context;
+  std::size_t context_line = 0;
+  bool vllm = false;                // vLLM's allocation rule instead of llama.cpp's footprint
+  std::optional<Backend> backend;
+  std::optional<std::uint64_t> gpu_layers;  // -ngl N / num_gpu N; absent: all
+  std::uint64_t cpu_moe_layers = 0;         // --n-cpu-moe N
+  bool ollama_context_default = false;      // no context stated: Ollama's VRAM-tier default
+  std::uint64_t extra_reserve_bytes = 0;    // OLLAMA_GPU_OVERHEAD
+  VllmSettings vllm_settings;               // max_model_len 0 / max_num_seqs 0 ...: the defaults
+  std::optional<double> gpu_memory_utilization;
+  TargetSpec target;
+  std::vector<ConfigNote> notes;       // how defaults were filled in, settings read from the environment
+  std::vector<ConfigNote> warnings;    // options fitcheck does not know (ignored)
+  std::vector<ConfigNote> unmodelled;  // options that change memory and that fitcheck does not model
+};
+
+// How much room the check keeps free: a share of the device budget, or a size.
+struct Headroom {
+  double share = 0;
+  std::uint64_t bytes = 0;  // used when share is 0
+  std::uint64_t of(std::uint64_t limit) const;
+};
+
+struct CheckResult {
+  bool fits = false;
+  std::uint64_t context = 0;
+  std::uint64_t device_bytes = 0;   // what the deployment puts on the device (vLLM: its used share)
+  std::uint64_t limit_bytes = 0;    // the device budget (vLLM: memory x gpu_memory_utilization)
+  std::uint64_t headroom_bytes = 0;
+  std::int64_t margin_bytes = 0;    // limit - device (negative: over)
+  std::uint64_t host_bytes = 0;     // host RAM the deployment uses (llama.cpp with layers on the CPU)
+  std::uint64_t host_limit_bytes = 0;
+  std::optional<Footprint> footprint;  // llama.cpp
+  std::optional<VllmPlan> vllm;
+  VllmSettings vllm_settings;
+  Budget budget;
+  std::string reason;               // why it does not fit, in words; empty when it fits
+};
+
+// `reserve` overrides the platform's runtime reserve; `host_ram_bytes` is the RAM a discrete GPU's host
+// offers (less the OS). Throws Error(Errc::usage) for a deployment the hardware cannot take at all.
+CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const Hardware& hardware,
+                             std::optional<std::uint64_t> reserve, std::uint64_t host_ram_bytes, const Headroom& headroom);
+
+// The context a deployment runs with: stated, or the runtime's default for this hardware.
+std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, const Hardware& hardware);
+
+}  // namespace fitcheck

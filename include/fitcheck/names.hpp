@@ -1,0 +1,26 @@
+#pragma once
+// How deployment configs name a model, mapped to the catalog with its `model_names` data:
+// GGUF file names (<stem>-<preset>.gguf), llama.cpp -hf repositories (<org>/<stem>-GGUF[:QUANT]),
+// Ollama tags (gemma4:<size>[-it][-<quant>]) and Hugging Face ids (google/<stem>: BF16 safetensors).
+// Each throws Error(Errc::data) saying what it expected when the name does not match.
+#include <string_view>
+
+#include "fitcheck/catalog.hpp"
+
+namespace fitcheck {
+
+struct ModelMatch {
+  const Model* model = nullptr;
+  const Preset* preset = nullptr;  // null: the name does not say
+};
+
+// "models/gemma-4-31B-it-Q4_K_M.gguf", split files ("-00001-of-00002.gguf") included.
+ModelMatch match_gguf_file(const Catalog& catalog, std::string_view path);
+// "ggml-org/gemma-4-26B-A4B-it-GGUF:Q4_K_M"; without ":QUANT" the preset is llama.cpp's default.
+ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo);
+// "gemma4:e4b", "gemma4:26b-a4b-it-q8_0", "hf.co/<org>/<repo>:QUANT" (Ollama pulls GGUF repos too).
+ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag);
+// "google/gemma-4-31B-it", or a local folder of that name: the safetensors weights, BF16.
+ModelMatch match_hf_id(const Catalog& catalog, std::string_view id);
+
+}  // namespace fitcheck

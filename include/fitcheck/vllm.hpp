@@ -1,0 +1,44 @@
+#pragma once
+// vLLM's allocation rule: it takes gpu_memory_utilization x the GPU's memory, loads the weights, profiles
+// one forward pass of max_num_batched_tokens and gives the rest to KV blocks. It starts when those blocks
+// hold one request of max_model_len; how many such requests fit is its concurrency.
+#include <cstdint>
+#include <string>
+
+#include "fitcheck/catalog.hpp"
+
+namespace fitcheck {
+
+struct VllmSettings {
+  std::uint64_t max_model_len = 0;
+  double gpu_memory_utilization = 0.9;
+  std::uint64_t max_num_seqs = 0;
+  std::uint64_t max_num_batched_tokens = 0;
+  std::uint64_t tensor_parallel_size = 1;
+  std::string kv_cache_dtype = "auto";
+};
+
+// The catalog's defaults for this GPU (batch defaults depend on its memory and name); max_model_len is
+// the model's maximum.
+VllmSettings vllm_defaults(const Catalog& catalog, const Model& model, const Hardware& hardware);
+
+struct VllmPlan {
+  std::uint64_t device_bytes = 0;       // one GPU's memory
+  std::uint64_t usable_bytes = 0;       // device_bytes x gpu_memory_utilization
+  std::uint64_t weights_bytes = 0;      // per GPU: BF16 text model and encoders, split over tensor_parallel_size
+  std::uint64_t activation_bytes = 0;   // the profiled peak (derived, not measured)
+  std::uint64_t non_torch_bytes = 0;    // CUDA context (the platform reserve)
+  std::uint64_t kv_bytes = 0;           // what is left for KV blocks (0 when nothing is)
+  std::uint64_t sequence_kv_bytes = 0;  // the blocks of one max_model_len request, per GPU
+  std::uint64_t sequences = 0;          // full-length requests the blocks hold
+  std::uint64_t max_model_len_fit = 0;  // the longest request that fits alone (0: none)
+  bool fits = false;                    // one full-length request fits
+};
+
+// Bytes of KV blocks one request of `tokens` needs on one GPU.
+std::uint64_t vllm_sequence_kv_bytes(const Catalog& catalog, const Model& model, const VllmSettings& settings,
+                                     std::uint64_t tokens);
+// Throws Error(Errc::usage) for an unknown kv_cache_dtype.
+VllmPlan vllm_plan(const Catalog& catalog, const Model& model, const Hardware& hardware, const VllmSettings& settings);
+
+}  // namespace fitcheck

@@ -1,0 +1,176 @@
+// `fitcheck check` for people (text), for GitHub Actions (workflow annotations) and for JUnit readers.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "cli/report.hpp"
+#include "fitcheck/units.hpp"
+
+namespace fitcheck::cli {
+namespace {
+
+std::string signed_gib(std::int64_t bytes) {
+  const std::uint64_t magnitude = bytes < 0 ? static_cast<std::uint64_t>(-(bytes + 1)) + 1 : static_cast<std::uint64_t>(bytes);
+  return (bytes < 0 ? "-" : "") + format_gib(magnitude);
+}
+
+std::string subject(const CheckItem& item) {
+  const Deployment& d = item.deployment;
+  const CheckResult& r = item.result;
+  return fmt::format("{} {}, context {}, {} on {}", d.model->id, d.preset->id, r.context, d.vllm ? "vLLM" : "llama.cpp",
+                     item.hardware.name);
+}
+
+std::string margin_text(const CheckResult& r) {
+  std::string text = fmt::format("{} of {}, margin {}", format_gib(r.device_bytes), format_gib(r.limit_bytes), signed_gib(r.margin_bytes));
+  if (r.headroom_bytes > 0) text += fmt::format(" (headroom {})", format_gib(r.headroom_bytes));
+  return text;
+}
+
+std::string summary(const CheckItem& item) {
+  const CheckResult& r = item.result;
+  return (r.fits ? "fits: " : "does not fit: ") + subject(item) + "; " + margin_text(r) + (r.reason.empty() ? "" : "; " + r.reason);
+}
+
+void footprint_lines(std::string& out, const CheckItem& item) {
+  const CheckResult& r = item.result;
+  if (r.footprint) {
+    const Footprint& f = *r.footprint;
+    out += fmt::format("  weights {}, KV cache {} ({}), compute {}, overhead {}", format_gib(f.weights.total()),
+                       format_gib(f.kv_cache.total()), kv_type_label(f.settings), format_gib(f.compute.total()),
+                       format_gib(f.overhead.total()));
+    if (f.projector.total() > 0) out += ", projector " + format_gib(f.projector.total());
+    out += fmt::format("; {} x {} sequences, ubatch {}, flash attention {}\n", r.context, f.settings.parallel,
+                       f.settings.ubatch, f.settings.flash_attn ? "on" : "off");
+    if (r.host_bytes > 0 && r.host_limit_bytes > 0) {
+      out += fmt::format("  host RAM {} of {}\n", format_gib(r.host_bytes), format_gib(r.host_limit_bytes));
+    }
+  }
+  if (r.vllm) {
+    const VllmPlan& p = *r.vllm;
+    const VllmSettings& s = r.vllm_settings;
+    out += fmt::format("  vLLM takes {:.2f} x {} = {}: weights {}, profiled peak {}, CUDA context {}, KV blocks {}\n",
+                       s.gpu_memory_utilization, format_gib(p.device_bytes), format_gib(p.usable_bytes),
+                       format_gib(p.weights_bytes), format_gib(p.activation_bytes), format_gib(p.non_torch_bytes),
+                       format_gib(p.kv_bytes));
+    out += fmt::format("  one {}-token request needs {} of KV blocks: {} fit at once (max_num_seqs {}); the longest "
+                       "single request: {} tokens\n",
+                       s.max_model_len, format_gib(p.sequence_kv_bytes), std::min(p.sequences, s.max_num_seqs),
+                       s.max_num_seqs, p.max_model_len_fit);
+  }
+}
+
+void note_lines(std::string& out, const std::vector<ConfigNote>& notes, const char* kind) {
+  for (const ConfigNote& n : notes) {
+    out += fmt::format("  {}{}: {}\n", kind, n.line ? fmt::format(" (line {})", n.line) : "", n.message);
+  }
+}
+
+std::size_t failures(const CheckReport& r) {
+  return static_cast<std::size_t>(std::count_if(r.items.begin(), r.items.end(), [](const CheckItem& i) { return !i.result.fits; }));
+}
+
+// GitHub workflow command escaping: data, and property values (which also escape ':' and ',').
+std::string escape_data(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out += c;
+  }
+  return out;
+}
+
+std::string escape_property(const std::string& text) {
+  std::string out;
+  for (const char c : escape_data(text)) {
+    if (c == ':') out += "%3A";
+    else if (c == ',') out += "%2C";
+    else out += c;
+  }
+  return out;
+}
+
+std::string annotation(const char* level, const std::string& file, std::size_t line, const std::string& message) {
+  std::string props = "file=" + escape_property(file);
+  if (line > 0) props += ",line=" + std::to_string(line);
+  return fmt::format("::{} {},title=fitcheck::{}\n", level, props, escape_data(message));
+}
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' ? ' ' : c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool CheckReport::all_fit() const {
+  return std::all_of(items.begin(), items.end(), [](const CheckItem& i) { return i.result.fits; });
+}
+
+std::string vllm_basis() {
+  return "vLLM's rule: gpu_memory_utilization x memory, less the BF16 weights (text model and encoders), the profiled "
+         "peak (derived, not measured: max_num_batched_tokens x (4 x hidden + 3 x FFN width) x 2 bytes, and FP32 logits "
+         "and probabilities for min(max_num_seqs, max_num_batched_tokens) rows) and the CUDA context, goes to KV "
+         "blocks of block_size tokens; full layers hold max_model_len, sliding layers min(window - 1 + "
+         "max_num_batched_tokens, max_model_len) plus one block; K and V both stored";
+}
+
+std::string text_check(const CheckReport& r) {
+  std::string out = fmt::format("fitcheck check: {} of {} deployment{} fit{}\n", r.items.size() - failures(r), r.items.size(),
+                                r.items.size() == 1 ? "" : "s", r.headroom.empty() ? "" : " with headroom " + r.headroom);
+  for (const CheckItem& item : r.items) {
+    const Deployment& d = item.deployment;
+    out += fmt::format("\n{} {}:{} ({}): {}\n", item.result.fits ? "PASS" : "FAIL", d.path, d.line, format_name(d.format), subject(item));
+    out += "  device " + margin_text(item.result) + "\n";
+    footprint_lines(out, item);
+    if (!item.result.reason.empty()) out += "  why: " + item.result.reason + "\n";
+    note_lines(out, d.notes, "note");
+    note_lines(out, d.warnings, "warning");
+  }
+  return out;
+}
+
+std::string github_check(const CheckReport& r) {
+  std::string out;
+  for (const CheckItem& item : r.items) {
+    const Deployment& d = item.deployment;
+    for (const ConfigNote& w : d.warnings) out += annotation("warning", d.path, w.line, w.message);
+    out += annotation(item.result.fits ? "notice" : "error", d.path, d.line, summary(item));
+  }
+  out += fmt::format("fitcheck check: {} of {} deployments fit\n", r.items.size() - failures(r), r.items.size());
+  return out;
+}
+
+std::string junit_check(const CheckReport& r) {
+  const std::size_t failed = failures(r);
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"fitcheck check\" tests=\"{}\" failures=\"{}\">\n", r.items.size(), failed);
+  out += fmt::format("  <testsuite name=\"fitcheck check\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", r.items.size(), failed);
+  for (const CheckItem& item : r.items) {
+    const Deployment& d = item.deployment;
+    out += fmt::format("    <testcase classname=\"fitcheck.check\" name=\"{}\" file=\"{}\" line=\"{}\">\n",
+                       xml_escape(d.path), xml_escape(d.path), d.line);
+    if (!item.result.fits) {
+      out += fmt::format("      <failure message=\"{}\">{}</failure>\n", xml_escape(item.result.reason), xml_escape(summary(item)));
+    }
+    std::string details = subject(item) + "; " + margin_text(item.result);
+    for (const ConfigNote& w : d.warnings) details += "\nwarning: " + w.message;
+    out += "      <system-out>" + xml_escape(details) + "</system-out>\n";
+    out += "    </testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+}  // namespace fitcheck::cli

@@ -1,0 +1,139 @@
+#include "fitcheck/check.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fitcheck/error.hpp"
+#include "fitcheck/offload.hpp"
+#include "fitcheck/speed.hpp"
+#include "fitcheck/units.hpp"
+
+namespace fitcheck {
+namespace {
+
+std::int64_t signed_difference(std::uint64_t a, std::uint64_t b) {
+  return a >= b ? static_cast<std::int64_t>(a - b) : -static_cast<std::int64_t>(b - a);
+}
+
+std::string over_text(std::uint64_t used, std::uint64_t limit, std::uint64_t headroom, const char* what) {
+  std::string text = "needs " + format_gib(used) + " of " + what + ", ";
+  if (used > limit) return text + format_gib(used - limit) + " more than the " + format_gib(limit) + " budget";
+  return text + "leaving " + format_gib(limit - used) + " of the " + format_gib(limit) + " budget, less than the " +
+         format_gib(headroom) + " headroom";
+}
+
+// Where llama.cpp puts the layers: as stated (-ngl, --n-cpu-moe), else every layer on the device.
+Split placed_bytes(const Footprint& f, const LayerTable& table, const Deployment& d) {
+  if (f.settings.backend == Backend::cpu || (!d.gpu_layers && d.cpu_moe_layers == 0)) {
+    return {f.device_bytes(), f.host_bytes()};
+  }
+  Placement p = all_on_gpu(table);
+  if (d.gpu_layers) p.gpu_layers = std::min<std::uint64_t>(*d.gpu_layers, table.layers.size());
+  p.cpu_moe_layers = std::min<std::uint64_t>(d.cpu_moe_layers, table.layers.size());
+  return placement_bytes(f, table, p);
+}
+
+CheckResult check_llama(const Catalog& catalog, const Deployment& d, const Hardware& hw, std::optional<std::uint64_t> reserve,
+                        std::uint64_t host_ram, const Headroom& headroom) {
+  CheckResult r;
+  Settings s = d.settings;
+  s.backend = d.backend.value_or(default_backend(hw));
+  s.context = r.context = deployment_context(catalog, d, hw);
+  r.budget = make_budget(catalog, hw, s.backend, reserve);
+  const Runtime& runtime = catalog.default_runtime();
+  validate_settings(catalog, *d.model, s);
+  const WeightPlan weights = plan_weights(catalog, *d.model, *d.preset, runtime);
+  r.footprint = footprint(catalog, *d.model, *d.preset, weights, runtime, s);
+  const Split placed = placed_bytes(*r.footprint, layer_table(catalog, *d.model, weights, s), d);
+  const std::uint64_t extra = std::min(d.extra_reserve_bytes, r.budget.device_bytes);
+  r.limit_bytes = r.budget.device_bytes - extra;
+  r.device_bytes = placed.device;
+  r.headroom_bytes = headroom.of(r.limit_bytes);
+  r.margin_bytes = signed_difference(r.limit_bytes, r.device_bytes);
+  const bool unified = r.budget.memory_kind == MemoryKind::unified;
+  r.host_bytes = unified ? checked_add(placed.device, placed.host) : placed.host;
+  r.host_limit_bytes = unified ? r.budget.ram_bytes : host_ram;
+  const bool device_ok = r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes;
+  const bool host_ok = r.host_limit_bytes == 0 || r.host_bytes <= r.host_limit_bytes;
+  r.fits = device_ok && host_ok;
+  if (!device_ok) r.reason = over_text(r.device_bytes, r.limit_bytes, r.headroom_bytes, "device memory");
+  else if (!host_ok) r.reason = over_text(r.host_bytes, r.host_limit_bytes, 0, unified ? "RAM" : "host RAM");
+  return r;
+}
+
+VllmSettings vllm_settings(const Catalog& catalog, const Deployment& d, const Hardware& hw) {
+  VllmSettings v = vllm_defaults(catalog, *d.model, hw);
+  const VllmSettings& said = d.vllm_settings;
+  if (d.context) v.max_model_len = *d.context;
+  if (d.gpu_memory_utilization) v.gpu_memory_utilization = *d.gpu_memory_utilization;
+  if (said.max_num_seqs) v.max_num_seqs = said.max_num_seqs;
+  if (said.max_num_batched_tokens) v.max_num_batched_tokens = said.max_num_batched_tokens;
+  v.tensor_parallel_size = said.tensor_parallel_size;
+  v.kv_cache_dtype = said.kv_cache_dtype;
+  return v;
+}
+
+CheckResult check_vllm(const Catalog& catalog, const Deployment& d, const Hardware& hw, std::optional<std::uint64_t> reserve,
+                       const Headroom& headroom) {
+  if (hw.memory_kind == MemoryKind::unified) {
+    throw Error(Errc::usage, "vLLM serves from a discrete GPU: check " + d.path + " against --gpu ID or --vram SIZE");
+  }
+  CheckResult r;
+  r.budget = make_budget(catalog, hw, Backend::cuda, reserve);
+  r.vllm_settings = vllm_settings(catalog, d, hw);
+  r.context = r.vllm_settings.max_model_len;
+  const VllmPlan plan = vllm_plan(catalog, *d.model, hw, r.vllm_settings);
+  r.vllm = plan;
+  r.limit_bytes = plan.usable_bytes;
+  r.device_bytes = checked_add(checked_add(checked_add(plan.weights_bytes, plan.activation_bytes), plan.non_torch_bytes),
+                               plan.sequence_kv_bytes);
+  r.headroom_bytes = headroom.of(r.limit_bytes);
+  r.margin_bytes = signed_difference(r.limit_bytes, r.device_bytes);
+  r.fits = plan.fits && r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes;
+  if (plan.kv_bytes == 0) {
+    r.reason = "no memory is left for the KV cache: weights, activations and the CUDA context take more than " +
+               format_gib(plan.usable_bytes) + " (gpu_memory_utilization x memory)";
+  } else if (!plan.fits) {
+    r.reason = "one " + std::to_string(r.context) + "-token request needs " + format_gib(plan.sequence_kv_bytes) +
+               " of KV blocks and " + format_gib(plan.kv_bytes) + " are left; the longest that fits is " +
+               std::to_string(plan.max_model_len_fit) + " tokens";
+  } else if (!r.fits) {
+    r.reason = over_text(r.device_bytes, r.limit_bytes, r.headroom_bytes, "the vLLM share");
+  }
+  return r;
+}
+
+}  // namespace
+
+const char* format_name(ConfigFormat format) {
+  switch (format) {
+    case ConfigFormat::llama_cpp: return "llama.cpp";
+    case ConfigFormat::ollama: return "ollama";
+    case ConfigFormat::vllm: return "vllm";
+    default: return "fitcheck";
+  }
+}
+
+std::uint64_t Headroom::of(std::uint64_t limit) const {
+  if (share > 0) return static_cast<std::uint64_t>(std::floor(static_cast<double>(limit) * share));
+  return bytes;
+}
+
+std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, const Hardware& hw) {
+  if (d.context) return *d.context;
+  if (d.vllm) return d.model->max_context;
+  if (d.ollama_context_default) {
+    for (const OllamaContextTier& tier : catalog.deployment.ollama.context_tiers) {
+      if (hw.memory_bytes >= tier.min_vram_bytes) return std::min(tier.context, d.model->max_context);
+    }
+  }
+  return d.settings.context;
+}
+
+CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const Hardware& hw,
+                             std::optional<std::uint64_t> reserve, std::uint64_t host_ram, const Headroom& headroom) {
+  if (d.vllm) return check_vllm(catalog, d, hw, reserve, headroom);
+  return check_llama(catalog, d, hw, reserve, host_ram, headroom);
+}
+
+}  // namespace fitcheck

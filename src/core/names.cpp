@@ -1,0 +1,166 @@
+#include "fitcheck/names.hpp"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "fitcheck/error.hpp"
+
+namespace fitcheck {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+const std::vector<ModelName>& names_of(const Catalog& catalog) {
+  if (!catalog.deployment.present()) {
+    throw Error(Errc::data, "catalog " + catalog.source + " has no model_names: deployment configs cannot be matched");
+  }
+  return catalog.deployment.names;
+}
+
+const Model* model_by_stem(const Catalog& catalog, std::string_view stem) {
+  const std::string wanted = lower(stem);
+  for (const ModelName& n : names_of(catalog)) {
+    for (const std::string& s : n.stems) {
+      if (lower(s) == wanted) return &catalog.find_model(n.model);
+    }
+  }
+  return nullptr;
+}
+
+std::string example_stems(const Catalog& catalog) {
+  std::string out;
+  for (const ModelName& n : names_of(catalog)) out += (out.empty() ? "" : ", ") + n.stems.front();
+  return out;
+}
+
+// The preset id a name ends with ("...-Q4_K_M", "..._q8_0", "...-bf16"), longest match first.
+const Preset* preset_suffix(const Catalog& catalog, const std::string& name_lower, std::size_t& stem_length) {
+  const Preset* best = nullptr;
+  for (const Preset& p : catalog.presets) {
+    const std::string id = lower(p.id);
+    if (name_lower.size() <= id.size() + 1 || name_lower.compare(name_lower.size() - id.size(), id.size(), id) != 0) continue;
+    const char separator = name_lower[name_lower.size() - id.size() - 1];
+    if (separator != '-' && separator != '_' && separator != '.') continue;
+    if (!best || id.size() > best->id.size()) {
+      best = &p;
+      stem_length = name_lower.size() - id.size() - 1;
+    }
+  }
+  return best;
+}
+
+std::string_view base_name(std::string_view path) {
+  const std::size_t slash = path.find_last_of("/\\");
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// "-00001-of-00003" at the end of a split GGUF's stem.
+std::string without_split_suffix(std::string name) {
+  const std::size_t of = name.rfind("-of-");
+  if (of == std::string::npos || of < 6 || name[of - 6] != '-') return name;
+  const bool digits = std::all_of(name.begin() + static_cast<long>(of) - 5, name.begin() + static_cast<long>(of),
+                                  [](unsigned char c) { return std::isdigit(c); }) &&
+                      name.size() > of + 4 &&
+                      std::all_of(name.begin() + static_cast<long>(of) + 4, name.end(), [](unsigned char c) { return std::isdigit(c); });
+  return digits ? name.substr(0, of - 6) : name;
+}
+
+const Preset& quant_tag(const Catalog& catalog, std::string_view tag, std::string_view whole) {
+  for (const Preset& p : catalog.presets) {
+    if (lower(p.id) == lower(tag)) return p;
+  }
+  if (lower(tag) == "fp16") return catalog.find_preset("F16");
+  std::vector<std::string> ids;
+  for (const Preset& p : catalog.presets) ids.push_back(p.id);
+  const std::string guess = closest_match(tag, ids);
+  throw Error(Errc::data, "unknown quantization '" + std::string(tag) + "' in '" + std::string(whole) + "'" +
+                              (guess.empty() ? " (see 'fitcheck list quants')" : " (did you mean " + guess + "?)"));
+}
+
+}  // namespace
+
+ModelMatch match_gguf_file(const Catalog& catalog, std::string_view path) {
+  const std::string file(base_name(path));
+  std::string name = lower(file);
+  if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".gguf") != 0) {
+    throw Error(Errc::data, "model '" + std::string(path) + "' is not a .gguf file (expected <model>-<preset>.gguf, e.g. " +
+                                names_of(catalog).front().stems.front() + "-Q4_K_M.gguf)");
+  }
+  name = without_split_suffix(name.substr(0, name.size() - 5));
+  std::size_t stem_length = 0;
+  const Preset* preset = preset_suffix(catalog, name, stem_length);
+  const Model* model = preset ? model_by_stem(catalog, name.substr(0, stem_length)) : nullptr;
+  if (!preset || !model) {
+    throw Error(Errc::data, "cannot tell the model and preset from file name '" + file +
+                                "' (expected <model>-<preset>.gguf with a model of " + example_stems(catalog) +
+                                " and a preset such as Q4_K_M)");
+  }
+  return {model, preset};
+}
+
+ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo) {
+  const std::size_t colon = repo.find(':');
+  const std::string_view path = repo.substr(0, colon);
+  const std::size_t slash = path.find('/');
+  std::string name = lower(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  const std::string suffix = "-gguf";
+  if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    name.resize(name.size() - suffix.size());
+  }
+  const Model* model = slash == std::string_view::npos ? nullptr : model_by_stem(catalog, name);
+  if (!model) {
+    throw Error(Errc::data, "cannot tell the model from repository '" + std::string(path) +
+                                "' (expected <user>/<model>-GGUF[:QUANT] with a model of " + example_stems(catalog) + ")");
+  }
+  const Preset& preset = colon == std::string_view::npos ? catalog.find_preset(catalog.deployment.hf_default_preset)
+                                                         : quant_tag(catalog, repo.substr(colon + 1), repo);
+  return {model, &preset};
+}
+
+ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {
+  for (const char* prefix : {"hf.co/", "huggingface.co/"}) {
+    if (lower(tag).rfind(prefix, 0) == 0) return match_hf_repo(catalog, tag.substr(std::string_view(prefix).size()));
+  }
+  const OllamaRules& rules = catalog.deployment.ollama;
+  const std::size_t colon = tag.find(':');
+  const std::string library = lower(tag.substr(0, colon));
+  const std::string size = colon == std::string_view::npos ? "" : lower(tag.substr(colon + 1));
+  std::string all_tags;
+  const ModelName* best = nullptr;
+  std::size_t best_length = 0;
+  for (const ModelName& n : names_of(catalog)) {
+    for (const std::string& t : n.ollama_tags) {
+      all_tags += (all_tags.empty() ? "" : ", ") + rules.library + ":" + t;
+      const bool prefix = size.rfind(lower(t), 0) == 0 && (size.size() == t.size() || size[t.size()] == '-');
+      if (library == rules.library && prefix && t.size() > best_length) {
+        best = &n;
+        best_length = t.size();
+      }
+    }
+  }
+  if (!best) {
+    throw Error(Errc::data, "cannot tell the model from Ollama tag '" + std::string(tag) + "' (expected one of " + all_tags +
+                                ", optionally with a quantization suffix such as -q8_0)");
+  }
+  const Model& model = catalog.find_model(best->model);
+  if (size.size() == best_length) return {&model, &catalog.find_preset(rules.default_preset)};
+  return {&model, &quant_tag(catalog, size.substr(best_length + 1), tag)};
+}
+
+ModelMatch match_hf_id(const Catalog& catalog, std::string_view id) {
+  std::string_view name = id;
+  while (!name.empty() && (name.back() == '/' || name.back() == '\\')) name.remove_suffix(1);
+  const Model* model = model_by_stem(catalog, base_name(name));
+  if (!model) {
+    throw Error(Errc::data, "cannot tell the model from '" + std::string(id) + "' (expected a Hugging Face id such as google/" +
+                                names_of(catalog).back().stems.front() + ")");
+  }
+  return {model, &catalog.find_preset("BF16")};
+}
+
+}  // namespace fitcheck

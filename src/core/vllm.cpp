@@ -1,0 +1,104 @@
+#include "fitcheck/vllm.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fitcheck/error.hpp"
+#include "fitcheck/footprint.hpp"
+#include "fitcheck/units.hpp"
+
+namespace fitcheck {
+namespace {
+
+std::uint64_t dtype_bytes(const Catalog& catalog, const std::string& id) {
+  std::vector<std::string> ids;
+  for (const VllmKvDtype& d : catalog.deployment.vllm.kv_cache_dtypes) {
+    if (d.id == id) return d.bytes;
+    ids.push_back(d.id);
+  }
+  const std::string guess = closest_match(id, ids);
+  throw Error(Errc::usage, "unknown vLLM kv_cache_dtype '" + id + "'" + (guess.empty() ? "" : " (did you mean " + guess + "?)"));
+}
+
+// KV heads one GPU holds: split over the tensor-parallel ranks, replicated when there are fewer heads.
+std::uint64_t heads_per_gpu(std::uint64_t heads, std::uint64_t tp) { return std::max<std::uint64_t>(1, ceil_div(heads, tp)); }
+
+// The profiled forward pass: activations of max_num_batched_tokens tokens (hidden state, attention and
+// FFN intermediates in BF16) and the sampler's FP32 logits and probabilities for up to max_num_seqs rows.
+std::uint64_t activation_bytes(const Model& m, const VllmSettings& s) {
+  const std::uint64_t tokens = s.max_num_batched_tokens;
+  const std::uint64_t ffn = checked_add(m.intermediate_size, checked_mul(m.experts_active, m.expert_intermediate_size));
+  const std::uint64_t per_token = checked_add(checked_mul(4, m.hidden_size), checked_mul(3, ffn));
+  const std::uint64_t forward = checked_mul(checked_mul(tokens, per_token), 2) / s.tensor_parallel_size;
+  const std::uint64_t rows = std::min(s.max_num_seqs, tokens);
+  const std::uint64_t sampler = checked_mul(checked_mul(rows, m.vocab_size), 4 * 2);
+  return checked_add(forward, sampler);
+}
+
+}  // namespace
+
+VllmSettings vllm_defaults(const Catalog& catalog, const Model& model, const Hardware& hw) {
+  const VllmRules& rules = catalog.deployment.vllm;
+  VllmSettings s;
+  s.max_model_len = model.max_context;
+  s.gpu_memory_utilization = rules.gpu_memory_utilization;
+  for (const VllmBatchDefault& tier : rules.batch_defaults) {
+    const bool excluded = std::any_of(tier.except_names.begin(), tier.except_names.end(),
+                                      [&](const std::string& name) { return hw.name.find(name) != std::string::npos; });
+    if (hw.memory_bytes >= tier.min_device_bytes && !excluded) {
+      s.max_num_batched_tokens = tier.max_num_batched_tokens;
+      s.max_num_seqs = tier.max_num_seqs;
+      break;
+    }
+  }
+  return s;
+}
+
+std::uint64_t vllm_sequence_kv_bytes(const Catalog& catalog, const Model& m, const VllmSettings& s, std::uint64_t tokens) {
+  const std::uint64_t block = catalog.deployment.vllm.block_size;
+  const std::uint64_t element = dtype_bytes(catalog, s.kv_cache_dtype);
+  // Sliding layers keep the window plus one batch of new tokens, and one spare block.
+  const std::uint64_t window = m.sliding_window > 0 ? m.sliding_window - 1 : 0;
+  const std::uint64_t sliding_tokens = std::min(checked_add(window, s.max_num_batched_tokens), tokens);
+  const std::uint64_t full_blocks = ceil_div(tokens, block);
+  const std::uint64_t sliding_blocks = std::min(ceil_div(sliding_tokens, block) + 1, full_blocks);
+  std::uint64_t total = 0;
+  for (std::uint64_t il = 0; il < m.num_layers(); ++il) {
+    if (!m.owns_kv(il)) continue;  // KV-shared layers read an earlier layer's blocks
+    const AttentionGeometry& g = m.geometry(il);
+    const std::uint64_t per_token = checked_mul(checked_mul(2, heads_per_gpu(g.kv_heads, s.tensor_parallel_size)),
+                                                checked_mul(g.head_dim, element));
+    const std::uint64_t blocks = m.layers[il] == LayerKind::full ? full_blocks : sliding_blocks;
+    total = checked_add(total, checked_mul(checked_mul(blocks, block), per_token, "KV cache"), "KV cache");
+  }
+  return total;
+}
+
+VllmPlan vllm_plan(const Catalog& catalog, const Model& model, const Hardware& hw, const VllmSettings& s) {
+  VllmPlan p;
+  const Runtime& runtime = catalog.default_runtime();
+  const Preset& bf16 = catalog.find_preset("BF16");
+  const std::uint64_t weights =
+      checked_add(plan_weights(catalog, model, bf16, runtime).file_bytes, projector_bytes(catalog, model, "BF16"));
+  p.device_bytes = hw.memory_bytes;
+  p.usable_bytes = static_cast<std::uint64_t>(std::floor(static_cast<double>(hw.memory_bytes) * s.gpu_memory_utilization));
+  p.weights_bytes = ceil_div(weights, s.tensor_parallel_size);
+  p.activation_bytes = activation_bytes(model, s);
+  p.non_torch_bytes = catalog.platform("cuda").reserve_bytes;
+  const std::uint64_t taken = checked_add(checked_add(p.weights_bytes, p.activation_bytes), p.non_torch_bytes);
+  p.kv_bytes = p.usable_bytes > taken ? p.usable_bytes - taken : 0;
+  p.sequence_kv_bytes = vllm_sequence_kv_bytes(catalog, model, s, s.max_model_len);
+  p.sequences = p.sequence_kv_bytes == 0 ? 0 : p.kv_bytes / p.sequence_kv_bytes;
+  p.fits = p.sequences >= 1;
+  // The longest single request the blocks hold (vLLM's estimate_max_model_len): a binary search.
+  std::uint64_t lo = 0, hi = model.max_context;
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo + 1) / 2;
+    if (vllm_sequence_kv_bytes(catalog, model, s, mid) <= p.kv_bytes) lo = mid;
+    else hi = mid - 1;
+  }
+  p.max_model_len_fit = lo;
+  return p;
+}
+
+}  // namespace fitcheck

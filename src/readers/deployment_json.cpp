@@ -1,0 +1,131 @@
+// fitcheck's own deployment file: one JSON object, "schema_version": 1.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "fitcheck/units.hpp"
+#include "readers/readers.hpp"
+
+namespace fitcheck::readers {
+namespace {
+
+using json = nlohmann::json;
+
+const char* const k_keys[] = {"schema_version", "model", "quant", "context", "kv_type", "cache_type_k", "cache_type_v",
+                              "parallel", "ubatch", "flash_attn", "swa_full", "kv_unified", "vision", "audio",
+                              "mmproj_type", "gpu_layers", "n_cpu_moe", "backend", "runtime", "target", "name"};
+
+class Reader {
+ public:
+  Reader(const std::string& path, std::string_view text, const json& doc) : m_path(path), m_text(text), m_doc(doc) {}
+
+  std::size_t line(const char* key) const { return json_key_line(m_text, key); }
+  [[noreturn]] void fail(const char* key, const std::string& why) const { fail_at(m_path, line(key), why); }
+  bool has(const char* key) const { return m_doc.contains(key); }
+
+  std::string str(const char* key) const {
+    const json& v = m_doc.at(key);
+    if (!v.is_string() || v.get<std::string>().empty()) fail(key, std::string("\"") + key + "\" expects a non-empty string");
+    return v.get<std::string>();
+  }
+  bool flag(const char* key) const {
+    const json& v = m_doc.at(key);
+    if (!v.is_boolean()) fail(key, std::string("\"") + key + "\" expects true or false");
+    return v.get<bool>();
+  }
+  std::uint64_t count(const char* key, bool positive) const {
+    const json& v = m_doc.at(key);
+    const bool ok = v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+    if (!ok || (positive && v.get<std::uint64_t>() == 0)) {
+      fail(key, std::string("\"") + key + "\" expects a " + (positive ? "positive" : "non-negative") + " integer");
+    }
+    return v.get<std::uint64_t>();
+  }
+  // A number of tokens, or a string such as "32k".
+  std::uint64_t tokens(const char* key) const {
+    const json& v = m_doc.at(key);
+    if (v.is_string()) return at_line(m_path, line(key), [&] { return parse_context(v.get<std::string>()); });
+    return count(key, true);
+  }
+
+ private:
+  const std::string& m_path;
+  std::string_view m_text;
+  const json& m_doc;
+};
+
+void read_target(const std::string& path, std::string_view text, const json& doc, TargetSpec& t) {
+  t.line = json_key_line(text, "target");
+  if (!doc.is_object() || doc.size() != 1) {
+    fail_at(path, t.line, "\"target\" expects an object with one of \"gpu\", \"vram\" or \"unified\", e.g. {\"gpu\": \"rtx3060-12g\"}");
+  }
+  const auto [key, value] = *doc.items().begin();
+  if (!value.is_string()) fail_at(path, t.line, "\"target\"/\"" + key + "\" expects a string");
+  if (key == "gpu") t.gpu = value.get<std::string>();
+  else if (key == "vram") t.vram = value.get<std::string>();
+  else if (key == "unified") t.unified = value.get<std::string>();
+  else fail_at(path, t.line, "unknown target \"" + key + "\" (expected \"gpu\", \"vram\" or \"unified\")");
+}
+
+}  // namespace
+
+Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, std::string_view text) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    const bool at_end = e.byte >= text.size();
+    fail_at(path, line_of_offset(text, e.byte == 0 ? 0 : e.byte - 1),
+            at_end ? "the JSON ends early (a truncated file? expected the rest of the object)"
+                   : "malformed JSON (check for a missing comma, quote or bracket)");
+  }
+  if (!doc.is_object()) fail_at(path, 1, "expected a JSON object (a fitcheck deployment file)");
+  const Reader r(path, text, doc);
+  if (!r.has("schema_version") || !doc.at("schema_version").is_number_integer() || doc.at("schema_version").get<std::int64_t>() != 1) {
+    r.fail("schema_version", "expected \"schema_version\": 1 (a fitcheck deployment file)");
+  }
+  Deployment d;
+  d.path = path;
+  d.format = ConfigFormat::fitcheck;
+  d.settings = default_settings(catalog.default_runtime());
+  for (const auto& item : doc.items()) {
+    if (std::none_of(std::begin(k_keys), std::end(k_keys), [&](const char* k) { return item.key() == k; })) {
+      std::vector<std::string> keys(std::begin(k_keys), std::end(k_keys));
+      const std::string guess = closest_match(item.key(), keys);
+      d.warnings.push_back({json_key_line(text, item.key()), "unknown key \"" + item.key() + "\" (ignored" +
+                                                                 (guess.empty() ? ")" : "; did you mean \"" + guess + "\"?)")});
+    }
+  }
+  if (!r.has("model")) fail_at(path, 0, "missing \"model\" (expected a model id such as \"gemma-4-26b-a4b\")");
+  d.line = r.line("model");
+  d.model_text = r.str("model");
+  d.model = &at_line(path, d.line, [&]() -> const Model& { return catalog.find_model(d.model_text); });
+  if (!r.has("quant")) fail_at(path, 0, "missing \"quant\" (expected a preset such as \"Q4_K_M\")");
+  d.preset = &at_line(path, r.line("quant"), [&]() -> const Preset& { return catalog.find_preset(r.str("quant")); });
+  if (!r.has("context")) fail_at(path, 0, "missing \"context\" (expected a number of tokens such as 32768 or \"32k\")");
+  d.context = r.tokens("context");
+  d.context_line = r.line("context");
+  const auto kv = [&](const char* key) { return at_line(path, r.line(key), [&] { return catalog.find_kv_type(r.str(key)).id; }); };
+  if (r.has("kv_type")) d.settings.kv_type_k = d.settings.kv_type_v = kv("kv_type");
+  if (r.has("cache_type_k")) d.settings.kv_type_k = kv("cache_type_k");
+  if (r.has("cache_type_v")) d.settings.kv_type_v = kv("cache_type_v");
+  if (r.has("parallel")) d.settings.parallel = r.count("parallel", true);
+  if (r.has("ubatch")) d.settings.ubatch = r.count("ubatch", true);
+  if (r.has("flash_attn")) d.settings.flash_attn = r.flag("flash_attn");
+  if (r.has("swa_full")) d.settings.swa_full = r.flag("swa_full");
+  if (r.has("kv_unified")) d.settings.kv_unified = r.flag("kv_unified");
+  if (r.has("vision")) d.settings.vision = r.flag("vision");
+  if (r.has("audio")) d.settings.audio = r.flag("audio");
+  if (r.has("mmproj_type")) d.settings.projector_type = r.str("mmproj_type");
+  if (r.has("gpu_layers")) d.gpu_layers = r.count("gpu_layers", false);
+  if (r.has("n_cpu_moe")) d.cpu_moe_layers = r.count("n_cpu_moe", false);
+  if (r.has("backend")) d.backend = at_line(path, r.line("backend"), [&] { return parse_backend(r.str("backend")); });
+  if (r.has("runtime") && r.str("runtime") != "llama.cpp") {
+    r.fail("runtime", "runtime \"" + r.str("runtime") + "\" (expected \"llama.cpp\"; check a vLLM deployment from its own config)");
+  }
+  if (r.has("target")) read_target(path, text, doc.at("target"), d.target);
+  finish_deployment(d);
+  return d;
+}
+
+}  // namespace fitcheck::readers

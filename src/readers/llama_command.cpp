@@ -1,0 +1,243 @@
+// llama-server / llama-cli command lines: a script line, or an args file with one option per line.
+#include <algorithm>
+#include <array>
+
+#include "fitcheck/names.hpp"
+#include "readers/readers.hpp"
+
+namespace fitcheck::readers {
+namespace {
+
+enum class Arg {
+  model, hf_repo, hf_file, ctx, parallel, cache_k, cache_v, flash_attn, gpu_layers, n_cpu_moe, cpu_moe, ubatch, batch,
+  swa_full, kv_unified, mmproj, no_mmproj, no_repack, fit, harmless, unmodelled
+};
+
+struct Option {
+  std::array<const char*, 3> names;
+  Arg arg;
+  bool value;  // takes a value
+  const char* what = "";  // unmodelled: what it changes
+};
+
+// llama.cpp's common/arg.cpp names. Options that do not change memory are harmless; options that do and
+// that fitcheck does not model are unmodelled.
+const Option k_options[] = {
+    {{"-m", "--model", nullptr}, Arg::model, true},
+    {{"-hf", "-hfr", "--hf-repo"}, Arg::hf_repo, true},
+    {{"-hff", "--hf-file", nullptr}, Arg::hf_file, true},
+    {{"-c", "--ctx-size", nullptr}, Arg::ctx, true},
+    {{"-np", "--parallel", nullptr}, Arg::parallel, true},
+    {{"-ctk", "--cache-type-k", nullptr}, Arg::cache_k, true},
+    {{"-ctv", "--cache-type-v", nullptr}, Arg::cache_v, true},
+    {{"-fa", "--flash-attn", nullptr}, Arg::flash_attn, false},
+    {{"-ngl", "--gpu-layers", "--n-gpu-layers"}, Arg::gpu_layers, true},
+    {{"-ncmoe", "--n-cpu-moe", nullptr}, Arg::n_cpu_moe, true},
+    {{"-cmoe", "--cpu-moe", nullptr}, Arg::cpu_moe, false},
+    {{"-ub", "--ubatch-size", nullptr}, Arg::ubatch, true},
+    {{"-b", "--batch-size", nullptr}, Arg::batch, true},
+    {{"--swa-full", nullptr, nullptr}, Arg::swa_full, false},
+    {{"-kvu", "--kv-unified", nullptr}, Arg::kv_unified, false},
+    {{"-mm", "--mmproj", nullptr}, Arg::mmproj, true},
+    {{"-mmu", "--mmproj-url", nullptr}, Arg::mmproj, true},
+    {{"--no-mmproj", nullptr, nullptr}, Arg::no_mmproj, false},
+    {{"-nr", "--no-repack", nullptr}, Arg::no_repack, false},
+    {{"-fit", "--fit", nullptr}, Arg::fit, true},
+    {{"--host", "--port", "--api-key"}, Arg::harmless, true},
+    {{"-t", "--threads", "-tb"}, Arg::harmless, true},
+    {{"--threads-batch", "-a", "--alias"}, Arg::harmless, true},
+    {{"--temp", "--top-k", "--top-p"}, Arg::harmless, true},
+    {{"--min-p", "--repeat-penalty", "--seed"}, Arg::harmless, true},
+    {{"-n", "--n-predict", "-s"}, Arg::harmless, true},
+    {{"--chat-template", "--chat-template-file", "--log-file"}, Arg::harmless, true},
+    {{"--timeout", "-to", "--reasoning-format"}, Arg::harmless, true},
+    {{"--reasoning-budget", "--slot-save-path", "-cram"}, Arg::harmless, true},
+    {{"--cache-ram", "-ctxcp", "--ctx-checkpoints"}, Arg::harmless, true},
+    {{"--jinja", "--metrics", "--mlock"}, Arg::harmless, false},
+    {{"--no-mmap", "-cb", "--cont-batching"}, Arg::harmless, false},
+    {{"--no-webui", "-v", "--verbose"}, Arg::harmless, false},
+    {{"--log-disable", "--props", "--slots"}, Arg::harmless, false},
+    {{"--no-warmup", "--no-jinja", "--log-verbose"}, Arg::harmless, false},
+    {{"-ts", "--tensor-split", nullptr}, Arg::unmodelled, true, "splits the model over several GPUs"},
+    {{"-sm", "--split-mode", nullptr}, Arg::unmodelled, true, "splits the model over several GPUs"},
+    {{"-dev", "--device", "-mg"}, Arg::unmodelled, true, "picks the GPUs the model is split over"},
+    {{"--main-gpu", nullptr, nullptr}, Arg::unmodelled, true, "picks the GPUs the model is split over"},
+    {{"-ot", "--override-tensor", nullptr}, Arg::unmodelled, true, "moves tensors between devices"},
+    {{"-nkvo", "--no-kv-offload", nullptr}, Arg::unmodelled, false, "keeps the KV cache in host RAM"},
+    {{"--lora", "--lora-scaled", nullptr}, Arg::unmodelled, true, "loads a LoRA adapter"},
+    {{"-md", "--model-draft", "-hfd"}, Arg::unmodelled, true, "loads a draft model"},
+    {{"--hf-repo-draft", "-cd", "--ctx-size-draft"}, Arg::unmodelled, true, "loads a draft model"},
+    {{"-ngld", "--gpu-layers-draft", nullptr}, Arg::unmodelled, true, "loads a draft model"},
+    {{"--rope-scaling", "--rope-scale", "--yarn-orig-ctx"}, Arg::unmodelled, true, "stretches the context past training"},
+    {{"--no-mmproj-offload", nullptr, nullptr}, Arg::unmodelled, false, "keeps the projector in host RAM"},
+    {{"-ctkd", "--cache-type-k-draft", "-ctvd"}, Arg::unmodelled, true, "loads a draft model"},
+};
+
+const Option* find_option(const std::string& name) {
+  for (const Option& o : k_options) {
+    if (std::any_of(o.names.begin(), o.names.end(), [&](const char* n) { return n && name == n; })) return &o;
+  }
+  return nullptr;
+}
+
+bool is_program(const std::string& word) {
+  const std::size_t slash = word.find_last_of('/');
+  const std::string base = slash == std::string::npos ? word : word.substr(slash + 1);
+  return base.rfind("llama-server", 0) == 0 || base.rfind("llama-cli", 0) == 0 || word.find("llama.cpp:") != std::string::npos;
+}
+
+// The words of the llama.cpp command: after the program name up to the end of its command, or the
+// whole file when it is an args file.
+std::vector<Word> command_words(const std::string& path, const std::vector<Word>& words) {
+  auto begin = std::find_if(words.begin(), words.end(), [](const Word& w) { return !w.separator && is_program(w.text); });
+  if (begin != words.end()) {
+    ++begin;
+    std::vector<Word> out;
+    for (auto it = begin; it != words.end(); ++it) {
+      if (it->separator && it->text != "\n") break;
+      if (!it->separator) out.push_back(*it);
+      else if (it + 1 != words.end() && (it + 1)->text.rfind('-', 0) != 0) break;  // a newline ending the command
+    }
+    return out;
+  }
+  std::vector<Word> out;
+  for (const Word& w : words) {
+    if (!w.separator) out.push_back(w);
+  }
+  if (out.empty() || out.front().text.rfind('-', 0) != 0) {
+    fail_at(path, out.empty() ? 0 : out.front().line, "no llama-server or llama-cli command found (expected a line running llama-server with its options, or an args file of options)");
+  }
+  return out;
+}
+
+struct LlamaState {
+  std::string hf_repo;
+  std::size_t hf_line = 0;
+  std::string hf_file;
+  bool projector = false;
+  bool no_projector = false;
+};
+
+void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& o, const Word& w, const std::string& value) {
+  const std::string& path = d.path;
+  switch (o.arg) {
+    case Arg::model:
+      d.line = w.line;
+      d.model_text = value;
+      {
+        const bool gguf = value.find(".gguf") != std::string::npos || value.find(".GGUF") != std::string::npos;
+        const ModelMatch m = at_line(path, w.line, [&] { return gguf ? match_gguf_file(catalog, value) : match_hf_repo(catalog, value); });
+        d.model = m.model;
+        d.preset = m.preset;
+      }
+      break;
+    case Arg::hf_repo: st.hf_repo = value; st.hf_line = w.line; break;
+    case Arg::hf_file: st.hf_file = value; break;
+    case Arg::ctx:
+      d.context = count_value(path, w, value, "a number of tokens (0: the model's maximum)");
+      d.context_line = w.line;
+      break;
+    case Arg::parallel: {
+      const std::uint64_t n = count_value(path, w, value, "a positive number of sequences");
+      if (n == 0) fail_at(path, w.line, w.text + " 0 (expected a positive number of sequences)");
+      d.settings.parallel = n;
+      break;
+    }
+    case Arg::cache_k: d.settings.kv_type_k = at_line(path, w.line, [&] { return catalog.find_kv_type(value).id; }); break;
+    case Arg::cache_v: d.settings.kv_type_v = at_line(path, w.line, [&] { return catalog.find_kv_type(value).id; }); break;
+    case Arg::gpu_layers:
+      if (value == "all" || value == "auto" || value == "-1") d.gpu_layers.reset();
+      else d.gpu_layers = count_value(path, w, value, "a number of layers, 'auto' or 'all'");
+      break;
+    case Arg::n_cpu_moe: d.cpu_moe_layers = count_value(path, w, value, "a number of layers"); break;
+    case Arg::cpu_moe: d.cpu_moe_layers = 1000000; break;
+    case Arg::ubatch:
+      d.settings.ubatch = count_value(path, w, value, "a positive batch size");
+      if (d.settings.ubatch == 0) fail_at(path, w.line, w.text + " 0 (expected a positive batch size)");
+      break;
+    case Arg::batch: d.settings.batch = count_value(path, w, value, "a positive batch size"); break;
+    case Arg::swa_full: d.settings.swa_full = true; break;
+    case Arg::kv_unified: d.settings.kv_unified = true; break;
+    case Arg::mmproj: st.projector = true; break;
+    case Arg::no_mmproj: st.no_projector = true; break;
+    case Arg::no_repack: d.settings.cpu_repack = false; break;
+    case Arg::fit:
+      d.notes.push_back({w.line, "--fit " + value + ": llama.cpp may lower -c or -ngl at load to fit; fitcheck checks the values as written"});
+      break;
+    case Arg::unmodelled: d.unmodelled.push_back({w.line, w.text + " " + o.what}); break;
+    default: break;
+  }
+}
+
+void resolve_hf(const Catalog& catalog, Deployment& d, const LlamaState& st) {
+  if (st.hf_repo.empty()) return;
+  d.line = st.hf_line;
+  d.model_text = st.hf_repo;
+  const ModelMatch m = at_line(d.path, st.hf_line, [&] {
+    return st.hf_file.empty() ? match_hf_repo(catalog, st.hf_repo) : match_gguf_file(catalog, st.hf_file);
+  });
+  const ModelMatch repo = at_line(d.path, st.hf_line, [&] { return match_hf_repo(catalog, st.hf_repo); });
+  if (repo.model != m.model) fail_at(d.path, st.hf_line, "--hf-file names " + m.model->id + " but the repository is " + repo.model->id);
+  d.model = m.model;
+  d.preset = m.preset;
+}
+
+}  // namespace
+
+Deployment read_llama_command(const Catalog& catalog, const std::string& path, std::string_view text) {
+  Deployment d;
+  d.path = path;
+  d.format = ConfigFormat::llama_cpp;
+  d.settings = default_settings(catalog.default_runtime());
+  LlamaState st;
+  const std::vector<Word> words = command_words(path, shell_words(path, text));
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const Word& w = words[i];
+    std::string name = w.text, value;
+    const std::size_t eq = name.find('=');
+    const bool inline_value = name.rfind("--", 0) == 0 && eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    const Option* o = find_option(name);
+    const bool next_is_value = i + 1 < words.size() && words[i + 1].text.rfind('-', 0) != 0;
+    if (!o) {
+      if (name.rfind('-', 0) != 0) {
+        d.warnings.push_back({w.line, "unexpected argument '" + w.text + "' (ignored)"});
+        continue;
+      }
+      d.warnings.push_back({w.line, "unknown option " + name + " (ignored)"});
+      if (!inline_value && next_is_value) ++i;
+      continue;
+    }
+    if (o->arg == Arg::flash_attn) {  // -fa, or -fa on|off|auto
+      const std::optional<bool> on = next_is_value ? parse_switch(words[i + 1].text) : std::nullopt;
+      const bool is_auto = next_is_value && words[i + 1].text == "auto";
+      if (on || is_auto) ++i;
+      d.settings.flash_attn = on.value_or(true);
+      continue;
+    }
+    if (o->value && !inline_value) {
+      if (i + 1 >= words.size()) fail_at(path, w.line, name + " needs a value (the file ends after it)");
+      value = words[++i].text;
+    }
+    apply(catalog, d, st, *o, w, value);
+  }
+  resolve_hf(catalog, d, st);
+  const bool hf_projector = !st.hf_repo.empty() && !st.no_projector;
+  if (d.model && (st.projector || hf_projector)) {
+    d.settings.vision = d.model->has_modality("image");
+    d.settings.audio = d.model->has_modality("audio");
+    if (hf_projector && !st.projector) d.notes.push_back({st.hf_line, "-hf loads the repository's mmproj file too (add --no-mmproj to leave it out)"});
+  }
+  if (d.context && *d.context == 0 && d.model) d.context = d.model->max_context;
+  if (!d.context) {
+    d.context = 4096;
+    d.notes.push_back({0, "no -c: llama.cpp's default context of 4096 tokens assumed"});
+  }
+  finish_deployment(d);
+  return d;
+}
+
+}  // namespace fitcheck::readers

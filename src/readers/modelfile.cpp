@@ -1,0 +1,184 @@
+// Ollama: a Modelfile (FROM, PARAMETER ...) and the OLLAMA_* settings the server reads.
+#include <algorithm>
+
+#include "fitcheck/names.hpp"
+#include "fitcheck/units.hpp"
+#include "readers/readers.hpp"
+
+namespace fitcheck::readers {
+namespace {
+
+struct Line {
+  std::string instruction;  // upper case
+  std::string args;
+  std::size_t line = 0;
+};
+
+std::string trim(std::string_view text) {
+  const std::size_t b = text.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return "";
+  const std::size_t e = text.find_last_not_of(" \t\r");
+  return std::string(text.substr(b, e - b + 1));
+}
+
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0; start <= text.size();) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+// Instructions with their arguments; """ blocks (TEMPLATE, SYSTEM, MESSAGE, LICENSE) are skipped whole.
+std::vector<Line> modelfile_lines(const std::string& path, std::string_view text) {
+  const std::vector<std::string_view> lines = lines_of(text);
+  std::vector<Line> out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string content = trim(lines[i]);
+    if (content.empty() || content[0] == '#') continue;
+    const std::size_t space = content.find_first_of(" \t");
+    Line l{content.substr(0, space), space == std::string::npos ? "" : trim(std::string_view(content).substr(space)), i + 1};
+    std::transform(l.instruction.begin(), l.instruction.end(), l.instruction.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    const std::size_t open = l.args.find("\"\"\"");
+    if (open != std::string::npos && l.args.find("\"\"\"", open + 3) == std::string::npos) {
+      std::size_t close = i + 1;
+      while (close < lines.size() && lines[close].find("\"\"\"") == std::string_view::npos) ++close;
+      if (close == lines.size()) {
+        fail_at(path, l.line, l.instruction + " opens a \"\"\" block that never closes (expected a closing \"\"\")");
+      }
+      i = close;
+    }
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+const char* const k_harmless_parameters[] = {"temperature", "top_k", "top_p", "min_p", "typical_p", "stop", "seed",
+                                             "num_predict", "repeat_penalty", "repeat_last_n", "presence_penalty",
+                                             "frequency_penalty", "num_keep", "num_thread", "use_mmap", "use_mlock",
+                                             "mirostat", "mirostat_eta", "mirostat_tau", "tfs_z", "numa", "penalize_newline"};
+const char* const k_harmless_instructions[] = {"TEMPLATE", "SYSTEM", "MESSAGE", "LICENSE", "REQUIRES", "RENDERER", "PARSER"};
+const char* const k_harmless_env[] = {"OLLAMA_HOST", "OLLAMA_MODELS", "OLLAMA_KEEP_ALIVE", "OLLAMA_MAX_LOADED_MODELS",
+                                      "OLLAMA_MAX_QUEUE", "OLLAMA_ORIGINS", "OLLAMA_DEBUG", "OLLAMA_NOPRUNE",
+                                      "OLLAMA_NOHISTORY", "OLLAMA_LOAD_TIMEOUT", "OLLAMA_LLM_LIBRARY", "OLLAMA_TMPDIR"};
+
+template <std::size_t N>
+bool listed(const char* const (&list)[N], const std::string& name) {
+  return std::any_of(std::begin(list), std::end(list), [&](const char* item) { return name == item; });
+}
+
+void from(const Catalog& catalog, Deployment& d, const Line& l) {
+  d.line = l.line;
+  d.model_text = l.args;
+  const bool file = l.args.find(".gguf") != std::string::npos || l.args.rfind("./", 0) == 0 || l.args.rfind('/', 0) == 0;
+  const ModelMatch m = at_line(d.path, l.line, [&] {
+    return file ? match_gguf_file(catalog, l.args) : match_ollama_tag(catalog, l.args);
+  });
+  d.model = m.model;
+  d.preset = m.preset;
+}
+
+void parameter(Deployment& d, const Line& l) {
+  const std::size_t space = l.args.find_first_of(" \t");
+  const std::string name = l.args.substr(0, space);
+  const std::string value = space == std::string::npos ? "" : trim(std::string_view(l.args).substr(space));
+  const Word at{"PARAMETER " + name, l.line, false};
+  if (name == "num_ctx") {
+    d.context = count_value(d.path, at, value, "a number of tokens");
+    d.context_line = l.line;
+  } else if (name == "num_gpu") {
+    d.gpu_layers = count_value(d.path, at, value, "a number of layers");
+  } else if (name == "num_batch") {
+    d.settings.ubatch = count_value(d.path, at, value, "a positive batch size");
+    if (d.settings.ubatch == 0) fail_at(d.path, l.line, "PARAMETER num_batch 0 (expected a positive batch size)");
+  } else if (!listed(k_harmless_parameters, name)) {
+    d.warnings.push_back({l.line, "unknown PARAMETER " + name + " (ignored)"});
+  }
+}
+
+void environment(const Catalog& catalog, Deployment& d, const ReadOptions& options) {
+  std::string kv_type;
+  std::size_t kv_line = 0;
+  for (const Entry& e : options.env) {
+    const Word at{e.key, e.line, false};
+    const std::string where = options.env_source;
+    const auto fail = [&](const std::string& why) { fail_at(where, e.line, why); };
+    if (e.key == "OLLAMA_KV_CACHE_TYPE") {
+      kv_type = at_line(where, e.line, [&] { return catalog.find_kv_type(e.value).id; });
+      kv_line = e.line;
+    } else if (e.key == "OLLAMA_NUM_PARALLEL") {
+      d.settings.parallel = count_value(where, at, e.value, "a positive number of sequences");
+      if (d.settings.parallel == 0) fail("OLLAMA_NUM_PARALLEL 0 (expected a positive number of sequences)");
+    } else if (e.key == "OLLAMA_FLASH_ATTENTION") {
+      const std::optional<bool> on = parse_switch(e.value);
+      if (!on) fail("OLLAMA_FLASH_ATTENTION expects 1, 0, true or false, got '" + e.value + "'");
+      d.settings.flash_attn = *on;
+    } else if (e.key == "OLLAMA_CONTEXT_LENGTH") {
+      if (!d.context) {
+        d.context = count_value(where, at, e.value, "a number of tokens");
+        d.context_line = 0;
+        d.notes.push_back({0, "context " + e.value + " from OLLAMA_CONTEXT_LENGTH (" + where + ")"});
+      }
+    } else if (e.key == "OLLAMA_GPU_OVERHEAD") {
+      d.extra_reserve_bytes = count_value(where, at, e.value, "a number of bytes");
+    } else if (e.key == "OLLAMA_SCHED_SPREAD") {
+      d.unmodelled.push_back({0, "OLLAMA_SCHED_SPREAD spreads the model over several GPUs"});
+    } else if (e.key.rfind("OLLAMA_", 0) == 0 && !listed(k_harmless_env, e.key)) {
+      d.warnings.push_back({0, "unknown setting " + e.key + " in " + where + " (ignored)"});
+    }
+  }
+  if (!kv_type.empty()) {
+    if (d.settings.flash_attn || kv_type == "f16") {
+      d.settings.kv_type_k = d.settings.kv_type_v = kv_type;
+    } else {
+      d.notes.push_back({0, "OLLAMA_KV_CACHE_TYPE " + kv_type + " (" + options.env_source + " line " + std::to_string(kv_line) +
+                                ") needs flash attention: Ollama keeps f16"});
+    }
+  }
+}
+
+}  // namespace
+
+Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
+  Deployment d;
+  d.path = path;
+  d.format = ConfigFormat::ollama;
+  d.settings = default_settings(catalog.default_runtime());
+  d.settings.parallel = catalog.deployment.ollama.default_parallel;
+  bool projector_file = false, library_tag = false;
+  for (const Line& l : modelfile_lines(path, text)) {
+    if (l.instruction == "FROM") {
+      if (l.args.empty()) fail_at(path, l.line, "FROM needs a model (expected e.g. FROM gemma4:e4b)");
+      if (l.args.find("mmproj") != std::string::npos) {
+        projector_file = true;  // an imported model's vision projector
+        continue;
+      }
+      if (d.model) fail_at(path, l.line, "a second model FROM (expected one model, and at most one mmproj file)");
+      from(catalog, d, l);
+      library_tag = l.args.find(".gguf") == std::string::npos && l.args.rfind('.', 0) != 0 && l.args.rfind('/', 0) != 0;
+    } else if (l.instruction == "PARAMETER") {
+      parameter(d, l);
+    } else if (l.instruction == "ADAPTER") {
+      d.unmodelled.push_back({l.line, "ADAPTER loads a LoRA adapter"});
+    } else if (!listed(k_harmless_instructions, l.instruction)) {
+      d.warnings.push_back({l.line, "unknown instruction " + l.instruction + " (ignored)"});
+    }
+  }
+  if (!d.model) fail_at(path, 0, "no FROM line (expected FROM <model>, e.g. FROM gemma4:e4b)");
+  environment(catalog, d, options);
+  if ((library_tag && catalog.deployment.ollama.loads_projector) || projector_file) {
+    d.settings.vision = d.model->has_modality("image");
+    d.settings.audio = d.model->has_modality("audio");
+  }
+  if (!d.context) {
+    d.ollama_context_default = true;
+    d.notes.push_back({0, "no num_ctx or OLLAMA_CONTEXT_LENGTH: Ollama's default context for the GPU's VRAM"});
+  }
+  finish_deployment(d);
+  return d;
+}
+
+}  // namespace fitcheck::readers

@@ -1,0 +1,92 @@
+#include "readers/readers.hpp"
+
+#include <algorithm>
+
+#include "fitcheck/error.hpp"
+#include "fitcheck/units.hpp"
+
+namespace fitcheck::readers {
+namespace {
+
+bool has_word(std::string_view text, std::string_view word) {
+  for (std::size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+    const bool starts = at == 0 || std::string_view(" \t\n/\"'=").find(text[at - 1]) != std::string_view::npos;
+    const std::size_t end = at + word.size();
+    const bool ends = end == text.size() || std::string_view(" \t\r\n\"'.").find(text[end]) != std::string_view::npos;
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+std::string first_instruction(std::string_view text) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    const std::size_t b = line.find_first_not_of(" \t\r");
+    if (b != std::string_view::npos && line[b] != '#') {
+      const std::size_t e = line.find_first_of(" \t\r", b);
+      std::string word(line.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
+      std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      return word;
+    }
+    start = end + 1;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<ConfigFormat> parse_format(std::string_view name) {
+  if (name == "fitcheck") return ConfigFormat::fitcheck;
+  if (name == "llama.cpp" || name == "llama-cpp" || name == "llama-server") return ConfigFormat::llama_cpp;
+  if (name == "ollama") return ConfigFormat::ollama;
+  if (name == "vllm") return ConfigFormat::vllm;
+  return std::nullopt;
+}
+
+ConfigFormat detect_format(const std::string& path, std::string_view text) {
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) fail_at(path, 0, "the file is empty (expected a deployment config)");
+  if (text[first] == '{') return ConfigFormat::fitcheck;
+  const std::string instruction = first_instruction(text);
+  if (instruction == "FROM" || instruction == "PARAMETER") return ConfigFormat::ollama;
+  if (has_word(text, "llama-server") || has_word(text, "llama-cli")) return ConfigFormat::llama_cpp;
+  if (has_word(text, "vllm") || text.find("vllm.entrypoints") != std::string_view::npos) return ConfigFormat::vllm;
+  if (text[first] == '-') return ConfigFormat::llama_cpp;  // an args file
+  const bool yaml_keys = text.find("max_model_len") != std::string_view::npos || text.find("max-model-len") != std::string_view::npos ||
+                         text.find("gpu_memory_utilization") != std::string_view::npos ||
+                         text.find("gpu-memory-utilization") != std::string_view::npos;
+  if (yaml_keys) return ConfigFormat::vllm;
+  fail_at(path, 0, "cannot tell what kind of config this is (expected fitcheck JSON, a llama-server command, an Ollama "
+                   "Modelfile or a vLLM config; name it with --format)");
+}
+
+Deployment read_deployment(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
+  if (text.find('\0') != std::string_view::npos) fail_at(path, 0, "binary data (expected a text config file)");
+  switch (options.format ? *options.format : detect_format(path, text)) {
+    case ConfigFormat::llama_cpp: return read_llama_command(catalog, path, text);
+    case ConfigFormat::ollama: return read_modelfile(catalog, path, text, options);
+    case ConfigFormat::vllm: return read_vllm(catalog, path, text);
+    default: return read_fitcheck_json(catalog, path, text);
+  }
+}
+
+std::uint64_t count_value(const std::string& path, const Word& option, const std::string& value, const char* expected) {
+  const std::optional<std::uint64_t> n = parse_count(value);
+  if (!n) fail_at(path, option.line, option.text + " expects " + expected + ", got '" + value + "'");
+  return *n;
+}
+
+void finish_deployment(Deployment& d) {
+  if (!d.model) fail_at(d.path, 0, "no model named (expected the model the deployment loads)");
+  if (d.context && *d.context > d.model->max_context) {
+    fail_at(d.path, d.context_line, "context " + std::to_string(*d.context) + " is above " + d.model->id + "'s maximum of " +
+                                        std::to_string(d.model->max_context) + " tokens (use " +
+                                        std::to_string(d.model->max_context) + " or less)");
+  }
+  if (d.context && *d.context == 0) fail_at(d.path, d.context_line, "context 0 (expected a number of tokens)");
+}
+
+}  // namespace fitcheck::readers

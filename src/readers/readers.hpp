@@ -1,0 +1,49 @@
+#pragma once
+// Deployment configs in, fitcheck::Deployment out: fitcheck's own JSON, a llama-server / llama-cli
+// command line, an Ollama Modelfile with its environment, a vLLM config or command line.
+// The untrusted-input boundary: every problem is Error(Errc::data) "<file>:<line>: <what> (expected ...)".
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fitcheck/catalog.hpp"
+#include "fitcheck/check.hpp"
+#include "fitcheck/error.hpp"
+#include "readers/config_text.hpp"
+
+namespace fitcheck::readers {
+
+struct ReadOptions {
+  std::optional<ConfigFormat> format;  // --format; absent: recognized by content
+  std::vector<Entry> env;              // Ollama's environment settings
+  std::string env_source;              // where they came from, for the notes
+};
+
+// "fitcheck", "llama.cpp" (or "llama-cpp"), "ollama", "vllm"; nullopt otherwise.
+std::optional<ConfigFormat> parse_format(std::string_view name);
+ConfigFormat detect_format(const std::string& path, std::string_view text);
+Deployment read_deployment(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options);
+
+// The format readers (read_deployment picks one).
+Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, std::string_view text);
+Deployment read_llama_command(const Catalog& catalog, const std::string& path, std::string_view text);
+Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options);
+Deployment read_vllm(const Catalog& catalog, const std::string& path, std::string_view text);
+
+// Shared by the readers.
+// Runs `f`, turning a fitcheck::Error into a data error at path:line.
+template <class F>
+auto at_line(const std::string& path, std::size_t line, F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    fail_at(path, line, e.what());
+  }
+}
+// A count option's value, or an error naming the option and what it expects.
+std::uint64_t count_value(const std::string& path, const Word& option, const std::string& value, const char* expected);
+// Checks what every deployment needs (a model; a context within the model's maximum).
+void finish_deployment(Deployment& d);
+
+}  // namespace fitcheck::readers

@@ -1,0 +1,163 @@
+// vLLM: a `vllm serve --config` YAML file, or a `vllm serve` / api_server command line.
+#include <algorithm>
+
+#include "fitcheck/names.hpp"
+#include "fitcheck/units.hpp"
+#include "readers/readers.hpp"
+
+namespace fitcheck::readers {
+namespace {
+
+// Options that do not change GPU memory (or lower it: --enforce-eager).
+const char* const k_harmless[] = {
+    "host", "port", "api-key", "served-model-name", "trust-remote-code", "disable-log-requests", "disable-log-stats",
+    "enable-prefix-caching", "no-enable-prefix-caching", "enable-chunked-prefill", "max-logprobs", "generation-config",
+    "tool-call-parser", "enable-auto-tool-choice", "reasoning-parser", "chat-template", "uvicorn-log-level", "seed",
+    "download-dir", "tokenizer", "revision", "tokenizer-mode", "enforce-eager", "swap-space", "limit-mm-per-prompt",
+    "config", "load-format", "disable-custom-all-reduce", "distributed-executor-backend", "allowed-origins"};
+
+std::string option_key(std::string key) {
+  while (!key.empty() && key[0] == '-') key.erase(0, 1);
+  std::replace(key.begin(), key.end(), '_', '-');
+  return key;
+}
+
+struct Setting {
+  std::string key;    // dashed, without leading dashes
+  std::string value;
+  std::size_t line = 0;
+  std::string shown;  // as written, for messages
+};
+
+double fraction_value(const std::string& path, const Setting& s) {
+  const std::optional<double> v = parse_decimal(s.value);
+  if (!v || !(*v > 0 && *v <= 1)) fail_at(path, s.line, s.shown + " expects a share of GPU memory above 0 and at most 1, got '" + s.value + "'");
+  return *v;
+}
+
+std::uint64_t positive(const std::string& path, const Setting& s, const char* expected) {
+  const std::uint64_t n = count_value(path, Word{s.shown, s.line, false}, s.value, expected);
+  if (n == 0) fail_at(path, s.line, s.shown + " 0 (expected " + std::string(expected) + ")");
+  return n;
+}
+
+void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
+  const std::string& path = d.path;
+  const std::string& k = s.key;
+  if (k == "model") {
+    d.line = s.line;
+    d.model_text = s.value;
+    d.model = at_line(path, s.line, [&] { return match_hf_id(catalog, s.value); }).model;
+  } else if (k == "max-model-len") {
+    d.context = at_line(path, s.line, [&] { return parse_context(s.value); });
+    d.context_line = s.line;
+  } else if (k == "gpu-memory-utilization") {
+    d.gpu_memory_utilization = fraction_value(path, s);
+  } else if (k == "kv-cache-dtype") {
+    const auto& dtypes = catalog.deployment.vllm.kv_cache_dtypes;
+    const bool known = std::any_of(dtypes.begin(), dtypes.end(), [&](const VllmKvDtype& t) { return t.id == s.value; });
+    if (!known) {
+      std::string ids;
+      for (const VllmKvDtype& t : dtypes) ids += (ids.empty() ? "" : ", ") + t.id;
+      fail_at(path, s.line, "unknown kv_cache_dtype '" + s.value + "' (expected one of " + ids + ")");
+    }
+    d.vllm_settings.kv_cache_dtype = s.value;
+  } else if (k == "max-num-seqs") {
+    d.vllm_settings.max_num_seqs = positive(path, s, "a positive number of sequences");
+  } else if (k == "max-num-batched-tokens") {
+    d.vllm_settings.max_num_batched_tokens = positive(path, s, "a positive number of tokens");
+  } else if (k == "tensor-parallel-size" || k == "tp") {
+    d.vllm_settings.tensor_parallel_size = positive(path, s, "a positive number of GPUs");
+  } else if (k == "dtype") {
+    if (s.value != "auto" && s.value != "bfloat16" && s.value != "float16" && s.value != "half") {
+      d.unmodelled.push_back({s.line, s.shown + " " + s.value + " changes the weights' size"});
+    }
+  } else if (k == "quantization" || k == "q" || k == "kv-cache-memory-bytes" || k == "kv-cache-memory" ||
+             k == "cpu-offload-gb" || k == "block-size" || k == "speculative-config" ||
+             ((k == "pipeline-parallel-size" || k == "pp") && s.value != "1")) {
+    d.unmodelled.push_back({s.line, s.shown + " changes how vLLM allocates memory"});
+  } else if (std::none_of(std::begin(k_harmless), std::end(k_harmless), [&](const char* h) { return k == h; })) {
+    d.warnings.push_back({s.line, "unknown option " + s.shown + " (ignored)"});
+  }
+}
+
+std::vector<Setting> yaml_settings(const std::string& path, std::string_view text) {
+  std::vector<Setting> out;
+  for (const Entry& e : flat_yaml(path, text)) {
+    const std::string key = option_key(e.key);
+    const bool modelled = key == "model" || key == "max-model-len" || key == "gpu-memory-utilization" ||
+                          key == "kv-cache-dtype" || key == "max-num-seqs" || key == "max-num-batched-tokens" ||
+                          key == "tensor-parallel-size";
+    if (!e.scalar && modelled) fail_at(path, e.line, e.key + " expects a single value, not a list or a mapping");
+    out.push_back({key, e.value, e.line, e.key});
+  }
+  return out;
+}
+
+bool is_vllm_program(const std::vector<Word>& words, std::size_t i) {
+  const std::string& w = words[i].text;
+  const bool serve = (w == "vllm" || (w.size() > 5 && w.compare(w.size() - 5, 5, "/vllm") == 0)) && i + 1 < words.size() && words[i + 1].text == "serve";
+  return serve || w.find("vllm.entrypoints") != std::string::npos;
+}
+
+std::vector<Setting> command_settings(const std::string& path, const std::vector<Word>& words) {
+  std::size_t i = 0;
+  while (i < words.size() && !is_vllm_program(words, i)) ++i;
+  if (i == words.size()) fail_at(path, 0, "no vllm serve command found (expected 'vllm serve MODEL --option value ...' or a YAML config)");
+  i += words[i].text == "vllm" || words[i].text.find("/vllm") != std::string::npos ? 2 : 1;
+  std::vector<Setting> out;
+  for (; i < words.size(); ++i) {
+    const Word& w = words[i];
+    if (w.separator) {
+      if (w.text != "\n") break;
+      continue;
+    }
+    if (w.text.rfind('-', 0) != 0) {
+      out.push_back({"model", w.text, w.line, "model"});  // vllm serve's positional model
+      continue;
+    }
+    std::string name = w.text, value;
+    const std::size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    } else if (i + 1 < words.size() && !words[i + 1].separator && words[i + 1].text.rfind('-', 0) != 0) {
+      value = words[++i].text;
+    }
+    const std::string key = option_key(name == "-tp" ? "tensor-parallel-size" : name == "-q" ? "quantization" : name);
+    out.push_back({key, value, w.line, name});
+  }
+  return out;
+}
+
+// A command line, not a YAML file: a line (not a comment) that runs vllm serve or the API server module.
+bool mentions_command(std::string_view text) {
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line = text.substr(start, end - start);
+    const std::size_t first = line.find_first_not_of(" \t");
+    const bool comment = first == std::string_view::npos || line[first] == '#';
+    if (!comment && (line.find("vllm serve") != std::string_view::npos || line.find("vllm.entrypoints") != std::string_view::npos)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+Deployment read_vllm(const Catalog& catalog, const std::string& path, std::string_view text) {
+  Deployment d;
+  d.path = path;
+  d.format = ConfigFormat::vllm;
+  d.vllm = true;
+  const bool command = mentions_command(text);
+  const std::vector<Setting> settings = command ? command_settings(path, shell_words(path, text)) : yaml_settings(path, text);
+  for (const Setting& s : settings) apply(catalog, d, s);
+  if (!d.model) fail_at(path, 0, "no model (expected 'model: google/gemma-4-31B-it' or 'vllm serve google/gemma-4-31B-it')");
+  d.preset = &catalog.find_preset("BF16");
+  if (!d.context) d.notes.push_back({0, "no max_model_len: vLLM uses the model's maximum of " + std::to_string(d.model->max_context) + " tokens"});
+  finish_deployment(d);
+  return d;
+}
+
+}  // namespace fitcheck::readers
