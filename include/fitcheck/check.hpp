@@ -46,6 +46,7 @@ struct Deployment {
   std::optional<std::uint64_t> gpu_layers;  // -ngl N / num_gpu N; absent: all
   std::uint64_t cpu_moe_layers = 0;         // --n-cpu-moe N
   bool ollama_context_default = false;      // no context stated: Ollama's VRAM-tier default
+  bool context_per_sequence = false;        // Ollama: each parallel sequence gets the context (-c = context x parallel)
   std::uint64_t extra_reserve_bytes = 0;    // OLLAMA_GPU_OVERHEAD
   VllmSettings vllm_settings;               // max_model_len 0 / max_num_seqs 0 ...: the defaults
   std::optional<double> gpu_memory_utilization;

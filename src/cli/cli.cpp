@@ -332,6 +332,9 @@ int run_check(const Catalog& catalog, const Request& r, std::string& out) {
     Deployment d = readers::read_deployment(catalog, path, read_config_file(path), o.read);
     reject_unmodelled(d, r.lenient);
     const Hardware hw = deployment_hardware(catalog, r, d);
+    if (d.vllm && hw.memory_kind == MemoryKind::unified) {
+      throw Error(Errc::usage, "vLLM serves from a discrete GPU: check " + d.path + " against --gpu ID or --vram SIZE");
+    }
     const CheckResult result = readers::at_line(d.path, d.line, [&] {
       return check_deployment(catalog, d, hw, reserve, host_ram, o.headroom);
     });

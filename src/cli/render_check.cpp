@@ -40,7 +40,8 @@ void footprint_lines(std::string& out, const CheckItem& item) {
                        format_gib(f.kv_cache.total()), kv_type_label(f.settings), format_gib(f.compute.total()),
                        format_gib(f.overhead.total()));
     if (f.projector.total() > 0) out += ", projector " + format_gib(f.projector.total());
-    out += fmt::format("; {} x {} sequences, ubatch {}, flash attention {}\n", r.context, f.settings.parallel,
+    out += fmt::format("; {} tokens over {} sequence{}, ubatch {}, flash attention {}\n", r.context, f.settings.parallel,
+                       f.settings.parallel == 1 ? "" : "s",
                        f.settings.ubatch, f.settings.flash_attn ? "on" : "off");
     if (r.host_bytes > 0 && r.host_limit_bytes > 0) {
       out += fmt::format("  host RAM {} of {}\n", format_gib(r.host_bytes), format_gib(r.host_limit_bytes));
@@ -127,8 +128,8 @@ std::string vllm_basis() {
 }
 
 std::string text_check(const CheckReport& r) {
-  std::string out = fmt::format("fitcheck check: {} of {} deployment{} fit{}\n", r.items.size() - failures(r), r.items.size(),
-                                r.items.size() == 1 ? "" : "s", r.headroom.empty() ? "" : " with headroom " + r.headroom);
+  std::string out = fmt::format("fitcheck check: {} of {} deployments fit{}\n", r.items.size() - failures(r), r.items.size(),
+                                r.headroom.empty() ? "" : " with headroom " + r.headroom);
   for (const CheckItem& item : r.items) {
     const Deployment& d = item.deployment;
     out += fmt::format("\n{} {}:{} ({}): {}\n", item.result.fits ? "PASS" : "FAIL", d.path, d.line, format_name(d.format), subject(item));

@@ -119,7 +119,9 @@ std::uint64_t Headroom::of(std::uint64_t limit) const {
   return bytes;
 }
 
-std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, const Hardware& hw) {
+namespace {
+
+std::uint64_t sequence_context(const Catalog& catalog, const Deployment& d, const Hardware& hw) {
   if (d.context) return *d.context;
   if (d.vllm) return d.model->max_context;
   if (d.ollama_context_default) {
@@ -128,6 +130,13 @@ std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, co
     }
   }
   return d.settings.context;
+}
+
+}  // namespace
+
+std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, const Hardware& hw) {
+  const std::uint64_t context = sequence_context(catalog, d, hw);
+  return d.context_per_sequence ? checked_mul(context, d.settings.parallel, "context") : context;
 }
 
 CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const Hardware& hw,

@@ -173,6 +173,11 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
     d.settings.vision = d.model->has_modality("image");
     d.settings.audio = d.model->has_modality("audio");
   }
+  d.context_per_sequence = true;
+  if (d.settings.parallel > 1) {
+    d.notes.push_back({0, "Ollama gives each of the " + std::to_string(d.settings.parallel) +
+                              " parallel sequences the whole context: llama.cpp runs with context x sequences"});
+  }
   if (!d.context) {
     d.ollama_context_default = true;
     d.notes.push_back({0, "no num_ctx or OLLAMA_CONTEXT_LENGTH: Ollama's default context for the GPU's VRAM"});

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "support/test_support.hpp"
 
@@ -13,46 +12,7 @@ using json = nlohmann::json;
 
 namespace {
 
-// A small well-formedness check: one root, every tag closed in order, attributes quoted, entities known.
-// Returns "" when well-formed, else what is wrong.
-std::string xml_problem(const std::string& doc) {
-  std::vector<std::string> open;
-  bool seen_root = false;
-  std::size_t i = 0;
-  if (doc.rfind("<?xml", 0) == 0) i = doc.find("?>") + 2;
-  while (i < doc.size()) {
-    if (doc[i] != '<') {
-      if (doc[i] == '&') {
-        const std::size_t end = doc.find(';', i);
-        const std::string entity = doc.substr(i, end == std::string::npos ? 1 : end - i + 1);
-        if (entity != "&amp;" && entity != "&lt;" && entity != "&gt;" && entity != "&quot;") return "bad entity " + entity;
-      } else if (open.empty() && !std::isspace(static_cast<unsigned char>(doc[i]))) {
-        return "text outside the root";
-      }
-      ++i;
-      continue;
-    }
-    const std::size_t close = doc.find('>', i);
-    if (close == std::string::npos) return "unterminated tag";
-    const std::string tag = doc.substr(i + 1, close - i - 1);
-    if (std::count(tag.begin(), tag.end(), '"') % 2 != 0) return "unbalanced quotes in <" + tag + ">";
-    static const std::regex k_open(R"(^([A-Za-z][\w-]*)(\s+[\w:-]+="[^"<]*")*\s*(/?)$)");
-    std::smatch m;
-    if (!tag.empty() && tag[0] == '/') {
-      if (open.empty() || open.back() != tag.substr(1)) return "mismatched </" + tag.substr(1) + ">";
-      open.pop_back();
-    } else if (std::regex_match(tag, m, k_open)) {
-      if (open.empty() && seen_root) return "second root element";
-      seen_root = true;
-      if (m[3].str().empty()) open.push_back(m[1].str());
-    } else {
-      return "malformed tag <" + tag + ">";
-    }
-    i = close + 1;
-  }
-  if (!open.empty()) return "unclosed <" + open.back() + ">";
-  return seen_root ? "" : "no root element";
-}
+using fitcheck::test::xml_problem;
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;

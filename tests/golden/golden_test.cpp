@@ -39,9 +39,24 @@ void write(const fs::path& path, const std::string& text) { std::ofstream(path, 
 
 class GoldenTest : public ::testing::TestWithParam<std::string> {};
 
+// Runs in the project root, so that config paths in the cases (examples/..., tests/golden/configs/...) read
+// the same on every machine.
+class InProjectRoot {
+ public:
+  InProjectRoot() : m_previous(fs::current_path()) { fs::current_path(FITCHECK_SOURCE_DIR); }
+  ~InProjectRoot() { fs::current_path(m_previous); }
+  InProjectRoot(const InProjectRoot&) = delete;
+  InProjectRoot& operator=(const InProjectRoot&) = delete;
+
+ private:
+  fs::path m_previous;
+};
+
 TEST_P(GoldenTest, MatchesExpectedOutput) {
   const fs::path base = fs::path(FITCHECK_GOLDEN_DIR) / GetParam();
-  const auto result = fitcheck::test::run_cli(read_args(base.string() + ".args"));
+  const std::vector<std::string> args = read_args(base.string() + ".args");
+  const InProjectRoot in_root;
+  const auto result = fitcheck::test::run_cli(args);
   if (std::getenv("FITCHECK_UPDATE_GOLDEN")) {
     write(base.string() + ".code", std::to_string(result.code) + "\n");
     write(base.string() + ".out", result.out);

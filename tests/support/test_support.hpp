@@ -7,6 +7,9 @@ namespace fitcheck::test {
 
 std::string read_text(const std::string& path);
 std::string data_path(const std::string& name);
+// A small XML well-formedness check (one root, tags closed in order, attributes quoted, known entities):
+// "" when well-formed, else what is wrong.
+std::string xml_problem(const std::string& doc);
 
 }  // namespace fitcheck::test
 

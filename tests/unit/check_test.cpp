@@ -1,0 +1,190 @@
+// fitcheck check's pieces: model names from config files, the line-aware config readers, vLLM's
+// allocation rule by hand, and the deployment rules (Ollama's context per sequence, headroom).
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "fitcheck/check.hpp"
+#include "fitcheck/error.hpp"
+#include "fitcheck/names.hpp"
+#include "fitcheck/vllm.hpp"
+#include "readers/readers.hpp"
+
+namespace fitcheck {
+namespace {
+
+const Catalog& catalog() { return builtin_catalog(); }
+
+std::string data_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.code() == Errc::data ? std::string(e.what()) : "wrong code: " + std::string(e.what());
+  }
+  return "no error";
+}
+
+TEST(ModelNames, GgufFileNamesGiveModelAndPreset) {
+  const ModelMatch m = match_gguf_file(catalog(), "/models/gemma-4-26B-A4B-it-Q4_K_M.gguf");
+  EXPECT_EQ(m.model->id, "gemma-4-26b-a4b");
+  EXPECT_EQ(m.preset->id, "Q4_K_M");
+  // Split files and lower case; Q4_K_S must not be read as the shorter suffix of another preset.
+  const ModelMatch split = match_gguf_file(catalog(), "gemma-4-31b-it-q4_k_s-00001-of-00002.gguf");
+  EXPECT_EQ(split.model->id, "gemma-4-31b");
+  EXPECT_EQ(split.preset->id, "Q4_K_S");
+  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "gemma-4-31B-it-UD-Q4_K_XL.gguf"); }).find("cannot tell"), std::string::npos);
+  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "llama-3-8b-Q4_K_M.gguf"); }).find("cannot tell"), std::string::npos);
+}
+
+TEST(ModelNames, HfRepoDefaultsToTheLlamaCppDefaultQuant) {
+  const ModelMatch tagged = match_hf_repo(catalog(), "ggml-org/gemma-4-E2B-it-GGUF:Q8_0");
+  EXPECT_EQ(tagged.model->id, "gemma-4-e2b");
+  EXPECT_EQ(tagged.preset->id, "Q8_0");
+  EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-31B-it-GGUF").preset->id, catalog().deployment.hf_default_preset);
+  EXPECT_NE(data_error([] { match_hf_repo(catalog(), "ggml-org/gemma-4-E2B-it-GGUF:Q9_9"); }).find("unknown quantization"),
+            std::string::npos);
+}
+
+TEST(ModelNames, OllamaTagsWithAndWithoutQuantization) {
+  const ModelMatch plain = match_ollama_tag(catalog(), "gemma4:e4b");
+  EXPECT_EQ(plain.model->id, "gemma-4-e4b");
+  EXPECT_EQ(plain.preset->id, catalog().deployment.ollama.default_preset);
+  const ModelMatch q8 = match_ollama_tag(catalog(), "gemma4:26b-a4b-it-q8_0");
+  EXPECT_EQ(q8.model->id, "gemma-4-26b-a4b");
+  EXPECT_EQ(q8.preset->id, "Q8_0");
+  EXPECT_EQ(match_ollama_tag(catalog(), "gemma4:31b-it-fp16").preset->id, "F16");
+  EXPECT_EQ(match_ollama_tag(catalog(), "hf.co/ggml-org/gemma-4-E4B-it-GGUF:Q4_0").preset->id, "Q4_0");
+  EXPECT_NE(data_error([] { match_ollama_tag(catalog(), "gemma3:27b"); }).find("Ollama tag"), std::string::npos);
+  // "e2bx" is not the e2b tag followed by a suffix.
+  EXPECT_NE(data_error([] { match_ollama_tag(catalog(), "gemma4:e2bx"); }).find("Ollama tag"), std::string::npos);
+}
+
+TEST(ModelNames, HuggingFaceIdsMeanBf16) {
+  const ModelMatch m = match_hf_id(catalog(), "google/gemma-4-31B-it");
+  EXPECT_EQ(m.model->id, "gemma-4-31b");
+  EXPECT_EQ(m.preset->id, "BF16");
+  EXPECT_EQ(match_hf_id(catalog(), "/srv/models/gemma-4-E2B-it/").model->id, "gemma-4-e2b");
+}
+
+TEST(ConfigText, ShellWordsKeepLinesQuotesAndContinuations) {
+  const auto words = readers::shell_words("f", "# comment\nllama-server -m 'a b.gguf' \\\n  -c \"8 192\"; echo x\n");
+  std::vector<std::string> texts;
+  for (const auto& w : words) texts.push_back(w.text);
+  const std::vector<std::string> expected = {"\n", "llama-server", "-m", "a b.gguf", "-c", "8 192", ";", "echo", "x", "\n"};
+  EXPECT_EQ(texts, expected);
+  EXPECT_EQ(words[1].line, 2U);  // after the comment line
+  EXPECT_EQ(words[4].line, 3U);  // -c, after the continuation
+  EXPECT_NE(data_error([] { readers::shell_words("f", "llama-server -m 'open\n"); }).find("f:1: unterminated quote"), std::string::npos);
+}
+
+TEST(ConfigText, FlatYamlKeepsLinesAndMarksNestedValues) {
+  const auto entries = readers::flat_yaml("v.yaml", "# c\nmodel: \"google/x\"  \nmax_model_len: 8192 # tokens\nlimits:\n  image: 0\n");
+  ASSERT_EQ(entries.size(), 3U);
+  EXPECT_EQ(entries[0].value, "google/x");
+  EXPECT_EQ(entries[1].value, "8192");
+  EXPECT_EQ(entries[1].line, 3U);
+  EXPECT_FALSE(entries[2].scalar);
+  EXPECT_NE(data_error([] { readers::flat_yaml("v.yaml", "model google/x\n"); }).find("v.yaml:1: expected 'key: value'"),
+            std::string::npos);
+}
+
+TEST(Vllm, SequenceBlocksByHand) {
+  // E2B: 35 layers in SSSSF groups, the last 20 share earlier layers' KV, so layers 0-14 own a cache:
+  // full layers 4, 9, 14 (1 KV head x 512) and 12 sliding layers (1 KV head x 256), window 512.
+  // BF16 ("auto", 2 bytes), K and V: full 2 x 512 x 2 = 2048 bytes per token, sliding 2 x 256 x 2 = 1024.
+  // max_model_len 8192, max_num_batched_tokens 2048, block 16:
+  //   full: 8192 / 16 = 512 blocks = 8192 tokens x 2048 x 3 layers          = 50,331,648
+  //   sliding: min(511 + 2048, 8192) = 2559 -> ceil(2559 / 16) + 1 = 161 blocks
+  //            = 2576 tokens x 1024 x 12 layers                              = 31,653,888
+  const Model& e2b = catalog().find_model("gemma-4-e2b");
+  VllmSettings s;
+  s.max_model_len = 8192;
+  s.max_num_batched_tokens = 2048;
+  s.max_num_seqs = 256;
+  ASSERT_EQ(catalog().deployment.vllm.block_size, 16U);
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), e2b, s, 8192), 50331648U + 31653888U);
+  s.kv_cache_dtype = "fp8";  // one byte per element: half
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), e2b, s, 8192), (50331648U + 31653888U) / 2);
+  // Two tensor-parallel ranks: one KV head cannot be split, so each rank keeps it whole.
+  s.tensor_parallel_size = 2;
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), e2b, s, 8192), (50331648U + 31653888U) / 2);
+}
+
+TEST(Vllm, PlanAddsUpAndFindsTheLongestRequest) {
+  const Model& m = catalog().find_model("gemma-4-31b");
+  const Hardware& h100 = catalog().find_hardware("h100-80g");
+  VllmSettings s = vllm_defaults(catalog(), m, h100);
+  // 80 GB and not an A100: the large-GPU batch defaults of the OpenAI server.
+  EXPECT_EQ(s.max_num_batched_tokens, 8192U);
+  EXPECT_EQ(s.max_num_seqs, 1024U);
+  EXPECT_EQ(vllm_defaults(catalog(), m, catalog().find_hardware("a100-80g")).max_num_batched_tokens, 2048U);
+  s.max_model_len = 32768;
+  const VllmPlan p = vllm_plan(catalog(), m, h100, s);
+  EXPECT_EQ(p.usable_bytes, static_cast<std::uint64_t>(static_cast<double>(h100.memory_bytes) * 0.9));
+  EXPECT_EQ(p.kv_bytes + p.weights_bytes + p.activation_bytes + p.non_torch_bytes, p.usable_bytes);
+  EXPECT_EQ(p.sequences, p.kv_bytes / p.sequence_kv_bytes);
+  EXPECT_TRUE(p.fits);
+  // The longest request fits and one token more does not.
+  EXPECT_LE(vllm_sequence_kv_bytes(catalog(), m, s, p.max_model_len_fit), p.kv_bytes);
+  if (p.max_model_len_fit < m.max_context) {
+    EXPECT_GT(vllm_sequence_kv_bytes(catalog(), m, s, p.max_model_len_fit + 1), p.kv_bytes);
+  }
+}
+
+readers::ReadOptions with_env(std::vector<readers::Entry> env) {
+  readers::ReadOptions o;
+  o.env = std::move(env);
+  o.env_source = "test.env";
+  return o;
+}
+
+TEST(Ollama, EachParallelSequenceGetsTheContext) {
+  const Deployment d = readers::read_modelfile(catalog(), "Modelfile", "FROM gemma4:e2b\nPARAMETER num_ctx 8192\n",
+                                               with_env({{"OLLAMA_NUM_PARALLEL", "3", 1, true}}));
+  // Ollama runs llama.cpp with num_ctx x OLLAMA_NUM_PARALLEL = 8192 x 3.
+  EXPECT_EQ(deployment_context(catalog(), d, catalog().find_hardware("rtx3060-12g")), 24576U);
+  EXPECT_TRUE(d.settings.vision);  // the library's gemma4 blobs carry the projector
+}
+
+TEST(Ollama, DefaultContextFollowsTheVramTiers) {
+  const Deployment d = readers::read_modelfile(catalog(), "Modelfile", "FROM gemma4:31b\n", with_env({}));
+  // shared/reference/peers.md 1.4: >= 47 GiB -> 262144, >= 23 GiB -> 32768, else 4096.
+  EXPECT_EQ(deployment_context(catalog(), d, catalog().find_hardware("rtx3060-12g")), 4096U);
+  EXPECT_EQ(deployment_context(catalog(), d, catalog().find_hardware("rtx4090-24g")), 32768U);
+  EXPECT_EQ(deployment_context(catalog(), d, catalog().find_hardware("h100-80g")), 262144U);
+}
+
+TEST(Ollama, QuantizedKvNeedsFlashAttention) {
+  const Deployment d = readers::read_modelfile(
+      catalog(), "Modelfile", "FROM gemma4:e2b\n",
+      with_env({{"OLLAMA_FLASH_ATTENTION", "0", 1, true}, {"OLLAMA_KV_CACHE_TYPE", "q8_0", 2, true}}));
+  EXPECT_EQ(d.settings.kv_type_k, "f16");
+  EXPECT_FALSE(d.settings.flash_attn);
+}
+
+TEST(Check, HeadroomIsKeptFree) {
+  const Deployment d = readers::read_llama_command(catalog(), "run.sh", "llama-server -m gemma-4-E2B-it-Q4_K_M.gguf -c 8192\n");
+  const Hardware& gpu = catalog().find_hardware("rtx3060-12g");
+  const CheckResult plain = check_deployment(catalog(), d, gpu, std::nullopt, 32 * 1024ULL * 1024 * 1024, Headroom{});
+  ASSERT_TRUE(plain.fits);
+  ASSERT_GT(plain.margin_bytes, 0);
+  // A headroom one byte larger than the margin fails the check; equal to it passes.
+  Headroom exact{0, static_cast<std::uint64_t>(plain.margin_bytes)};
+  EXPECT_TRUE(check_deployment(catalog(), d, gpu, std::nullopt, 32 * 1024ULL * 1024 * 1024, exact).fits);
+  exact.bytes += 1;
+  EXPECT_FALSE(check_deployment(catalog(), d, gpu, std::nullopt, 32 * 1024ULL * 1024 * 1024, exact).fits);
+}
+
+TEST(Check, CpuLayersMoveBytesToTheHost) {
+  const std::string cmd = "llama-server -m gemma-4-26B-A4B-it-Q4_K_M.gguf -c 8192";
+  const Hardware& gpu = catalog().find_hardware("rtx3090-24g");
+  const std::uint64_t ram = 64 * 1024ULL * 1024 * 1024;
+  const CheckResult all = check_deployment(catalog(), readers::read_llama_command(catalog(), "a", cmd), gpu, std::nullopt, ram, {});
+  const CheckResult moe = check_deployment(catalog(), readers::read_llama_command(catalog(), "b", cmd + " --n-cpu-moe 10"), gpu,
+                                           std::nullopt, ram, {});
+  EXPECT_LT(moe.device_bytes, all.device_bytes);
+  EXPECT_GT(moe.host_bytes, all.host_bytes);
+}
+
+}  // namespace
+}  // namespace fitcheck
