@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "fitcheck/budget.hpp"
+#include "fitcheck/check.hpp"
+#include "readers/readers.hpp"
 #include "fitcheck/curve.hpp"
 #include "fitcheck/planner.hpp"
 
@@ -90,6 +92,21 @@ static void BM_ContextCurve(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ContextCurve)->Unit(benchmark::kMillisecond);
+
+// `fitcheck check` on one llama-server command line and one vLLM config: read, resolve, judge.
+static void BM_CheckConfigs(benchmark::State& state) {
+  const fitcheck::Catalog& c = fitcheck::builtin_catalog();
+  const fitcheck::Hardware& gpu = c.find_hardware("h100-80g");
+  const std::string llama = "llama-server -hf ggml-org/gemma-4-26B-A4B-it-GGUF:Q4_K_M -c 32768 -np 2 -ctk q8_0 -ctv q8_0\n";
+  const std::string vllm = "model: google/gemma-4-31B-it\nmax_model_len: 65536\nkv_cache_dtype: fp8\n";
+  for (auto _ : state) {
+    for (const auto& [path, text] : {std::pair{"run.sh", llama}, std::pair{"vllm.yaml", vllm}}) {
+      const fitcheck::Deployment d = fitcheck::readers::read_deployment(c, path, text, {});
+      benchmark::DoNotOptimize(fitcheck::check_deployment(c, d, gpu, std::nullopt, 64ULL << 30, {}));
+    }
+  }
+}
+BENCHMARK(BM_CheckConfigs)->Unit(benchmark::kMillisecond);
 
 static void BM_SweepAll(benchmark::State& state) {
   const Catalog& c = builtin_catalog();

@@ -164,3 +164,43 @@ TEST(JsonContract, FootprintTensors) {
   }
   EXPECT_EQ(sum, j["footprint"]["weights_bytes"].get<std::uint64_t>());
 }
+
+namespace {
+
+const std::set<std::string> k_check_item_keys = {
+    "file", "format", "line", "model_text", "model", "quant", "runtime", "fits", "context", "device_bytes", "limit_bytes",
+    "headroom_bytes", "margin_bytes", "host_bytes", "host_limit_bytes", "reason", "hardware", "footprint", "vllm", "notes",
+    "warnings"};
+const std::set<std::string> k_vllm_keys = {
+    "max_model_len", "gpu_memory_utilization", "max_num_seqs", "max_num_batched_tokens", "tensor_parallel_size",
+    "kv_cache_dtype", "usable_bytes", "weights_bytes", "activation_bytes", "non_torch_bytes", "kv_bytes",
+    "sequence_kv_bytes", "sequences", "concurrent_sequences", "max_model_len_fit", "basis"};
+
+}  // namespace
+
+TEST(JsonContract, Check) {
+  const std::string examples = std::string(FITCHECK_SOURCE_DIR) + "/examples/";
+  const json j = run_json({"check", examples + "llama-server.sh", examples + "vllm.yaml", "--gpu", "h100-80g", "--headroom",
+                           "5%", "--json"},
+                          0);
+  check_header(j);
+  EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "fits", "headroom", "lenient",
+                                            "deployments"}));
+  ASSERT_EQ(j["deployments"].size(), 2U);
+  for (const json& d : j["deployments"]) {
+    EXPECT_EQ(keys(d), k_check_item_keys);
+    EXPECT_EQ(keys(d["hardware"]), k_hardware_keys);
+    // margin = limit - device, and a fitting deployment keeps at least the headroom.
+    EXPECT_EQ(d["margin_bytes"].get<std::int64_t>(),
+              d["limit_bytes"].get<std::int64_t>() - d["device_bytes"].get<std::int64_t>());
+    EXPECT_GE(d["margin_bytes"].get<std::int64_t>(), d["headroom_bytes"].get<std::int64_t>());
+  }
+  const json& llama = j["deployments"][0];
+  check_footprint(llama["footprint"]);
+  EXPECT_TRUE(llama["vllm"].is_null());
+  EXPECT_EQ(keys(llama["notes"][0]), (std::set<std::string>{"line", "message"}));
+  const json& vllm = j["deployments"][1];
+  EXPECT_TRUE(vllm["footprint"].is_null());
+  EXPECT_EQ(keys(vllm["vllm"]), k_vllm_keys);
+  EXPECT_EQ(vllm["vllm"]["usable_bytes"], vllm["limit_bytes"]);
+}
