@@ -90,7 +90,8 @@ void parameter(Deployment& d, const Line& l) {
     d.context = count_value(d.path, at, value, "a number of tokens");
     d.context_line = l.line;
   } else if (name == "num_gpu") {
-    d.gpu_layers = count_value(d.path, at, value, "a number of layers");
+    if (value == "-1") d.gpu_layers.reset();  // Ollama's automatic placement: as many as fit
+    else d.gpu_layers = count_value(d.path, at, value, "a number of layers (-1: automatic)");
   } else if (name == "num_batch") {
     d.settings.ubatch = count_value(d.path, at, value, "a positive batch size");
     if (d.settings.ubatch == 0) fail_at(d.path, l.line, "PARAMETER num_batch 0 (expected a positive batch size)");

@@ -188,3 +188,20 @@ TEST(Check, CpuLayersMoveBytesToTheHost) {
 
 }  // namespace
 }  // namespace fitcheck
+
+namespace fitcheck {
+namespace {
+
+TEST(Ollama, NumGpuSetsTheLayersOnTheGpu) {
+  const auto read = [](const std::string& text) {
+    return readers::read_modelfile(catalog(), "Modelfile", text, with_env({}));
+  };
+  EXPECT_EQ(read("FROM gemma4:e2b\nPARAMETER num_gpu 10\n").gpu_layers, std::optional<std::uint64_t>(10));
+  EXPECT_FALSE(read("FROM gemma4:e2b\nPARAMETER num_gpu -1\n").gpu_layers.has_value());
+  // An imported GGUF loads no projector unless a second FROM names its mmproj file.
+  EXPECT_FALSE(read("FROM ./gemma-4-E2B-it-Q8_0.gguf\n").settings.vision);
+  EXPECT_TRUE(read("FROM ./gemma-4-E2B-it-Q8_0.gguf\nFROM ./mmproj-F16.gguf\n").settings.vision);
+}
+
+}  // namespace
+}  // namespace fitcheck
