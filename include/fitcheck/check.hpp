@@ -41,12 +41,9 @@ struct Deployment {
   Settings settings;                // context set when `context` is
   std::optional<std::uint64_t> context;
   std::size_t context_line = 0;
-  bool vllm = false;                // vLLM's allocation rule instead of llama.cpp's footprint
   std::optional<Backend> backend;
   std::optional<std::uint64_t> gpu_layers;  // -ngl N / num_gpu N; absent: all
   std::uint64_t cpu_moe_layers = 0;         // --n-cpu-moe N
-  bool ollama_context_default = false;      // no context stated: Ollama's VRAM-tier default
-  bool context_per_sequence = false;        // Ollama: each parallel sequence gets the context (-c = context x parallel)
   std::uint64_t extra_reserve_bytes = 0;    // OLLAMA_GPU_OVERHEAD
   VllmSettings vllm_settings;               // max_model_len 0 / max_num_seqs 0 ...: the defaults
   std::optional<double> gpu_memory_utilization;
@@ -54,7 +51,12 @@ struct Deployment {
   std::vector<ConfigNote> notes;       // how defaults were filled in, settings read from the environment
   std::vector<ConfigNote> warnings;    // options fitcheck does not know (ignored)
   std::vector<ConfigNote> unmodelled;  // options that change memory and that fitcheck does not model
+  // vLLM's allocation rule instead of llama.cpp's footprint (Ollama runs llama.cpp).
+  bool uses_vllm() const { return format == ConfigFormat::vllm; }
 };
+
+// Throws Error(Errc::usage) when the deployment's runtime cannot run on the hardware (vLLM on unified memory).
+void require_supported_target(const Deployment& d, const Hardware& hardware);
 
 // How much room the check keeps free: a share of the device budget, or a size.
 struct Headroom {

@@ -84,6 +84,15 @@ Resolved resolve_target(const Catalog& catalog, const Request& r) {
   return resolved;
 }
 
+// Host RAM a discrete GPU's host offers (--ram, or the catalog's host), less what the OS keeps.
+std::uint64_t host_ram_limit(const Catalog& catalog, std::uint64_t ram) {
+  return ram > catalog.unified.os_reserve_bytes ? ram - catalog.unified.os_reserve_bytes : 0;
+}
+
+std::uint64_t requested_ram(const Catalog& catalog, const Request& r) {
+  return r.ram.empty() ? catalog.host.ram_bytes : parse_size(r.ram);
+}
+
 constexpr std::uint64_t k_default_fill = 1024;
 constexpr double k_offload_default_min_tps = 5;
 
@@ -103,9 +112,9 @@ std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r
   const double ram_bw = r.ram_bw.value_or(catalog.host.ram_bandwidth_gbs);
   if (!(ram_bw > 0 && ram_bw <= 100000)) throw Error(Errc::usage, "invalid --ram-bw: give the host RAM bandwidth in GB/s, e.g. 51.2");
   s.params = speed_params(catalog, hw, backend, ram_bw);
-  const std::uint64_t ram = r.ram.empty() ? catalog.host.ram_bytes : parse_size(r.ram);
+  const std::uint64_t ram = requested_ram(catalog, r);
   if (ram == 0) throw Error(Errc::usage, "invalid --ram 0: give the host's RAM, e.g. 64GiB");
-  s.limits.host_bytes = ram > catalog.unified.os_reserve_bytes ? ram - catalog.unified.os_reserve_bytes : 0;
+  s.limits.host_bytes = host_ram_limit(catalog, ram);
   s.limits.device_bytes = target->budget.device_bytes;
   s.limits.fill = r.fill.value_or(k_default_fill);
   if (s.limits.fill == 0 || s.limits.fill > (1ULL << 24)) throw Error(Errc::usage, "invalid --fill: use 1 to 16777216 tokens");
@@ -325,16 +334,13 @@ int run_check(const Catalog& catalog, const Request& r, std::string& out) {
   const CheckOptions o = resolve_check_options(r);
   std::optional<std::uint64_t> reserve;
   if (!r.reserve.empty()) reserve = parse_size(r.reserve);
-  std::uint64_t host_ram = r.ram.empty() ? catalog.host.ram_bytes : parse_size(r.ram);
-  host_ram = host_ram > catalog.unified.os_reserve_bytes ? host_ram - catalog.unified.os_reserve_bytes : 0;
+  const std::uint64_t host_ram = host_ram_limit(catalog, requested_ram(catalog, r));
   CheckReport report{catalog, {}, r.headroom, r.lenient};
   for (const std::string& path : r.files) {
     Deployment d = readers::read_deployment(catalog, path, read_config_file(path), o.read);
     reject_unmodelled(d, r.lenient);
     const Hardware hw = deployment_hardware(catalog, r, d);
-    if (d.vllm && hw.memory_kind == MemoryKind::unified) {
-      throw Error(Errc::usage, "vLLM serves from a discrete GPU: check " + d.path + " against --gpu ID or --vram SIZE");
-    }
+    require_supported_target(d, hw);  // a usage error, before config errors take the file's line
     const CheckResult result = readers::at_line(d.path, d.line, [&] {
       return check_deployment(catalog, d, hw, reserve, host_ram, o.headroom);
     });

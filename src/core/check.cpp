@@ -75,9 +75,7 @@ VllmSettings vllm_settings(const Catalog& catalog, const Deployment& d, const Ha
 
 CheckResult check_vllm(const Catalog& catalog, const Deployment& d, const Hardware& hw, std::optional<std::uint64_t> reserve,
                        const Headroom& headroom) {
-  if (hw.memory_kind == MemoryKind::unified) {
-    throw Error(Errc::usage, "vLLM serves from a discrete GPU: check " + d.path + " against --gpu ID or --vram SIZE");
-  }
+  require_supported_target(d, hw);
   CheckResult r;
   r.budget = make_budget(catalog, hw, Backend::cuda, reserve);
   r.vllm_settings = vllm_settings(catalog, d, hw);
@@ -114,6 +112,12 @@ const char* format_name(ConfigFormat format) {
   }
 }
 
+void require_supported_target(const Deployment& d, const Hardware& hw) {
+  if (d.uses_vllm() && hw.memory_kind == MemoryKind::unified) {
+    throw Error(Errc::usage, "vLLM serves from a discrete GPU: check " + d.path + " against --gpu ID or --vram SIZE");
+  }
+}
+
 std::uint64_t Headroom::of(std::uint64_t limit) const {
   if (share > 0) return static_cast<std::uint64_t>(std::floor(static_cast<double>(limit) * share));
   return bytes;
@@ -123,8 +127,8 @@ namespace {
 
 std::uint64_t sequence_context(const Catalog& catalog, const Deployment& d, const Hardware& hw) {
   if (d.context) return *d.context;
-  if (d.vllm) return d.model->max_context;
-  if (d.ollama_context_default) {
+  if (d.uses_vllm()) return d.model->max_context;
+  if (d.format == ConfigFormat::ollama) {  // no num_ctx or OLLAMA_CONTEXT_LENGTH: the VRAM-tier default
     for (const OllamaContextTier& tier : catalog.deployment.ollama.context_tiers) {
       if (hw.memory_bytes >= tier.min_vram_bytes) return std::min(tier.context, d.model->max_context);
     }
@@ -136,12 +140,14 @@ std::uint64_t sequence_context(const Catalog& catalog, const Deployment& d, cons
 
 std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, const Hardware& hw) {
   const std::uint64_t context = sequence_context(catalog, d, hw);
-  return d.context_per_sequence ? checked_mul(context, d.settings.parallel, "context") : context;
+  // Ollama gives each parallel sequence the whole context: llama.cpp runs with context x sequences.
+  const bool per_sequence = d.format == ConfigFormat::ollama;
+  return per_sequence ? checked_mul(context, d.settings.parallel, "context") : context;
 }
 
 CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const Hardware& hw,
                              std::optional<std::uint64_t> reserve, std::uint64_t host_ram, const Headroom& headroom) {
-  if (d.vllm) return check_vllm(catalog, d, hw, reserve, headroom);
+  if (d.uses_vllm()) return check_vllm(catalog, d, hw, reserve, headroom);
   return check_llama(catalog, d, hw, reserve, host_ram, headroom);
 }
 

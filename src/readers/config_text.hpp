@@ -10,6 +10,10 @@
 
 namespace fitcheck::readers {
 
+// Text without its leading and trailing white space; the lines of a text (a trailing \r dropped).
+std::string trim(std::string_view text);
+std::vector<std::string_view> split_lines(std::string_view text);
+
 [[noreturn]] void fail_at(const std::string& path, std::size_t line, const std::string& why);
 
 struct Word {

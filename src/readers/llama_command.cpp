@@ -137,12 +137,7 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
       d.context = count_value(path, w, value, "a number of tokens (0: the model's maximum)");
       d.context_line = w.line;
       break;
-    case Arg::parallel: {
-      const std::uint64_t n = count_value(path, w, value, "a positive number of sequences");
-      if (n == 0) fail_at(path, w.line, w.text + " 0 (expected a positive number of sequences)");
-      d.settings.parallel = n;
-      break;
-    }
+    case Arg::parallel: d.settings.parallel = positive_count(path, w, value, "a positive number of sequences"); break;
     case Arg::cache_k: d.settings.kv_type_k = at_line(path, w.line, [&] { return catalog.find_kv_type(value).id; }); break;
     case Arg::cache_v: d.settings.kv_type_v = at_line(path, w.line, [&] { return catalog.find_kv_type(value).id; }); break;
     case Arg::gpu_layers:
@@ -151,10 +146,7 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
       break;
     case Arg::n_cpu_moe: d.cpu_moe_layers = count_value(path, w, value, "a number of layers"); break;
     case Arg::cpu_moe: d.cpu_moe_layers = 1000000; break;
-    case Arg::ubatch:
-      d.settings.ubatch = count_value(path, w, value, "a positive batch size");
-      if (d.settings.ubatch == 0) fail_at(path, w.line, w.text + " 0 (expected a positive batch size)");
-      break;
+    case Arg::ubatch: d.settings.ubatch = positive_count(path, w, value, "a positive batch size"); break;
     case Arg::batch: d.settings.batch = count_value(path, w, value, "a positive batch size"); break;
     case Arg::swa_full: d.settings.swa_full = true; break;
     case Arg::kv_unified: d.settings.kv_unified = true; break;
@@ -173,10 +165,8 @@ void resolve_hf(const Catalog& catalog, Deployment& d, const LlamaState& st) {
   if (st.hf_repo.empty()) return;
   d.line = st.hf_line;
   d.model_text = st.hf_repo;
-  const ModelMatch m = at_line(d.path, st.hf_line, [&] {
-    return st.hf_file.empty() ? match_hf_repo(catalog, st.hf_repo) : match_gguf_file(catalog, st.hf_file);
-  });
   const ModelMatch repo = at_line(d.path, st.hf_line, [&] { return match_hf_repo(catalog, st.hf_repo); });
+  const ModelMatch m = st.hf_file.empty() ? repo : at_line(d.path, st.hf_line, [&] { return match_gguf_file(catalog, st.hf_file); });
   if (repo.model != m.model) fail_at(d.path, st.hf_line, "--hf-file names " + m.model->id + " but the repository is " + repo.model->id);
   d.model = m.model;
   d.preset = m.preset;

@@ -14,26 +14,9 @@ struct Line {
   std::size_t line = 0;
 };
 
-std::string trim(std::string_view text) {
-  const std::size_t b = text.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return "";
-  const std::size_t e = text.find_last_not_of(" \t\r");
-  return std::string(text.substr(b, e - b + 1));
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> lines;
-  for (std::size_t start = 0; start <= text.size();) {
-    const std::size_t end = std::min(text.find('\n', start), text.size());
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
 // Instructions with their arguments; """ blocks (TEMPLATE, SYSTEM, MESSAGE, LICENSE) are skipped whole.
 std::vector<Line> modelfile_lines(const std::string& path, std::string_view text) {
-  const std::vector<std::string_view> lines = lines_of(text);
+  const std::vector<std::string_view> lines = split_lines(text);
   std::vector<Line> out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string content = trim(lines[i]);
@@ -70,10 +53,15 @@ bool listed(const char* const (&list)[N], const std::string& name) {
   return std::any_of(std::begin(list), std::end(list), [&](const char* item) { return name == item; });
 }
 
+// FROM a GGUF path (imported) rather than a library tag.
+bool is_file_reference(const std::string& ref) {
+  return ref.find(".gguf") != std::string::npos || ref.rfind('.', 0) == 0 || ref.rfind('/', 0) == 0;
+}
+
 void from(const Catalog& catalog, Deployment& d, const Line& l) {
   d.line = l.line;
   d.model_text = l.args;
-  const bool file = l.args.find(".gguf") != std::string::npos || l.args.rfind("./", 0) == 0 || l.args.rfind('/', 0) == 0;
+  const bool file = is_file_reference(l.args);
   const ModelMatch m = at_line(d.path, l.line, [&] {
     return file ? match_gguf_file(catalog, l.args) : match_ollama_tag(catalog, l.args);
   });
@@ -93,8 +81,7 @@ void parameter(Deployment& d, const Line& l) {
     if (value == "-1") d.gpu_layers.reset();  // Ollama's automatic placement: as many as fit
     else d.gpu_layers = count_value(d.path, at, value, "a number of layers (-1: automatic)");
   } else if (name == "num_batch") {
-    d.settings.ubatch = count_value(d.path, at, value, "a positive batch size");
-    if (d.settings.ubatch == 0) fail_at(d.path, l.line, "PARAMETER num_batch 0 (expected a positive batch size)");
+    d.settings.ubatch = positive_count(d.path, at, value, "a positive batch size");
   } else if (!listed(k_harmless_parameters, name)) {
     d.warnings.push_back({l.line, "unknown PARAMETER " + name + " (ignored)"});
   }
@@ -111,8 +98,7 @@ void environment(const Catalog& catalog, Deployment& d, const ReadOptions& optio
       kv_type = at_line(where, e.line, [&] { return catalog.find_kv_type(e.value).id; });
       kv_line = e.line;
     } else if (e.key == "OLLAMA_NUM_PARALLEL") {
-      d.settings.parallel = count_value(where, at, e.value, "a positive number of sequences");
-      if (d.settings.parallel == 0) fail("OLLAMA_NUM_PARALLEL 0 (expected a positive number of sequences)");
+      d.settings.parallel = positive_count(where, at, e.value, "a positive number of sequences");
     } else if (e.key == "OLLAMA_FLASH_ATTENTION") {
       const std::optional<bool> on = parse_switch(e.value);
       if (!on) fail("OLLAMA_FLASH_ATTENTION expects 1, 0, true or false, got '" + e.value + "'");
@@ -159,7 +145,7 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
       }
       if (d.model) fail_at(path, l.line, "a second model FROM (expected one model, and at most one mmproj file)");
       from(catalog, d, l);
-      library_tag = l.args.find(".gguf") == std::string::npos && l.args.rfind('.', 0) != 0 && l.args.rfind('/', 0) != 0;
+      library_tag = !is_file_reference(l.args);
     } else if (l.instruction == "PARAMETER") {
       parameter(d, l);
     } else if (l.instruction == "ADAPTER") {
@@ -174,13 +160,11 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
     d.settings.vision = d.model->has_modality("image");
     d.settings.audio = d.model->has_modality("audio");
   }
-  d.context_per_sequence = true;
   if (d.settings.parallel > 1) {
     d.notes.push_back({0, "Ollama gives each of the " + std::to_string(d.settings.parallel) +
                               " parallel sequences the whole context: llama.cpp runs with context x sequences"});
   }
   if (!d.context) {
-    d.ollama_context_default = true;
     d.notes.push_back({0, "no num_ctx or OLLAMA_CONTEXT_LENGTH: Ollama's default context for the GPU's VRAM"});
   }
   finish_deployment(d);

@@ -79,6 +79,12 @@ std::uint64_t count_value(const std::string& path, const Word& option, const std
   return *n;
 }
 
+std::uint64_t positive_count(const std::string& path, const Word& option, const std::string& value, const char* expected) {
+  const std::uint64_t n = count_value(path, option, value, expected);
+  if (n == 0) fail_at(path, option.line, option.text + " 0 (expected " + expected + ")");
+  return n;
+}
+
 void finish_deployment(Deployment& d) {
   if (!d.model) fail_at(d.path, 0, "no model named (expected the model the deployment loads)");
   if (d.context && *d.context > d.model->max_context) {

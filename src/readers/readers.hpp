@@ -43,6 +43,8 @@ auto at_line(const std::string& path, std::size_t line, F f) -> decltype(f()) {
 }
 // A count option's value, or an error naming the option and what it expects.
 std::uint64_t count_value(const std::string& path, const Word& option, const std::string& value, const char* expected);
+// The same, for a value that must be positive: "<option> 0 (expected <expected>)" on a zero.
+std::uint64_t positive_count(const std::string& path, const Word& option, const std::string& value, const char* expected);
 // Checks what every deployment needs (a model; a context within the model's maximum).
 void finish_deployment(Deployment& d);
 

@@ -36,9 +36,7 @@ double fraction_value(const std::string& path, const Setting& s) {
 }
 
 std::uint64_t positive(const std::string& path, const Setting& s, const char* expected) {
-  const std::uint64_t n = count_value(path, Word{s.shown, s.line, false}, s.value, expected);
-  if (n == 0) fail_at(path, s.line, s.shown + " 0 (expected " + std::string(expected) + ")");
-  return n;
+  return positive_count(path, Word{s.shown, s.line, false}, s.value, expected);
 }
 
 void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
@@ -47,7 +45,9 @@ void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
   if (k == "model") {
     d.line = s.line;
     d.model_text = s.value;
-    d.model = at_line(path, s.line, [&] { return match_hf_id(catalog, s.value); }).model;
+    const ModelMatch m = at_line(path, s.line, [&] { return match_hf_id(catalog, s.value); });
+    d.model = m.model;
+    d.preset = m.preset;
   } else if (k == "max-model-len") {
     d.context = at_line(path, s.line, [&] { return parse_context(s.value); });
     d.context_line = s.line;
@@ -149,12 +149,10 @@ Deployment read_vllm(const Catalog& catalog, const std::string& path, std::strin
   Deployment d;
   d.path = path;
   d.format = ConfigFormat::vllm;
-  d.vllm = true;
   const bool command = mentions_command(text);
   const std::vector<Setting> settings = command ? command_settings(path, shell_words(path, text)) : yaml_settings(path, text);
   for (const Setting& s : settings) apply(catalog, d, s);
   if (!d.model) fail_at(path, 0, "no model (expected 'model: google/gemma-4-31B-it' or 'vllm serve google/gemma-4-31B-it')");
-  d.preset = &catalog.find_preset("BF16");
   if (!d.context) d.notes.push_back({0, "no max_model_len: vLLM uses the model's maximum of " + std::to_string(d.model->max_context) + " tokens"});
   finish_deployment(d);
   return d;
