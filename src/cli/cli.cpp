@@ -253,13 +253,13 @@ int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
 
 std::string read_config_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error(Errc::data, path + ": is a directory (expected a config file)");
+  if (std::filesystem::is_directory(path, ec)) readers::fail_at(path, 0, "is a directory (expected a config file)");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::data, path + ": no such file or not readable (check the path)");
+  if (!in) readers::fail_at(path, 0, "no such file or not readable (check the path)");
   constexpr std::streamsize k_max_config = 4 << 20;
   std::string text(static_cast<std::size_t>(k_max_config) + 1, '\0');
   in.read(text.data(), k_max_config + 1);
-  if (in.gcount() > k_max_config) throw Error(Errc::data, path + ": larger than 4 MiB (expected a config file, not a model)");
+  if (in.gcount() > k_max_config) readers::fail_at(path, 0, "larger than 4 MiB (expected a config file, not a model)");
   text.resize(static_cast<std::size_t>(in.gcount()));
   return text;
 }
@@ -270,18 +270,25 @@ struct CheckOptions {
   Headroom headroom;
 };
 
+bool is_output_format(const std::string& f) { return f == "text" || f == "json" || f == "github"; }
+
+// The output `check` asked for: the last output kind given to --format, else json with --json, else text.
+std::string check_output(const Request& r) {
+  const auto last = std::find_if(r.formats.rbegin(), r.formats.rend(), is_output_format);
+  return last != r.formats.rend() ? *last : r.json ? "json" : "text";
+}
+
 CheckOptions resolve_check_options(const Request& r) {
   CheckOptions o;
-  o.output = r.json ? "json" : "text";
+  o.output = check_output(r);
   for (const std::string& f : r.formats) {
-    if (f == "text" || f == "json" || f == "github") {
-      o.output = f;
-    } else if (const auto kind = readers::parse_format(f)) {
-      o.read.format = kind;
-    } else {
+    if (is_output_format(f)) continue;
+    const auto kind = readers::parse_format(f);
+    if (!kind) {
       throw Error(Errc::usage, "unknown --format '" + f + "': use fitcheck, llama.cpp, ollama or vllm for the config, "
                                "text, json or github for the output");
     }
+    o.read.format = kind;
   }
   if (r.json && o.output != "json") throw Error(Errc::usage, "conflicting options: --json and --format " + o.output);
   if (!r.env_file.empty()) {
@@ -379,14 +386,18 @@ int dispatch(const Request& r, std::string& out) {
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  bool annotate = false;  // `check --format github`: errors become workflow annotations
   try {
+    const Request request = parse_args(args);
+    annotate = request.command == Command::check && check_output(request) == "github";
     std::string result;
-    const int code = dispatch(parse_args(args), result);
+    const int code = dispatch(request, result);
     out << result;  // written only once everything succeeded: never a partial document
     out.flush();
     return code;
   } catch (const Error& e) {
-    err << "fitcheck: error: " << e.what() << "\n";
+    if (annotate) err << github_error(e.file(), e.line(), e.reason());
+    else err << "fitcheck: error: " << e.what() << "\n";
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
     err << "fitcheck: error: internal error: " << e.what() << " (please report this as a bug)\n";

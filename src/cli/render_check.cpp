@@ -93,10 +93,12 @@ std::string escape_property(const std::string& text) {
   return out;
 }
 
+// An annotation on file:line; without a file it goes on the workflow run, without a line on the whole file.
 std::string annotation(const char* level, const std::string& file, std::size_t line, const std::string& message) {
-  std::string props = "file=" + escape_property(file);
-  if (line > 0) props += ",line=" + std::to_string(line);
-  return fmt::format("::{} {},title=fitcheck::{}\n", level, props, escape_data(message));
+  std::string props;
+  if (!file.empty()) props += "file=" + escape_property(file) + ",";
+  if (!file.empty() && line > 0) props += "line=" + std::to_string(line) + ",";
+  return fmt::format("::{} {}title=fitcheck::{}\n", level, props, escape_data(message));
 }
 
 std::string xml_escape(const std::string& text) {
@@ -140,6 +142,10 @@ std::string text_check(const CheckReport& r) {
     note_lines(out, d.warnings, "warning");
   }
   return out;
+}
+
+std::string github_error(const std::string& file, std::size_t line, const std::string& reason) {
+  return annotation("error", file, line, reason);
 }
 
 std::string github_check(const CheckReport& r) {

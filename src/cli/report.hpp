@@ -68,6 +68,9 @@ struct CheckReport {
 std::string text_check(const CheckReport& r);
 std::string json_check(const CheckReport& r);
 std::string github_check(const CheckReport& r);
+// An error as a GitHub workflow annotation, on the config file's line where it has one (for stderr: stdout
+// stays empty). file is empty for an error in no file (a bad flag, an unknown GPU).
+std::string github_error(const std::string& file, std::size_t line, const std::string& reason);
 std::string junit_check(const CheckReport& r);
 
 std::string json_list(const Catalog& catalog, const std::string& what);

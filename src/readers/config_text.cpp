@@ -54,7 +54,7 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 }
 
 void fail_at(const std::string& path, std::size_t line, const std::string& why) {
-  throw Error(Errc::data, path + (line ? ":" + std::to_string(line) : std::string()) + ": " + why);
+  throw Error::in_file(path, line, why);
 }
 
 std::vector<Word> shell_words(const std::string& path, std::string_view text) {

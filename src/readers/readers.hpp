@@ -32,12 +32,13 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
 Deployment read_vllm(const Catalog& catalog, const std::string& path, std::string_view text);
 
 // Shared by the readers.
-// Runs `f`, turning a fitcheck::Error into a data error at path:line.
+// Runs `f`, turning a fitcheck::Error that names no file into a data error at path:line.
 template <class F>
 auto at_line(const std::string& path, std::size_t line, F f) -> decltype(f()) {
   try {
     return f();
   } catch (const Error& e) {
+    if (!e.file().empty()) throw;
     fail_at(path, line, e.what());
   }
 }

@@ -77,6 +77,20 @@ TEST(ConfigText, ShellWordsKeepLinesQuotesAndContinuations) {
   EXPECT_NE(data_error([] { readers::shell_words("f", "llama-server -m 'open\n"); }).find("f:1: unterminated quote"), std::string::npos);
 }
 
+TEST(ConfigText, ErrorsKeepTheirFirstPlace) {
+  // An error without a place takes the line at_line gives it; one that already names a file keeps its own.
+  try {
+    readers::at_line("outer.sh", 7, [] { return readers::at_line("inner.yaml", 2, []() -> int { throw Error(Errc::usage, "bad"); }); });
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::data);
+    EXPECT_EQ(std::string(e.what()), "inner.yaml:2: bad");
+    EXPECT_EQ(e.file(), "inner.yaml");
+    EXPECT_EQ(e.line(), 2U);
+    EXPECT_EQ(e.reason(), "bad");
+  }
+}
+
 TEST(ConfigText, FlatYamlKeepsLinesAndMarksNestedValues) {
   const auto entries = readers::flat_yaml("v.yaml", "# c\nmodel: \"google/x\"  \nmax_model_len: 8192 # tokens\nlimits:\n  image: 0\n");
   ASSERT_EQ(entries.size(), 3U);
