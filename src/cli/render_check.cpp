@@ -125,8 +125,9 @@ std::string vllm_basis() {
   return "vLLM's rule: gpu_memory_utilization x memory, less the BF16 weights (text model and encoders), the profiled "
          "peak (derived, not measured: max_num_batched_tokens x (4 x hidden + 3 x FFN width) x 2 bytes, and FP32 logits "
          "and probabilities for min(max_num_seqs, max_num_batched_tokens) rows) and the CUDA context, goes to KV "
-         "blocks of block_size tokens; full layers hold max_model_len, sliding layers min(window - 1 + "
-         "max_num_batched_tokens, max_model_len) plus one block; K and V both stored";
+         "blocks; a page is block_size tokens of the layer with the most KV bytes per token, and a layer with a "
+         "divisor of that holds more tokens per page; full layers hold max_model_len, sliding layers min(window - 1 + "
+         "max_num_batched_tokens, max_model_len) plus one block; K and V both stored, KV-shared layers none";
 }
 
 std::string text_check(const CheckReport& r) {

@@ -35,6 +35,24 @@ std::uint64_t activation_bytes(const Model& m, const VllmSettings& s) {
   return checked_add(forward, sampler);
 }
 
+// One layer's KV paging. vLLM gives every layer the page of the largest (block_size tokens of it): a layer
+// whose page divides that page holds proportionally more tokens per block; any other pads its page.
+struct LayerPaging {
+  std::uint64_t tokens_per_block = 0;
+  std::uint64_t page_bytes = 0;
+};
+
+LayerPaging unified_paging(std::uint64_t own_token_bytes, std::uint64_t largest_token_bytes, std::uint64_t block) {
+  const bool divides = largest_token_bytes % own_token_bytes == 0;
+  return {divides ? block * (largest_token_bytes / own_token_bytes) : block, checked_mul(block, largest_token_bytes)};
+}
+
+// KV bytes one token takes in a layer on one GPU: K and V (K = V layers store both too).
+std::uint64_t layer_token_bytes(const Model& m, std::uint64_t il, std::uint64_t element, std::uint64_t tp) {
+  const AttentionGeometry& g = m.geometry(il);
+  return checked_mul(checked_mul(2, heads_per_gpu(g.kv_heads, tp)), checked_mul(g.head_dim, element));
+}
+
 }  // namespace
 
 VllmSettings vllm_defaults(const Catalog& catalog, const Model& model, const Hardware& hw) {
@@ -57,19 +75,20 @@ VllmSettings vllm_defaults(const Catalog& catalog, const Model& model, const Har
 std::uint64_t vllm_sequence_kv_bytes(const Catalog& catalog, const Model& m, const VllmSettings& s, std::uint64_t tokens) {
   const std::uint64_t block = catalog.deployment.vllm.block_size;
   const std::uint64_t element = dtype_bytes(catalog, s.kv_cache_dtype);
+  std::uint64_t largest = 0;
+  for (std::uint64_t il = 0; il < m.num_layers(); ++il) {
+    if (m.owns_kv(il)) largest = std::max(largest, layer_token_bytes(m, il, element, s.tensor_parallel_size));
+  }
   // Sliding layers keep the window plus one batch of new tokens, and one spare block.
   const std::uint64_t window = m.sliding_window > 0 ? m.sliding_window - 1 : 0;
   const std::uint64_t sliding_tokens = std::min(checked_add(window, s.max_num_batched_tokens), tokens);
-  const std::uint64_t full_blocks = ceil_div(tokens, block);
-  const std::uint64_t sliding_blocks = std::min(ceil_div(sliding_tokens, block) + 1, full_blocks);
   std::uint64_t total = 0;
   for (std::uint64_t il = 0; il < m.num_layers(); ++il) {
     if (!m.owns_kv(il)) continue;  // KV-shared layers read an earlier layer's blocks
-    const AttentionGeometry& g = m.geometry(il);
-    const std::uint64_t per_token = checked_mul(checked_mul(2, heads_per_gpu(g.kv_heads, s.tensor_parallel_size)),
-                                                checked_mul(g.head_dim, element));
-    const std::uint64_t blocks = m.layers[il] == LayerKind::full ? full_blocks : sliding_blocks;
-    total = checked_add(total, checked_mul(checked_mul(blocks, block), per_token, "KV cache"), "KV cache");
+    const LayerPaging paging = unified_paging(layer_token_bytes(m, il, element, s.tensor_parallel_size), largest, block);
+    const std::uint64_t blocks = m.layers[il] == LayerKind::full ? ceil_div(tokens, paging.tokens_per_block)
+                                                                 : ceil_div(sliding_tokens, paging.tokens_per_block) + 1;
+    total = checked_add(total, checked_mul(blocks, paging.page_bytes, "KV cache"), "KV cache");
   }
   return total;
 }

@@ -106,22 +106,57 @@ TEST(Vllm, SequenceBlocksByHand) {
   // E2B: 35 layers in SSSSF groups, the last 20 share earlier layers' KV, so layers 0-14 own a cache:
   // full layers 4, 9, 14 (1 KV head x 512) and 12 sliding layers (1 KV head x 256), window 512.
   // BF16 ("auto", 2 bytes), K and V: full 2 x 512 x 2 = 2048 bytes per token, sliding 2 x 256 x 2 = 1024.
-  // max_model_len 8192, max_num_batched_tokens 2048, block 16:
-  //   full: 8192 / 16 = 512 blocks = 8192 tokens x 2048 x 3 layers          = 50,331,648
-  //   sliding: min(511 + 2048, 8192) = 2559 -> ceil(2559 / 16) + 1 = 161 blocks
-  //            = 2576 tokens x 1024 x 12 layers                              = 31,653,888
+  // vLLM unifies the page size: every page is 16 tokens x 2048 bytes = 32 KiB, so a sliding layer's block
+  // holds 32 tokens. max_model_len 8192, max_num_batched_tokens 2048:
+  //   full: 8192 / 16 = 512 blocks x 32 KiB x 3 layers                      = 50,331,648
+  //   sliding: min(511 + 2048, 8192) = 2559 -> ceil(2559 / 32) + 1 = 81 blocks
+  //            81 x 32 KiB x 12 layers                                       = 31,850,496
   const Model& e2b = catalog().find_model("gemma-4-e2b");
   VllmSettings s;
   s.max_model_len = 8192;
   s.max_num_batched_tokens = 2048;
   s.max_num_seqs = 256;
   ASSERT_EQ(catalog().deployment.vllm.block_size, 16U);
-  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), e2b, s, 8192), 50331648U + 31653888U);
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), e2b, s, 8192), 50331648U + 31850496U);
   s.kv_cache_dtype = "fp8";  // one byte per element: half
-  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), e2b, s, 8192), (50331648U + 31653888U) / 2);
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), e2b, s, 8192), (50331648U + 31850496U) / 2);
   // Two tensor-parallel ranks: one KV head cannot be split, so each rank keeps it whole.
   s.tensor_parallel_size = 2;
-  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), e2b, s, 8192), (50331648U + 31653888U) / 2);
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), e2b, s, 8192), (50331648U + 31850496U) / 2);
+  // A request shorter than the sliding span: sliding layers still take their spare block (no cap at the
+  // full layers' count). 1000 tokens: full ceil(1000 / 16) = 63 blocks, sliding ceil(1000 / 32) + 1 = 33.
+  s.tensor_parallel_size = 1;
+  s.kv_cache_dtype = "auto";
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), e2b, s, 1000), (63U * 3 + 33U * 12) * 32768U);
+}
+
+TEST(Vllm, Gemma31bGlobalLayersHoldTwiceTheTokensPerBlock) {
+  // 31B: 50 sliding layers of 16 KV heads x 256 and 10 full layers of 4 KV heads x 512 (K = V, both stored,
+  // as vLLM's gemma4.py loads K's weights into the V slot). BF16 bytes per token: sliding 2 x 16 x 256 x 2 =
+  // 16,384; full 2 x 4 x 512 x 2 = 8192, so a full layer's 256 KiB page holds 32 tokens.
+  // max_model_len 262,144, max_num_batched_tokens 8192:
+  //   full: 262,144 / 32 = 8192 blocks x 262,144 bytes x 10 layers          = 21,474,836,480
+  //   sliding: min(1023 + 8192, 262,144) = 9215 -> ceil(9215 / 16) + 1 = 577 blocks
+  //            577 x 262,144 x 50 layers                                     =  7,562,854,400
+  const Model& m = catalog().find_model("gemma-4-31b");
+  VllmSettings s;
+  s.max_num_batched_tokens = 8192;
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), m, s, 262144), 21474836480U + 7562854400U);
+}
+
+TEST(Vllm, GemmaKvPerRequestAgreesWithAPublishedA100Boot) {
+  // vllm-project/vllm#43308 (vLLM 0.21.0, gemma-4-31B-it AWQ on an A100 80GB, gpu_memory_utilization 0.9):
+  // "GPU KV cache size ~525k tokens" from "~50 GB" of KV memory. vLLM logs max_concurrency x max_model_len;
+  // no max_model_len is given, so the default, 262,144. On an A100, max_num_batched_tokens is 2048:
+  //   full 262,144 x 8192 x 10 = 21,474,836,480; sliding (ceil(3071 / 16) + 1) = 193 blocks x 262,144 x 50
+  //   = 2,529,689,600; one request 24,004,526,080 bytes; 50e9 / that = 2.08 requests = 546k tokens (+4%).
+  // Both figures are rounded, so the test allows 15%; counting K = V once with 16 heads (club-3090
+  // KV_MATH.md) would give 288k, which it rejects.
+  const Model& m = catalog().find_model("gemma-4-31b");
+  VllmSettings s = vllm_defaults(catalog(), m, catalog().find_hardware("a100-80g"));
+  const std::uint64_t request = vllm_sequence_kv_bytes(catalog(), m, s, s.max_model_len);
+  const double tokens = 50e9 / static_cast<double>(request) * static_cast<double>(s.max_model_len);
+  EXPECT_NEAR(tokens, 525000.0, 525000.0 * 0.15);
 }
 
 TEST(Vllm, PlanAddsUpAndFindsTheLongestRequest) {
