@@ -90,10 +90,9 @@ Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, s
   d.settings = default_settings(catalog.default_runtime());
   for (const auto& item : doc.items()) {
     if (std::none_of(std::begin(k_keys), std::end(k_keys), [&](const char* k) { return item.key() == k; })) {
-      std::vector<std::string> keys(std::begin(k_keys), std::end(k_keys));
-      const std::string guess = closest_match(item.key(), keys);
-      d.warnings.push_back({json_key_line(text, item.key()), "unknown key \"" + item.key() + "\" (ignored" +
-                                                                 (guess.empty() ? ")" : "; did you mean \"" + guess + "\"?)")});
+      std::vector<std::string> keys;
+      for (const char* k : k_keys) keys.push_back('"' + std::string(k) + '"');
+      d.warnings.push_back(ignored(json_key_line(text, item.key()), "unknown key \"" + item.key() + "\"", '"' + item.key() + '"', keys));
     }
   }
   if (!r.has("model")) fail_at(path, 0, "missing \"model\" (expected a model id such as \"gemma-4-26b-a4b\")");

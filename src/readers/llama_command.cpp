@@ -80,6 +80,16 @@ const Option* find_option(const std::string& name) {
   return nullptr;
 }
 
+std::vector<std::string> option_names() {
+  std::vector<std::string> names;
+  for (const Option& o : k_options) {
+    for (const char* n : o.names) {
+      if (n) names.emplace_back(n);
+    }
+  }
+  return names;
+}
+
 bool is_program(const std::string& word) {
   const std::size_t slash = word.find_last_of('/');
   const std::string base = slash == std::string::npos ? word : word.substr(slash + 1);
@@ -197,7 +207,7 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
         d.warnings.push_back({w.line, "unexpected argument '" + w.text + "' (ignored)"});
         continue;
       }
-      d.warnings.push_back({w.line, "unknown option " + name + " (ignored)"});
+      d.warnings.push_back(ignored(w.line, "unknown option " + name, name, option_names()));
       if (!inline_value && next_is_value) ++i;
       continue;
     }

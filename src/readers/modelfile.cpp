@@ -48,9 +48,22 @@ const char* const k_harmless_env[] = {"OLLAMA_HOST", "OLLAMA_MODELS", "OLLAMA_KE
                                       "OLLAMA_MAX_QUEUE", "OLLAMA_ORIGINS", "OLLAMA_DEBUG", "OLLAMA_NOPRUNE",
                                       "OLLAMA_NOHISTORY", "OLLAMA_LOAD_TIMEOUT", "OLLAMA_LLM_LIBRARY", "OLLAMA_TMPDIR"};
 
+// What fitcheck reads; with the harmless lists, what a did-you-mean may suggest.
+const char* const k_modelled_parameters[] = {"num_ctx", "num_gpu", "num_batch"};
+const char* const k_modelled_instructions[] = {"FROM", "PARAMETER", "ADAPTER"};
+const char* const k_modelled_env[] = {"OLLAMA_KV_CACHE_TYPE", "OLLAMA_NUM_PARALLEL", "OLLAMA_FLASH_ATTENTION",
+                                      "OLLAMA_CONTEXT_LENGTH", "OLLAMA_GPU_OVERHEAD", "OLLAMA_SCHED_SPREAD"};
+
 template <std::size_t N>
 bool listed(const char* const (&list)[N], const std::string& name) {
   return std::any_of(std::begin(list), std::end(list), [&](const char* item) { return name == item; });
+}
+
+template <std::size_t N, std::size_t M>
+std::vector<std::string> both(const char* const (&modelled)[N], const char* const (&harmless)[M]) {
+  std::vector<std::string> names(std::begin(modelled), std::end(modelled));
+  names.insert(names.end(), std::begin(harmless), std::end(harmless));
+  return names;
 }
 
 // FROM a GGUF path (imported) rather than a library tag.
@@ -83,7 +96,7 @@ void parameter(Deployment& d, const Line& l) {
   } else if (name == "num_batch") {
     d.settings.ubatch = positive_count(d.path, at, value, "a positive batch size");
   } else if (!listed(k_harmless_parameters, name)) {
-    d.warnings.push_back({l.line, "unknown PARAMETER " + name + " (ignored)"});
+    d.warnings.push_back(ignored(l.line, "unknown PARAMETER " + name, name, both(k_modelled_parameters, k_harmless_parameters)));
   }
 }
 
@@ -114,7 +127,7 @@ void environment(const Catalog& catalog, Deployment& d, const ReadOptions& optio
     } else if (e.key == "OLLAMA_SCHED_SPREAD") {
       d.unmodelled.push_back({0, "OLLAMA_SCHED_SPREAD spreads the model over several GPUs"});
     } else if (e.key.rfind("OLLAMA_", 0) == 0 && !listed(k_harmless_env, e.key)) {
-      d.warnings.push_back({0, "unknown setting " + e.key + " in " + where + " (ignored)"});
+      d.warnings.push_back(ignored(0, "unknown setting " + e.key + " in " + where, e.key, both(k_modelled_env, k_harmless_env)));
     }
   }
   if (!kv_type.empty()) {
@@ -151,7 +164,8 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
     } else if (l.instruction == "ADAPTER") {
       d.unmodelled.push_back({l.line, "ADAPTER loads a LoRA adapter"});
     } else if (!listed(k_harmless_instructions, l.instruction)) {
-      d.warnings.push_back({l.line, "unknown instruction " + l.instruction + " (ignored)"});
+      d.warnings.push_back(ignored(l.line, "unknown instruction " + l.instruction, l.instruction,
+                                   both(k_modelled_instructions, k_harmless_instructions)));
     }
   }
   if (!d.model) fail_at(path, 0, "no FROM line (expected FROM <model>, e.g. FROM gemma4:e4b)");

@@ -85,6 +85,11 @@ std::uint64_t positive_count(const std::string& path, const Word& option, const 
   return n;
 }
 
+ConfigNote ignored(std::size_t line, const std::string& what, const std::string& name, const std::vector<std::string>& known) {
+  const std::string guess = closest_match(name, known);
+  return {line, what + (guess.empty() ? " (ignored)" : " (ignored; did you mean " + guess + "?)")};
+}
+
 void finish_deployment(Deployment& d) {
   if (!d.model) fail_at(d.path, 0, "no model named (expected the model the deployment loads)");
   if (d.context && *d.context > d.model->max_context) {

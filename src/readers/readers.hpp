@@ -46,6 +46,9 @@ auto at_line(const std::string& path, std::size_t line, F f) -> decltype(f()) {
 std::uint64_t count_value(const std::string& path, const Word& option, const std::string& value, const char* expected);
 // The same, for a value that must be positive: "<option> 0 (expected <expected>)" on a zero.
 std::uint64_t positive_count(const std::string& path, const Word& option, const std::string& value, const char* expected);
+// The warning for something a reader does not know: "<what> (ignored; did you mean <guess>?)" with the
+// closest of `known` (as the file would write it), or "<what> (ignored)".
+ConfigNote ignored(std::size_t line, const std::string& what, const std::string& name, const std::vector<std::string>& known);
 // Checks what every deployment needs (a model; a context within the model's maximum).
 void finish_deployment(Deployment& d);
 

@@ -1,0 +1,2 @@
+llama-server -m /models/gemma-4-E4B-it-Q4_K_M.gguf \
+  -c eight-k -ngl 99
