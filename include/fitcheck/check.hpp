@@ -51,8 +51,16 @@ struct Deployment {
   std::vector<ConfigNote> notes;       // how defaults were filled in, settings read from the environment
   std::vector<ConfigNote> warnings;    // options fitcheck does not know (ignored)
   std::vector<ConfigNote> unmodelled;  // options that change memory and that fitcheck does not model
-  // vLLM's allocation rule instead of llama.cpp's footprint (Ollama runs llama.cpp).
+  // vLLM's allocation rule instead of the ggml footprint (llama.cpp, and Ollama's engine on ggml).
   bool uses_vllm() const { return format == ConfigFormat::vllm; }
+  // The server that runs it: "llama.cpp", "ollama" or "vllm".
+  const char* runtime_id() const {
+    return format == ConfigFormat::vllm ? "vllm" : format == ConfigFormat::ollama ? "ollama" : "llama.cpp";
+  }
+  // The same, as people write it: llama.cpp, Ollama, vLLM.
+  const char* runtime_name() const {
+    return format == ConfigFormat::vllm ? "vLLM" : format == ConfigFormat::ollama ? "Ollama" : "llama.cpp";
+  }
 };
 
 // Throws Error(Errc::usage) when the deployment's runtime cannot run on the hardware (vLLM on unified memory).

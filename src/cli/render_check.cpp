@@ -17,7 +17,7 @@ std::string signed_gib(std::int64_t bytes) {
 std::string subject(const CheckItem& item) {
   const Deployment& d = item.deployment;
   const CheckResult& r = item.result;
-  return fmt::format("{} {}, context {}, {} on {}", d.model->id, d.preset->id, r.context, d.uses_vllm() ? "vLLM" : "llama.cpp",
+  return fmt::format("{} {}, context {}, {} on {}", d.model->id, d.preset->id, r.context, d.runtime_name(),
                      item.hardware.name);
 }
 

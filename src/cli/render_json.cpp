@@ -344,7 +344,7 @@ Json check_item(const CheckItem& item) {
   j["model_text"] = d.model_text;
   j["model"] = d.model->id;
   j["quant"] = d.preset->id;
-  j["runtime"] = d.uses_vllm() ? "vllm" : "llama.cpp";
+  j["runtime"] = d.runtime_id();
   j["fits"] = r.fits;
   j["context"] = r.context;
   j["device_bytes"] = r.device_bytes;
