@@ -201,8 +201,7 @@ struct OllamaRules {
   std::string default_preset;  // what an untagged size ships
   bool loads_projector = true;
   std::uint64_t default_parallel = 1;
-  std::uint64_t default_batch = 512;  // num_batch: Ollama's engine uses it as batch and ubatch
-  std::uint64_t swa_memory = 0;       // tokens each sequence keeps in sliding layers (Ollama's gemma4 engine)
+  std::uint64_t default_batch = 512;  // num_batch: Ollama passes it as llama-server's -b and -ub
   std::vector<OllamaContextTier> context_tiers;  // largest first
 };
 

@@ -51,7 +51,7 @@ struct Deployment {
   std::vector<ConfigNote> notes;       // how defaults were filled in, settings read from the environment
   std::vector<ConfigNote> warnings;    // options fitcheck does not know (ignored)
   std::vector<ConfigNote> unmodelled;  // options that change memory and that fitcheck does not model
-  // vLLM's allocation rule instead of the ggml footprint (llama.cpp, and Ollama's engine on ggml).
+  // vLLM's allocation rule instead of llama.cpp's footprint (Ollama runs llama-server).
   bool uses_vllm() const { return format == ConfigFormat::vllm; }
   // The server that runs it: "llama.cpp", "ollama" or "vllm".
   const char* runtime_id() const {

@@ -28,7 +28,6 @@ struct Settings {
   bool flash_attn = true;
   bool swa_full = false;
   bool kv_unified = false;
-  std::uint64_t swa_memory = 0;  // Ollama's engine: tokens each sequence keeps in sliding layers (0: llama.cpp)
   bool cpu_repack = true;  // llama.cpp's default; --no-repack turns it off
   bool vision = false;     // load the multimodal projector (mmproj) for images
   bool audio = false;      // ... for audio (E2B/E4B: the same mmproj file holds both encoders)

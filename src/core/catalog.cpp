@@ -342,7 +342,6 @@ OllamaRules read_ollama(const Node& n) {
   o.loads_projector = n.at("loads_projector").boolean();
   o.default_parallel = n.at("default_parallel").positive();
   o.default_batch = n.at("default_batch").positive();
-  o.swa_memory = n.at("swa_memory").positive();
   for (const Node& t : n.at("context_tiers").items()) {
     o.context_tiers.push_back({t.at("min_vram_bytes").u64(), t.at("context").positive()});
   }

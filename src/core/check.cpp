@@ -140,7 +140,7 @@ std::uint64_t sequence_context(const Catalog& catalog, const Deployment& d, cons
 
 std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, const Hardware& hw) {
   const std::uint64_t context = sequence_context(catalog, d, hw);
-  // Ollama gives each parallel sequence the whole context: one cache of context x sequences cells.
+  // Ollama gives each parallel sequence the whole context: llama-server runs with -c context x sequences.
   const bool per_sequence = d.format == ConfigFormat::ollama;
   return per_sequence ? checked_mul(context, d.settings.parallel, "context") : context;
 }

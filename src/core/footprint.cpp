@@ -100,21 +100,6 @@ std::uint64_t kv_bytes_per_cell(const Catalog& catalog, const Model& model, std:
   return bytes_per_cell(k_type, v_type, model, layer, s, widest_kv(model));
 }
 
-// Cells of the sliding layers' cache, per stream. llama.cpp keeps the window (of every sequence when the
-// cache is unified) and one ubatch. Ollama's engine keeps one cache of swa_memory tokens per sequence (at
-// least the window + 1 with several) and one batch, or every cell when that memory reaches a sequence's context.
-std::uint64_t sliding_cells(const Model& model, const Settings& s, std::uint64_t cells_per_stream, std::uint64_t n_ubatch,
-                            std::uint64_t pad) {
-  if (s.swa_full) return cells_per_stream;
-  if (s.swa_memory == 0) {
-    const std::uint64_t window = checked_mul(model.sliding_window, s.kv_unified ? s.parallel : 1);
-    return std::min(cells_per_stream, round_up(window + n_ubatch, pad));
-  }
-  const std::uint64_t memory = s.parallel > 1 ? std::max(s.swa_memory, model.sliding_window + 1) : s.swa_memory;
-  if (memory >= s.context / s.parallel) return cells_per_stream;
-  return round_up(checked_add(checked_mul(s.parallel, memory, "KV cache"), n_ubatch, "KV cache"), pad);
-}
-
 KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& s) {
   KvDetail kv;
   const std::uint64_t pad = runtime.kv_cell_pad;
@@ -124,7 +109,8 @@ KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& run
   kv.streams = s.kv_unified ? 1 : s.parallel;
   const std::uint64_t cells_per_stream = s.kv_unified ? kv.context_cells : round_up(kv.context_cells / s.parallel, pad);
   kv.full_cells = cells_per_stream;
-  kv.sliding_cells = sliding_cells(model, s, cells_per_stream, n_ubatch, pad);
+  const std::uint64_t window = checked_mul(model.sliding_window, s.kv_unified ? s.parallel : 1);
+  kv.sliding_cells = s.swa_full ? cells_per_stream : std::min(cells_per_stream, round_up(window + n_ubatch, pad));
   const std::uint64_t v_width_max = widest_kv(model);
   const BlockType& k_type = catalog.block_type(catalog.find_kv_type(s.kv_type_k).block_type);
   const BlockType& v_type = catalog.block_type(catalog.find_kv_type(s.kv_type_v).block_type);

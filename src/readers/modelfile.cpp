@@ -150,8 +150,6 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
   const OllamaRules& ollama = catalog.deployment.ollama;
   d.settings.parallel = ollama.default_parallel;
   d.settings.ubatch = ollama.default_batch;
-  d.settings.kv_unified = true;  // one cache for every parallel sequence
-  d.settings.swa_memory = ollama.swa_memory;
   bool projector_file = false, library_tag = false;
   for (const Line& l : modelfile_lines(path, text)) {
     if (l.instruction == "FROM") {
@@ -178,10 +176,10 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
     d.settings.vision = d.model->has_modality("image");
     d.settings.audio = d.model->has_modality("audio");
   }
-  d.settings.batch = d.settings.ubatch;  // Ollama passes num_batch as both
+  d.settings.batch = d.settings.ubatch;  // Ollama passes num_batch as both -b and -ub
   if (d.settings.parallel > 1) {
     d.notes.push_back({0, "Ollama gives each of the " + std::to_string(d.settings.parallel) +
-                              " parallel sequences the whole context: one cache of context x sequences"});
+                              " parallel sequences the whole context: llama-server runs with -c context x sequences"});
   }
   if (!d.context) {
     d.notes.push_back({0, "no num_ctx or OLLAMA_CONTEXT_LENGTH: Ollama's default context for the GPU's VRAM"});

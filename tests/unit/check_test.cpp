@@ -212,53 +212,26 @@ TEST(Ollama, QuantizedKvNeedsFlashAttention) {
   EXPECT_FALSE(d.settings.flash_attn);
 }
 
-KvDetail ollama_kv(const std::string& modelfile, std::vector<readers::Entry> env) {
-  const Deployment d = readers::read_modelfile(catalog(), "Modelfile", modelfile, with_env(std::move(env)));
+TEST(Ollama, ParallelSequencesRunAsLlamaServerSlots) {
+  // Ollama starts llama-server with -c num_ctx x parallel -np parallel -b num_batch -ub num_batch
+  // (llm/llama_server.go). Four sequences of 8192, num_batch 512: four streams of 8192 full cells, and
+  // sliding cells per stream pad256(1024 + 512) = 1536 for the 26B (window 1024).
+  const Deployment d = readers::read_modelfile(catalog(), "Modelfile", "FROM gemma4:26b\nPARAMETER num_ctx 8192\n",
+                                               with_env({{"OLLAMA_NUM_PARALLEL", "4", 1, true}}));
+  EXPECT_EQ(d.settings.batch, 512U);
+  EXPECT_EQ(d.settings.ubatch, 512U);
   const CheckResult r = check_deployment(catalog(), d, catalog().find_hardware("l40s-48g"), std::nullopt, 0, Headroom{});
-  return r.footprint.value().kv;
-}
-
-TEST(Ollama, CacheMatchesAMeasuredGemma4Load) {
-  // ollama/ollama#15388 (gemma4:26b on a 48 GB L40, num_ctx 32768, Parallel 1, BatchSize 512, f16 cache):
-  // Ollama's allocation report gives required.CUDA0.Cache = 37,748,736 bytes for each sliding layer and
-  // 134,217,728 for each full layer. By hand: its gemma4 engine keeps NewSWAMemCache(window, 4096), so a
-  // sliding layer has 4096 + 512 = 4608 cells x 8 KV heads x 256 x (K and V) x 2 bytes = 37,748,736; a full
-  // layer 32768 cells x 2 KV heads x 512 x 2 x 2 = 134,217,728 (llama.cpp would keep 1024 + 512 sliding cells).
-  const KvDetail kv = ollama_kv("FROM gemma4:26b\nPARAMETER num_ctx 32768\n", {});
-  EXPECT_EQ(kv.sliding_layers, 25U);
-  EXPECT_EQ(kv.full_layers, 5U);
-  EXPECT_EQ(kv.sliding_bytes, 25U * 37748736U);
-  EXPECT_EQ(kv.full_bytes, 5U * 134217728U);
-}
-
-TEST(Ollama, DeviceTotalIsWithinFivePercentAboveAMeasuredLoad) {
-  // ollama/ollama#15388 again: Ollama's CUDA0 allocation for gemma4:26b at num_ctx 32768 is the 30 layers'
-  // weights 16,173,243,136 + the output layer (with the projector) 1,704,233,472 + cache 1,614,807,040 +
-  // graph 339,613,696 = 19,831,897,344 bytes. fitcheck counts llama.cpp's compute buffers, a little larger
-  // than Ollama's graph, so it may be above that but not by more than 5%.
-  const double measured = 19831897344.0;
-  const Deployment d = readers::read_modelfile(catalog(), "Modelfile", "FROM gemma4:26b\nPARAMETER num_ctx 32768\n", with_env({}));
-  const CheckResult r = check_deployment(catalog(), d, catalog().find_hardware("l40s-48g"), std::nullopt, 0, Headroom{});
-  EXPECT_GE(static_cast<double>(r.device_bytes), measured);
-  EXPECT_LE(static_cast<double>(r.device_bytes), measured * 1.05);
-}
-
-TEST(Ollama, ParallelSequencesShareOneSlidingCache) {
-  // kvcache/causal.go Init: parallel x 4096 + num_batch cells, or every cell when 4096 reaches num_ctx.
-  // Four sequences of 8192: full 4 x 8192 = 32768 cells; sliding 4 x 4096 + 512 = 16896 cells.
-  const KvDetail wide = ollama_kv("FROM gemma4:26b\nPARAMETER num_ctx 8192\n", {{"OLLAMA_NUM_PARALLEL", "4", 1, true}});
-  EXPECT_EQ(wide.full_cells, 32768U);
-  EXPECT_EQ(wide.sliding_cells, 16896U);
-  // Four sequences of 4096: the sliding layers keep all 4 x 4096 = 16384 cells.
-  const KvDetail narrow = ollama_kv("FROM gemma4:26b\nPARAMETER num_ctx 4096\n", {{"OLLAMA_NUM_PARALLEL", "4", 1, true}});
-  EXPECT_EQ(narrow.sliding_cells, 16384U);
-  EXPECT_EQ(narrow.full_cells, 16384U);
+  const KvDetail& kv = r.footprint.value().kv;
+  EXPECT_EQ(kv.streams, 4U);
+  EXPECT_EQ(kv.full_cells, 8192U);
+  EXPECT_EQ(kv.sliding_cells, 1536U);
 }
 
 TEST(Ollama, LibraryDefaultIsTheQ4KMMix) {
-  // The same log lists required.CUDA0.Weights for gemma4:26b's 30 decoder layers; they sum to
-  // 16,173,243,136 bytes. fitcheck's tensor-by-tensor Q4_K_M plan gives 16,174,628,800 (-0.009%): the
-  // library's untagged 26B is llama-quantize's Q4_K_M mix, up to which five layers get the larger ffn_down.
+  // ollama/ollama#15388 (April 2026, gemma4:26b on an L40) logs Ollama's allocation for the library blob:
+  // required.CUDA0.Weights of the 30 decoder layers sum to 16,173,243,136 bytes. fitcheck's tensor-by-tensor
+  // Q4_K_M plan gives 16,174,628,800 (-0.009%): the untagged 26B is llama-quantize's Q4_K_M mix, up to
+  // which five layers get the larger ffn_down.
   const std::uint64_t measured = 16173243136ULL;
   const Model& m = catalog().find_model("gemma-4-26b-a4b");
   const Runtime& runtime = catalog().default_runtime();
