@@ -89,7 +89,7 @@ Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, s
   d.format = ConfigFormat::fitcheck;
   d.settings = default_settings(catalog.default_runtime());
   for (const auto& item : doc.items()) {
-    if (std::none_of(std::begin(k_keys), std::end(k_keys), [&](const char* k) { return item.key() == k; })) {
+    if (!listed(k_keys, item.key())) {
       std::vector<std::string> keys;
       for (const char* k : k_keys) keys.push_back('"' + std::string(k) + '"');
       d.warnings.push_back(ignored(json_key_line(text, item.key()), "unknown key \"" + item.key() + "\"", '"' + item.key() + '"', keys));

@@ -54,18 +54,6 @@ const char* const k_modelled_instructions[] = {"FROM", "PARAMETER", "ADAPTER"};
 const char* const k_modelled_env[] = {"OLLAMA_KV_CACHE_TYPE", "OLLAMA_NUM_PARALLEL", "OLLAMA_FLASH_ATTENTION",
                                       "OLLAMA_CONTEXT_LENGTH", "OLLAMA_GPU_OVERHEAD", "OLLAMA_SCHED_SPREAD"};
 
-template <std::size_t N>
-bool listed(const char* const (&list)[N], const std::string& name) {
-  return std::any_of(std::begin(list), std::end(list), [&](const char* item) { return name == item; });
-}
-
-template <std::size_t N, std::size_t M>
-std::vector<std::string> both(const char* const (&modelled)[N], const char* const (&harmless)[M]) {
-  std::vector<std::string> names(std::begin(modelled), std::end(modelled));
-  names.insert(names.end(), std::begin(harmless), std::end(harmless));
-  return names;
-}
-
 // FROM a GGUF path (imported) rather than a library tag.
 bool is_file_reference(const std::string& ref) {
   return ref.find(".gguf") != std::string::npos || ref.rfind('.', 0) == 0 || ref.rfind('/', 0) == 0;

@@ -2,6 +2,9 @@
 // Deployment configs in, fitcheck::Deployment out: fitcheck's own JSON, a llama-server / llama-cli
 // command line, an Ollama Modelfile with its environment, a vLLM config or command line.
 // The untrusted-input boundary: every problem is Error(Errc::data) "<file>:<line>: <what> (expected ...)".
+#include <algorithm>
+#include <cstddef>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +49,18 @@ auto at_line(const std::string& path, std::size_t line, F f) -> decltype(f()) {
 std::uint64_t count_value(const std::string& path, const Word& option, const std::string& value, const char* expected);
 // The same, for a value that must be positive: "<option> 0 (expected <expected>)" on a zero.
 std::uint64_t positive_count(const std::string& path, const Word& option, const std::string& value, const char* expected);
+// Whether `name` is one of a reader's fixed lists of names.
+template <std::size_t N>
+bool listed(const char* const (&list)[N], const std::string& name) {
+  return std::any_of(std::begin(list), std::end(list), [&](const char* item) { return name == item; });
+}
+// The names of two such lists, in order (what a reader models, then what it knows to be harmless).
+template <std::size_t N, std::size_t M>
+std::vector<std::string> both(const char* const (&first)[N], const char* const (&second)[M]) {
+  std::vector<std::string> names(std::begin(first), std::end(first));
+  names.insert(names.end(), std::begin(second), std::end(second));
+  return names;
+}
 // The warning for something a reader does not know: "<what> (ignored; did you mean <guess>?)" with the
 // closest of `known` (as the file would write it), or "<what> (ignored)".
 ConfigNote ignored(std::size_t line, const std::string& what, const std::string& name, const std::vector<std::string>& known);

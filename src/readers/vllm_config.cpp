@@ -33,18 +33,13 @@ struct Setting {
 const char* const k_modelled[] = {"model", "max-model-len", "gpu-memory-utilization", "kv-cache-dtype",
                                   "max-num-seqs", "max-num-batched-tokens", "tensor-parallel-size"};
 
-bool modelled(const std::string& key) {
-  return std::any_of(std::begin(k_modelled), std::end(k_modelled), [&](const char* m) { return key == m; });
-}
-
 // Every option fitcheck knows, written as `s` is: --dashed-flag on a command line, snake_case in YAML.
 std::vector<std::string> known_options(const Setting& s) {
   const bool flag = s.shown.rfind("--", 0) == 0;
-  std::vector<std::string> names(std::begin(k_modelled), std::end(k_modelled));
-  names.insert(names.end(), std::begin(k_harmless), std::end(k_harmless));
+  std::vector<std::string> names = both(k_modelled, k_harmless);
   for (std::string& name : names) {
-    if (!flag) std::replace(name.begin(), name.end(), '-', '_');
     if (flag) name.insert(0, "--");
+    else std::replace(name.begin(), name.end(), '-', '_');
   }
   return names;
 }
@@ -96,7 +91,7 @@ void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
              k == "cpu-offload-gb" || k == "block-size" || k == "speculative-config" ||
              ((k == "pipeline-parallel-size" || k == "pp") && s.value != "1")) {
     d.unmodelled.push_back({s.line, s.shown + " changes how vLLM allocates memory"});
-  } else if (std::none_of(std::begin(k_harmless), std::end(k_harmless), [&](const char* h) { return k == h; })) {
+  } else if (!listed(k_harmless, k)) {
     d.warnings.push_back(ignored(s.line, "unknown option " + s.shown, s.shown, known_options(s)));
   }
 }
@@ -105,7 +100,7 @@ std::vector<Setting> yaml_settings(const std::string& path, std::string_view tex
   std::vector<Setting> out;
   for (const Entry& e : flat_yaml(path, text)) {
     const std::string key = option_key(e.key);
-    if (!e.scalar && modelled(key)) fail_at(path, e.line, e.key + " expects a single value, not a list or a mapping");
+    if (!e.scalar && listed(k_modelled, key)) fail_at(path, e.line, e.key + " expects a single value, not a list or a mapping");
     out.push_back({key, e.value, e.line, e.key});
   }
   return out;
