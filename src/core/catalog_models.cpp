@@ -1,0 +1,173 @@
+#include <string>
+
+#include "core/catalog_read.hpp"
+
+namespace fitcheck {
+namespace {
+
+// Bounds on architecture numbers: far above any released model, low enough that the byte arithmetic of a
+// footprint (products of up to four of them) cannot overflow 64 bits.
+constexpr std::uint64_t k_max_vocab = 1ULL << 24;
+constexpr std::uint64_t k_max_width = 1ULL << 20;   // hidden, head, FFN and embedding widths
+constexpr std::uint64_t k_max_layers = 1024;
+constexpr std::uint64_t k_max_heads = 4096;
+constexpr std::uint64_t k_max_experts = 4096;
+constexpr std::uint64_t k_max_tokens = 1ULL << 24;  // contexts, windows, encoder positions
+constexpr std::uint64_t k_max_params = 1ULL << 40;
+constexpr std::uint64_t k_max_bytes = 1ULL << 40;
+
+std::vector<LayerKind> expand_layers(const Node& node, std::uint64_t count) {
+  const std::string pattern = node.nonempty();
+  if (pattern.size() > count) node.fail("the pattern is longer than num_layers");
+  std::vector<LayerKind> layers;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const char c = pattern[i % pattern.size()];
+    if (c != 'S' && c != 'F') node.fail("layer_pattern may hold only S (sliding) and F (full)");
+    layers.push_back(c == 'F' ? LayerKind::full : LayerKind::sliding);
+  }
+  if (layers.empty() || layers.back() != LayerKind::full) node.fail("the last layer must be a full-attention layer");
+  return layers;
+}
+
+AttentionGeometry read_geometry(const Node& node) {
+  return {node.at("kv_heads").in_range(1, k_max_heads), node.at("head_dim").in_range(1, k_max_width)};
+}
+
+EncoderGraph read_encoder_graph(const Node& n) {
+  n.require_source();
+  EncoderGraph g;
+  g.name = n.at("name").nonempty();
+  g.positions = n.at("positions").in_range(1, k_max_tokens);
+  g.hidden = n.at("hidden").in_range(1, k_max_width);
+  g.ff = n.at("ff").in_range(1, k_max_width);
+  g.heads = n.at("heads").in_range(1, k_max_heads);
+  g.attention_span = n.at("attention_span").in_range(1, k_max_tokens);
+  g.frontend_bytes = n.at("frontend_bytes").in_range(0, k_max_bytes);
+  if (g.attention_span > g.positions) n.at("attention_span").fail("wider than the positions");
+  return g;
+}
+
+}  // namespace
+
+Model read_model(const Node& n) {
+  n.require_source();
+  Model m;
+  m.id = n.at("id").nonempty();
+  if (n.has("aliases")) m.aliases = n.at("aliases").strings();
+  m.name = n.at("name").nonempty();
+  m.vocab_size = n.at("vocab_size").in_range(1, k_max_vocab);
+  m.hidden_size = n.at("hidden_size").in_range(1, k_max_width);
+  const std::uint64_t num_layers = n.at("num_layers").in_range(1, k_max_layers);
+  m.layers = expand_layers(n.at("layer_pattern"), num_layers);
+  m.max_context = n.at("max_context").in_range(1, k_max_tokens);
+  m.tied_embeddings = n.at("tied_embeddings").boolean();
+  m.rope_freqs = n.at("rope_freqs").in_range(0, k_max_width);
+  const Node attn = n.at("attention");
+  m.num_heads = attn.at("num_heads").in_range(1, k_max_heads);
+  m.sliding = read_geometry(attn.at("sliding"));
+  m.full = read_geometry(attn.at("full"));
+  m.full_layers_k_eq_v = attn.at("full_layers_k_eq_v").boolean();
+  m.sliding_window = attn.at("sliding_window").in_range(1, k_max_tokens);
+  m.kv_shared_layers = attn.at("kv_shared_layers").u64();
+  if (m.kv_shared_layers >= num_layers) attn.at("kv_shared_layers").fail("must be below num_layers");
+  const Node ffn = n.at("ffn");
+  m.intermediate_size = ffn.at("intermediate_size").in_range(1, k_max_width);
+  m.double_wide_on_kv_shared_layers = ffn.at("double_wide_on_kv_shared_layers").boolean();
+  if (n.has("experts")) {
+    const Node e = n.at("experts");
+    m.expert_count = e.at("count").in_range(1, k_max_experts);
+    m.experts_active = e.at("active").in_range(1, k_max_experts);
+    m.expert_intermediate_size = e.at("intermediate_size").in_range(1, k_max_width);
+    if (m.experts_active > m.expert_count) e.at("active").fail("more active experts than experts");
+  }
+  m.per_layer_embedding_dim = n.at("per_layer_embedding_dim").in_range(0, 1ULL << 14);
+  m.modalities = n.at("modalities").strings();
+  const Node enc = n.at("encoders");
+  enc.require_source();
+  m.vision_params = enc.at("vision_params").in_range(0, k_max_params);
+  m.audio_params = enc.at("audio_params").in_range(0, k_max_params);
+  m.encoder_f32_params = enc.at("f32_params").in_range(0, k_max_params);
+  if (m.encoder_f32_params > m.vision_params + m.audio_params) enc.at("f32_params").fail("more F32 parameters than encoder parameters");
+  if (enc.has("graphs")) {
+    for (const Node& g : enc.at("graphs").items()) m.encoder_graphs.push_back(read_encoder_graph(g));
+  }
+  const Node official = n.at("official");
+  official.require_source();
+  m.official_total_params_billions = official.at("total_params_billions").number();
+  if (official.has("active_params_billions")) m.official_active_params_billions = official.at("active_params_billions").number();
+  m.official_counts_encoders = official.at("counts_encoders").boolean();
+  const Node compute = n.at("compute");
+  compute.require_source();
+  m.activation_bytes_per_ubatch_token = compute.at("activation_bytes_per_ubatch_token").in_range(0, k_max_width * 1024);
+  m.bytes_per_hidden_per_ubatch_token = compute.at("bytes_per_hidden_per_ubatch_token").in_range(0, 1024);
+  m.mask_grows_with_context = compute.at("mask_grows_with_context").boolean();
+  return m;
+}
+
+BlockType read_block_type(const Node& n) {
+  n.require_source();
+  BlockType b{n.at("name").nonempty(), n.at("block_elems").in_range(1, 1024), n.at("block_bytes").in_range(1, 4096), {}, false};
+  if (b.block_bytes > 8 * b.block_elems) n.at("block_bytes").fail("more than 8 bytes per weight");
+  if (n.has("fallback")) b.fallback = n.at("fallback").nonempty();
+  if (n.has("cpu_repack")) b.cpu_repack = n.at("cpu_repack").boolean();
+  return b;
+}
+
+namespace {
+
+TensorCategory read_category(const Node& n) {
+  static const std::pair<const char*, TensorCategory> k_names[] = {
+      {"attn_q", TensorCategory::attn_q},     {"attn_k", TensorCategory::attn_k},
+      {"attn_v", TensorCategory::attn_v},     {"attn_output", TensorCategory::attn_output},
+      {"ffn_up", TensorCategory::ffn_up},     {"ffn_gate", TensorCategory::ffn_gate},
+      {"ffn_down", TensorCategory::ffn_down}, {"expert", TensorCategory::expert},
+  };
+  const std::string s = n.nonempty();
+  for (const auto& [name, cat] : k_names) {
+    if (s == name) return cat;
+  }
+  n.fail("unknown tensor category '" + s + "' (attn_q, attn_k, attn_v, attn_output, ffn_up, ffn_gate, ffn_down, expert)");
+}
+
+PresetRule read_rule(const Node& n) {
+  PresetRule r;
+  r.category = read_category(n.at("category"));
+  r.type = n.at("type").nonempty();
+  if (n.has("select")) {
+    const std::string s = n.at("select").nonempty();
+    if (s == "all") r.select = PresetRule::Select::all;
+    else if (s == "more_bits") r.select = PresetRule::Select::more_bits;
+    else if (s == "first_n") { r.select = PresetRule::Select::first_n; r.n = n.at("n").in_range(1, k_max_layers); }
+    else if (s == "first_fraction") { r.select = PresetRule::Select::first_fraction; r.denominator = n.at("denominator").in_range(1, k_max_layers); }
+    else n.at("select").fail("unknown select '" + s + "' (all, more_bits, first_n, first_fraction)");
+  }
+  if (n.has("min_gqa")) r.min_gqa = n.at("min_gqa").in_range(1, k_max_heads);
+  return r;
+}
+
+}  // namespace
+
+Preset read_preset(const Node& n) {
+  n.require_source();
+  Preset p;
+  p.id = n.at("id").nonempty();
+  p.nominal_bits = static_cast<unsigned>(n.at("nominal_bits").in_range(1, 64));
+  p.quality_rank = static_cast<int>(n.at("quality_rank").in_range(0, 1000000));
+  p.default_type = n.at("default_type").nonempty();
+  if (n.has("output_type")) p.output_type = n.at("output_type").nonempty();
+  if (n.has("float_type")) p.float_type = n.at("float_type").nonempty();
+  if (n.has("rules")) {
+    const Node rules = n.at("rules");  // named: the items point at it
+    for (const Node& r : rules.items()) p.rules.push_back(read_rule(r));
+  }
+  return p;
+}
+
+KvType read_kv_type(const Node& n) {
+  n.require_source();
+  KvType k{n.at("id").nonempty(), n.at("block_type").nonempty(), false};
+  if (n.has("quantized")) k.quantized = n.at("quantized").boolean();
+  return k;
+}
+
+}  // namespace fitcheck

@@ -1,0 +1,166 @@
+#include <cstdlib>
+#include <string>
+
+#include "core/catalog_read.hpp"
+
+namespace fitcheck {
+namespace {
+
+constexpr std::uint64_t k_max_memory = 1ULL << 50;  // 1 PiB: above any device or host
+constexpr std::uint64_t k_max_tokens = 1ULL << 24;
+constexpr std::uint64_t k_max_sequences = 1ULL << 16;
+
+double read_fraction_number(const Node& n) {
+  const double v = n.number();
+  if (!(v > 0 && v <= 1)) n.fail("expected a number in (0, 1]");
+  return v;
+}
+
+double read_nonnegative(const Node& n) {
+  const double v = n.number();
+  if (!(v >= 0 && v < 1e9)) n.fail("expected a non-negative number");
+  return v;
+}
+
+}  // namespace
+
+Hardware read_hardware(const Node& n) {
+  n.require_source();
+  Hardware h;
+  h.id = n.at("id").nonempty();
+  h.name = n.at("name").nonempty();
+  h.vendor = n.at("vendor").nonempty();
+  const std::string kind = n.at("memory_kind").nonempty();
+  if (kind != "vram" && kind != "unified") n.at("memory_kind").fail("expected \"vram\" or \"unified\"");
+  h.memory_kind = kind == "vram" ? MemoryKind::vram : MemoryKind::unified;
+  h.memory_bytes = n.at("memory_bytes").in_range(1, k_max_memory);
+  if (n.has("gpu_working_set_bytes")) h.gpu_working_set_bytes = n.at("gpu_working_set_bytes").in_range(1, h.memory_bytes);
+  h.bandwidth_gbs = read_nonnegative(n.at("bandwidth_gbs"));
+  if (n.has("bus")) h.bus = n.at("bus").nonempty();
+  if (n.has("fp16_tflops")) h.fp16_tflops = read_nonnegative(n.at("fp16_tflops"));
+  return h;
+}
+
+Runtime read_runtime(const Node& n) {
+  n.require_source();
+  Runtime r;
+  r.id = n.at("id").nonempty();
+  r.version = n.at("version").nonempty();
+  const Node d = n.at("defaults");
+  r.defaults.ubatch = d.at("ubatch").in_range(1, k_max_tokens);
+  r.defaults.batch = d.at("batch").in_range(1, k_max_tokens);
+  r.defaults.parallel = d.at("parallel").in_range(1, k_max_sequences);
+  r.defaults.flash_attn = d.at("flash_attn").boolean();
+  r.defaults.swa_full = d.at("swa_full").boolean();
+  r.defaults.kv_unified = d.at("kv_unified").boolean();
+  r.kv_cell_pad = n.at("kv_cell_pad").in_range(1, 1ULL << 16);
+  r.tensor_alignment = n.at("tensor_alignment").in_range(1, 1ULL << 16);
+  return r;
+}
+
+Platform read_platform(const Node& n) {
+  n.require_source();
+  return Platform{n.at("id").nonempty(), n.at("reserve_bytes").in_range(0, k_max_memory)};
+}
+
+namespace {
+
+Fraction read_fraction(const Node& n) {
+  Fraction f{n.at("numerator").in_range(1, 1ULL << 20), n.at("denominator").in_range(1, 1ULL << 20)};
+  if (f.numerator > f.denominator) n.fail("a share of memory must not exceed 1");
+  return f;
+}
+
+}  // namespace
+
+UnifiedMemoryRules read_unified(const Node& n) {
+  n.require_source();
+  return {n.at("os_reserve_bytes").in_range(0, k_max_memory), n.at("small_ram_limit_bytes").in_range(0, k_max_memory),
+          read_fraction(n.at("small_ram_gpu_fraction")), read_fraction(n.at("large_ram_gpu_fraction"))};
+}
+
+void read_speed(const Node& n, Catalog& c) {
+  const Node host = n.at("host");
+  host.require_source();
+  c.host.ram_bytes = host.at("ram_bytes").in_range(1, k_max_memory);
+  c.host.ram_bandwidth_gbs = read_nonnegative(host.at("ram_bandwidth_gbs"));
+  c.host.pcie_efficiency = read_fraction_number(host.at("pcie_efficiency"));
+  for (const Node& lane : n.at("pcie_lanes").items()) {
+    lane.require_source();
+    c.pcie_lanes.push_back({lane.at("version").nonempty(), read_nonnegative(lane.at("gbs"))});
+  }
+  for (const Node& b : n.at("backends").items()) {
+    b.require_source();
+    c.backend_speeds.push_back({b.at("id").nonempty(), read_fraction_number(b.at("bandwidth_efficiency")),
+                                read_nonnegative(b.at("layer_overhead_us")), read_fraction_number(b.at("compute_efficiency"))});
+  }
+}
+
+ModelName read_model_name(const Node& n) {
+  n.require_source();
+  return {n.at("model").nonempty(), n.at("stems").nonempty_strings(), n.at("ollama_tags").strings()};
+}
+
+namespace {
+
+OllamaRules read_ollama(const Node& n) {
+  n.require_source();
+  OllamaRules o;
+  o.library = n.at("library").nonempty();
+  o.default_preset = n.at("default_preset").nonempty();
+  o.loads_projector = n.at("loads_projector").boolean();
+  o.default_parallel = n.at("default_parallel").in_range(1, k_max_sequences);
+  o.default_batch = n.at("default_batch").in_range(1, k_max_tokens);
+  for (const Node& t : n.at("context_tiers").items()) {
+    o.context_tiers.push_back({t.at("min_vram_bytes").in_range(0, k_max_memory), t.at("context").in_range(1, k_max_tokens)});
+  }
+  if (o.context_tiers.empty() || o.context_tiers.back().min_vram_bytes != 0) {
+    n.at("context_tiers").fail("expected tiers ending with one for min_vram_bytes 0");
+  }
+  return o;
+}
+
+VllmRules read_vllm(const Node& n) {
+  n.require_source();
+  VllmRules v;
+  v.version = n.at("version").nonempty();
+  v.gpu_memory_utilization = read_fraction_number(n.at("gpu_memory_utilization"));
+  v.block_size = n.at("block_size").in_range(1, 1ULL << 16);
+  for (const Node& b : n.at("batch_defaults").items()) {
+    v.batch_defaults.push_back({b.at("min_device_bytes").in_range(0, k_max_memory),
+                                b.at("max_num_batched_tokens").in_range(1, k_max_tokens),
+                                b.at("max_num_seqs").in_range(1, k_max_sequences), b.at("except_names").strings()});
+  }
+  if (v.batch_defaults.empty() || v.batch_defaults.back().min_device_bytes != 0) {
+    n.at("batch_defaults").fail("expected tiers ending with one for min_device_bytes 0");
+  }
+  for (const Node& k : n.at("kv_cache_dtypes").items()) {
+    v.kv_cache_dtypes.push_back({k.at("id").nonempty(), k.at("bytes").in_range(1, 8)});
+  }
+  return v;
+}
+
+}  // namespace
+
+void read_deployment_rules(const Node& n, DeploymentRules& d) {
+  d.hf_default_preset = n.at("llama_cpp").at("hf_default_preset").nonempty();
+  n.at("llama_cpp").require_source();
+  d.ollama = read_ollama(n.at("ollama"));
+  d.vllm = read_vllm(n.at("vllm"));
+}
+
+double pcie_bandwidth(const std::vector<PcieLane>& lanes, const std::string& bus) {
+  const std::size_t at = bus.find("PCIe ");
+  if (at == std::string::npos) return 0;
+  const std::size_t x = bus.find(" x", at + 5);
+  if (x == std::string::npos) return 0;
+  const std::string version = bus.substr(at + 5, x - at - 5);
+  const unsigned long lane_count = std::strtoul(bus.c_str() + x + 2, nullptr, 10);
+  if (lane_count > 64) return 0;  // no PCIe link is wider than x32
+  for (const PcieLane& lane : lanes) {
+    if (lane.version == version) return lane.gbs * static_cast<double>(lane_count);
+  }
+  return 0;
+}
+
+}  // namespace fitcheck

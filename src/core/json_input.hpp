@@ -1,0 +1,25 @@
+#pragma once
+// Untrusted JSON in (the catalog, fitcheck deployment files): parsed only after its nesting depth is
+// bounded, with duplicate keys rejected rather than silently merged.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace fitcheck {
+
+// Deeper nesting than any catalog or deployment file needs; bounded so that no walk can exhaust the stack.
+inline constexpr std::size_t k_max_json_depth = 64;
+
+struct JsonProblem {
+  std::size_t byte = 0;  // 1-based position of the byte where parsing stopped; 0 for a duplicate key
+  std::string what;      // "malformed JSON", "nested deeper than 64 levels", "duplicate key \"id\""
+  bool truncated = false;  // the text ended early
+};
+
+// Parses `text` into `out`; on a problem returns it and leaves `out` unspecified.
+std::optional<JsonProblem> parse_json(std::string_view text, nlohmann::json& out);
+
+}  // namespace fitcheck

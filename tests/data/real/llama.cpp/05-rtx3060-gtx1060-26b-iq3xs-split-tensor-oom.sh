@@ -1,0 +1,2 @@
+# source: https://github.com/ggml-org/llama.cpp/issues/21947 (command copied verbatim, incl. missing spaces)
+llama-server -m ".\models\gemma-4-26B-A4B.i1-IQ3_XS\gemma-4-26B-A4B.i1-IQ3_XS.gguf" --alias "gemma4moe:latest" --ctx-size 131072--fit on --fit-ctx 131072--fit-target 48 --temp 1.0 --top-p 0.95 --top-k 64 --repeat-penalty 1.0 --flash-attn on --batch-size 1024 --ubatch-size 512 --threads 10 --threads-batch 12  --no-mmap --mlock --parallel 1 --prio 2 --jinja --split-mode tensor --tensor-split 4,1
