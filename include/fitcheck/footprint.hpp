@@ -18,6 +18,10 @@ const char* backend_name(Backend backend);
 // "cpu", "cuda", ... -> Backend; throws Error(Errc::usage) on anything else.
 Backend parse_backend(std::string_view text);
 
+// Bounds of the settings a runtime accepts here (llama.cpp takes more; no deployment needs more).
+inline constexpr std::uint64_t k_max_parallel = 4096;
+inline constexpr std::uint64_t k_max_ubatch = 1ULL << 16;
+
 struct Settings {
   std::uint64_t context = 8192;  // tokens requested (-c); padded to the runtime's cell pad
   std::string kv_type_k = "f16";

@@ -1,6 +1,7 @@
 #pragma once
 // Byte arithmetic and unit parsing. Units only at the edges: MiB/GiB = 2^20/2^30, MB/GB = 10^6/10^9.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,11 @@ inline std::uint64_t round_up(std::uint64_t value, std::uint64_t multiple) {
 std::uint64_t parse_size(std::string_view text);
 // "32768", "32k", "128K" (k = 1024 tokens) -> tokens. Throws Error(Errc::usage).
 std::uint64_t parse_context(std::string_view text);
+
+// Numbers as people and config files write them: a plain decimal count ("512"; no sign, at most 19
+// digits) or a finite decimal ("0.9", "51.2"); nullopt when `text` is not one.
+std::optional<std::uint64_t> parse_count(std::string_view text);
+std::optional<double> parse_decimal(std::string_view text);
 
 // 12.00 GiB style, two decimals, binary units.
 std::string format_gib(std::uint64_t bytes);

@@ -1,6 +1,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/request.hpp"
+#include "core/text.hpp"
 #include "fitcheck/error.hpp"
 
 namespace fitcheck::cli {
@@ -56,12 +57,15 @@ std::vector<std::string> with_default_command(std::vector<std::string> args) {
   return args;
 }
 
-std::string one_line(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  for (char& c : text) {
-    if (c == '\n') c = ' ';
+// Every option that takes a value refuses an empty one: `--gpu ""` is a mistake, not "no GPU".
+void require_values(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands({})) {
+    for (CLI::Option* opt : sub->get_options()) {
+      if (opt->get_expected_min() == 0) continue;  // a flag
+      opt->check(CLI::Validator(
+          [](std::string& value) { return value.empty() ? std::string("an empty value (give one)") : std::string(); }, "", "nonempty"));
+    }
   }
-  return text;
 }
 
 }  // namespace
@@ -129,6 +133,7 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   CLI::App* validate = app.add_subcommand("validate", "Load and validate the catalog (the built-in one, or --catalog FILE)");
   add_common(*validate, r);
 
+  require_values(app);
   const std::vector<std::string> args = with_default_command(raw_args);
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -143,7 +148,7 @@ Request parse_args(const std::vector<std::string>& raw_args) {
     r.command = Command::version;
     return r;
   } catch (const CLI::ParseError& e) {
-    throw Error(Errc::usage, one_line(e.what()) + " (run 'fitcheck --help')");
+    throw Error(Errc::usage, text::one_line(e.what()) + " (run 'fitcheck --help')");
   }
   if (fp->parsed()) r.command = Command::footprint;
   else if (curve->parsed()) r.command = Command::curve;

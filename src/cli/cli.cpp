@@ -6,10 +6,11 @@
 #include <iostream>
 #include <sstream>
 
-#include <unistd.h>  // environ
-
 #include "cli/report.hpp"
 #include "cli/request.hpp"
+#include "cli/resolve.hpp"
+#include "core/text.hpp"
+#include "readers/input_file.hpp"
 #include "readers/readers.hpp"
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
@@ -18,134 +19,13 @@ namespace fitcheck::cli {
 namespace {
 
 Catalog read_catalog_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw Error(Errc::data, "cannot read catalog '" + path + "': it is a directory (give one JSON file holding every section)");
+  std::string text;
+  try {
+    text = readers::read_input_file(path, readers::k_max_catalog_bytes, "one JSON file holding every section");
+  } catch (const Error& e) {
+    throw Error(Errc::data, "cannot read catalog '" + path + "': " + e.reason());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::data, "cannot read catalog '" + path + "': no such file or not readable (check the --catalog path)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_catalog({{path, text.str()}}, path);
-}
-
-struct Target {
-  Hardware hardware;
-  Budget budget;
-};
-
-std::optional<Hardware> resolve_hardware(const Catalog& catalog, const Request& r) {
-  const int given = !r.gpu.empty() + !r.vram.empty() + !r.unified.empty();
-  if (given > 1) throw Error(Errc::usage, "conflicting options: give only one of --gpu, --vram and --unified");
-  if (given == 0) {
-    if (!r.reserve.empty()) throw Error(Errc::usage, "--reserve needs a target: add --gpu ID, --vram SIZE or --unified SIZE");
-    return std::nullopt;
-  }
-  Hardware hw;
-  if (!r.gpu.empty()) {
-    hw = catalog.find_hardware(r.gpu);
-  } else {
-    const bool unified = !r.unified.empty();
-    hw.id = "custom";
-    hw.memory_bytes = parse_size(unified ? r.unified : r.vram);
-    if (hw.memory_bytes == 0) throw Error(Errc::usage, "invalid memory size 0: give the device's memory, e.g. 12GiB");
-    hw.memory_kind = unified ? MemoryKind::unified : MemoryKind::vram;
-    hw.vendor = unified ? "Apple" : "NVIDIA";
-    hw.name = unified ? "custom unified-memory Mac (" + format_gib(hw.memory_bytes) + ")"
-                      : "custom GPU (" + format_gib(hw.memory_bytes) + " VRAM)";
-  }
-  return hw;
-}
-
-Backend resolve_backend(const Request& r, const std::optional<Hardware>& hw) {
-  if (r.cpu_only && !r.backend.empty() && r.backend != "cpu") {
-    throw Error(Errc::usage, "conflicting options: --cpu and --backend " + r.backend);
-  }
-  const Backend backend = r.cpu_only ? Backend::cpu : !r.backend.empty() ? parse_backend(r.backend)
-                                                    : hw ? default_backend(*hw) : Backend::cpu;
-  if (backend == Backend::cpu && hw && hw->memory_kind == MemoryKind::vram) {
-    throw Error(Errc::usage, "the cpu backend puts nothing in VRAM: drop --gpu/--vram, or pick a GPU --backend");
-  }
-  return backend;
-}
-
-struct Resolved {
-  Backend backend = Backend::cpu;
-  std::optional<Target> target;  // the hardware and its budget under the backend, when one was given
-};
-
-Resolved resolve_target(const Catalog& catalog, const Request& r) {
-  const std::optional<Hardware> hw = resolve_hardware(catalog, r);
-  Resolved resolved{resolve_backend(r, hw), std::nullopt};
-  if (!hw) return resolved;
-  std::optional<std::uint64_t> reserve;
-  if (!r.reserve.empty()) reserve = parse_size(r.reserve);
-  resolved.target = Target{*hw, make_budget(catalog, *hw, resolved.backend, reserve)};
-  return resolved;
-}
-
-// Host RAM a discrete GPU's host offers (--ram, or the catalog's host), less what the OS keeps.
-std::uint64_t host_ram_limit(const Catalog& catalog, std::uint64_t ram) {
-  return ram > catalog.unified.os_reserve_bytes ? ram - catalog.unified.os_reserve_bytes : 0;
-}
-
-std::uint64_t requested_ram(const Catalog& catalog, const Request& r) {
-  return r.ram.empty() ? catalog.host.ram_bytes : parse_size(r.ram);
-}
-
-constexpr std::uint64_t k_default_fill = 1024;
-constexpr double k_offload_default_min_tps = 5;
-
-// Speed parameters, host RAM and the offload switch; only with a target.
-std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r, const std::optional<Target>& target,
-                                        Backend backend) {
-  const bool asked = r.allow_offload || !r.ram.empty() || r.ram_bw || r.fill || r.min_tps;
-  if (!target) {
-    if (asked) throw Error(Errc::usage, "speed options (--allow-offload, --ram, --ram-bw, --fill, --min-tps) need a target: add --gpu ID");
-    return std::nullopt;
-  }
-  const Hardware& hw = target->hardware;
-  if (hw.memory_kind == MemoryKind::unified && !r.ram.empty()) {
-    throw Error(Errc::usage, "--ram is for a discrete GPU's host: a unified-memory machine's RAM is its --unified size");
-  }
-  SpeedSetup s;
-  const double ram_bw = r.ram_bw.value_or(catalog.host.ram_bandwidth_gbs);
-  if (!(ram_bw > 0 && ram_bw <= 100000)) throw Error(Errc::usage, "invalid --ram-bw: give the host RAM bandwidth in GB/s, e.g. 51.2");
-  s.params = speed_params(catalog, hw, backend, ram_bw);
-  const std::uint64_t ram = requested_ram(catalog, r);
-  if (ram == 0) throw Error(Errc::usage, "invalid --ram 0: give the host's RAM, e.g. 64GiB");
-  s.limits.host_bytes = host_ram_limit(catalog, ram);
-  s.limits.device_bytes = target->budget.device_bytes;
-  s.limits.fill = r.fill.value_or(k_default_fill);
-  if (s.limits.fill == 0 || s.limits.fill > (1ULL << 24)) throw Error(Errc::usage, "invalid --fill: use 1 to 16777216 tokens");
-  s.allow_offload = r.allow_offload;
-  s.min_tps = r.min_tps.value_or(r.allow_offload ? k_offload_default_min_tps : 0);
-  if (!(s.min_tps >= 0 && s.min_tps <= 1e6)) throw Error(Errc::usage, "invalid --min-tps: use 0 to 1000000 tokens/s");
-  return s;
-}
-
-Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const Request& r) {
-  Settings s = default_settings(runtime);
-  if (!r.kv_type.empty() && (!r.cache_type_k.empty() || !r.cache_type_v.empty())) {
-    throw Error(Errc::usage, "conflicting options: --kv-type sets both caches; use it or --cache-type-k/--cache-type-v");
-  }
-  const auto kv_id = [&](const std::string& text) { return catalog.find_kv_type(text).id; };
-  if (!r.kv_type.empty()) s.kv_type_k = s.kv_type_v = kv_id(r.kv_type);
-  if (!r.cache_type_k.empty()) s.kv_type_k = kv_id(r.cache_type_k);
-  if (!r.cache_type_v.empty()) s.kv_type_v = kv_id(r.cache_type_v);
-  if (r.ubatch) s.ubatch = *r.ubatch;
-  if (r.parallel) s.parallel = *r.parallel;
-  if (!r.flash_attn.empty()) s.flash_attn = r.flash_attn == "on";
-  s.swa_full = s.swa_full || r.swa_full;
-  s.kv_unified = s.kv_unified || r.kv_unified;
-  s.cpu_repack = !r.no_repack;
-  s.vision = r.vision;
-  s.audio = r.audio;
-  if (!r.mmproj_type.empty()) {
-    if (!s.wants_projector()) throw Error(Errc::usage, "--mmproj-type needs --vision or --audio");
-    s.projector_type = r.mmproj_type;
-  }
-  return s;
+  return load_catalog({{path, text}}, path);
 }
 
 int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
@@ -188,10 +68,7 @@ int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
   Constraints c;
   c.settings = resolve_settings(catalog, runtime, r);
   c.settings.backend = resolved.backend;
-  if (r.min_bits) {
-    if (*r.min_bits == 0 || *r.min_bits > 16) throw Error(Errc::usage, "invalid --min-bits " + std::to_string(*r.min_bits) + ": use 2 to 16");
-    c.min_bits = *r.min_bits;
-  }
+  c.min_bits = resolve_min_bits(r).value_or(c.min_bits);
   const auto longest = std::max_element(catalog.models.begin(), catalog.models.end(),
                                         [](const Model& a, const Model& b) { return a.max_context < b.max_context; });
   // The default minimum never asks more than the catalog's longest model can hold; an explicit one is checked.
@@ -251,83 +128,6 @@ int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
   return 0;
 }
 
-std::string read_config_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) readers::fail_at(path, 0, "is a directory (expected a config file)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) readers::fail_at(path, 0, "no such file or not readable (check the path)");
-  constexpr std::streamsize k_max_config = 4 << 20;
-  std::string text(static_cast<std::size_t>(k_max_config) + 1, '\0');
-  in.read(text.data(), k_max_config + 1);
-  if (in.gcount() > k_max_config) readers::fail_at(path, 0, "larger than 4 MiB (expected a config file, not a model)");
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return text;
-}
-
-struct CheckOptions {
-  readers::ReadOptions read;
-  std::string output = "text";  // text, json, github
-  Headroom headroom;
-};
-
-bool is_output_format(const std::string& f) { return f == "text" || f == "json" || f == "github"; }
-
-// The output `check` asked for: the last output kind given to --format, else json with --json, else text.
-std::string check_output(const Request& r) {
-  const auto last = std::find_if(r.formats.rbegin(), r.formats.rend(), is_output_format);
-  return last != r.formats.rend() ? *last : r.json ? "json" : "text";
-}
-
-CheckOptions resolve_check_options(const Request& r) {
-  CheckOptions o;
-  o.output = check_output(r);
-  for (const std::string& f : r.formats) {
-    if (is_output_format(f)) continue;
-    const auto kind = readers::parse_format(f);
-    if (!kind) {
-      throw Error(Errc::usage, "unknown --format '" + f + "': use fitcheck, llama.cpp, ollama or vllm for the config, "
-                               "text, json or github for the output");
-    }
-    o.read.format = kind;
-  }
-  if (r.json && o.output != "json") throw Error(Errc::usage, "conflicting options: --json and --format " + o.output);
-  if (!r.env_file.empty()) {
-    o.read.env = readers::env_lines(r.env_file, read_config_file(r.env_file));
-    o.read.env_source = r.env_file;
-  } else {
-    for (char** e = environ; e && *e; ++e) {
-      const std::string entry(*e);
-      const std::size_t eq = entry.find('=');
-      if (entry.rfind("OLLAMA_", 0) == 0 && eq != std::string::npos) o.read.env.push_back({entry.substr(0, eq), entry.substr(eq + 1), 0, true});
-    }
-    o.read.env_source = "the environment";
-  }
-  if (!r.headroom.empty()) {
-    const std::string& h = r.headroom;
-    if (h.back() == '%') {
-      const std::optional<double> pct = readers::parse_decimal(std::string_view(h).substr(0, h.size() - 1));
-      if (!pct || *pct < 0 || *pct >= 100) throw Error(Errc::usage, "invalid --headroom '" + h + "': give a share below 100%, e.g. 10%");
-      o.headroom.share = *pct / 100;
-    } else {
-      o.headroom.bytes = parse_size(h);
-    }
-  }
-  return o;
-}
-
-// The hardware of one deployment: the command line's target, else the file's own.
-Hardware deployment_hardware(const Catalog& catalog, const Request& r, const Deployment& d) {
-  if (!r.gpu.empty() || !r.vram.empty() || !r.unified.empty()) return *resolve_hardware(catalog, r);
-  if (!d.target.given()) {
-    throw Error(Errc::usage, "check needs a target for " + d.path + ": add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
-  }
-  Request from_file;
-  from_file.gpu = d.target.gpu;
-  from_file.vram = d.target.vram;
-  from_file.unified = d.target.unified;
-  return readers::at_line(d.path, d.target.line, [&] { return *resolve_hardware(catalog, from_file); });
-}
-
 void reject_unmodelled(Deployment& d, bool lenient) {
   if (d.unmodelled.empty()) return;
   if (!lenient) {
@@ -341,10 +141,11 @@ int run_check(const Catalog& catalog, const Request& r, std::string& out) {
   const CheckOptions o = resolve_check_options(r);
   std::optional<std::uint64_t> reserve;
   if (!r.reserve.empty()) reserve = parse_size(r.reserve);
-  const std::uint64_t host_ram = host_ram_limit(catalog, requested_ram(catalog, r));
+  const std::uint64_t host_ram = resolve_host_ram(catalog, r);
   CheckReport report{catalog, {}, r.headroom, r.lenient};
   for (const std::string& path : r.files) {
-    Deployment d = readers::read_deployment(catalog, path, read_config_file(path), o.read);
+    const std::string text = readers::read_input_file(path, readers::k_max_config_bytes, "a config file");
+    Deployment d = readers::read_deployment(catalog, path, text, o.read);
     reject_unmodelled(d, r.lenient);
     const Hardware hw = deployment_hardware(catalog, r, d);
     require_supported_target(d, hw);  // a usage error, before config errors take the file's line
@@ -383,6 +184,14 @@ int dispatch(const Request& r, std::string& out) {
   }
 }
 
+// An error message as one line of valid UTF-8, of bounded length (a message can quote what a file says).
+std::string message_line(std::string_view what) {
+  constexpr std::size_t k_max_message = 2000;
+  std::string line = text::one_line(what.substr(0, k_max_message));
+  if (what.size() > k_max_message) line += "...";
+  return line;
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -394,13 +203,14 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     const int code = dispatch(request, result);
     out << result;  // written only once everything succeeded: never a partial document
     out.flush();
+    if (!out) throw Error(Errc::data, "cannot write the output: standard output is closed or full");
     return code;
   } catch (const Error& e) {
     if (annotate) err << github_error(e.file(), e.line(), e.reason());
-    else err << "fitcheck: error: " << e.what() << "\n";
+    else err << "fitcheck: error: " << message_line(e.what()) << "\n";
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    err << "fitcheck: error: internal error: " << e.what() << " (please report this as a bug)\n";
+    err << "fitcheck: error: internal error: " << message_line(e.what()) << " (please report this as a bug)\n";
     return static_cast<int>(Errc::internal);
   }
 }

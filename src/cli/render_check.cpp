@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
 #include "cli/report.hpp"
 #include "fitcheck/units.hpp"
 
@@ -72,9 +73,9 @@ std::size_t failures(const CheckReport& r) {
 }
 
 // GitHub workflow command escaping: data, and property values (which also escape ':' and ',').
-std::string escape_data(const std::string& text) {
+std::string escape_data(const std::string& raw) {
   std::string out;
-  for (const char c : text) {
+  for (const char c : text::to_utf8(raw)) {
     if (c == '%') out += "%25";
     else if (c == '\r') out += "%0D";
     else if (c == '\n') out += "%0A";
@@ -101,19 +102,7 @@ std::string annotation(const char* level, const std::string& file, std::size_t l
   return fmt::format("::{} {}title=fitcheck::{}\n", level, props, escape_data(message));
 }
 
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' ? ' ' : c;
-    }
-  }
-  return out;
-}
+using text::xml_escape;
 
 }  // namespace
 
@@ -135,7 +124,8 @@ std::string text_check(const CheckReport& r) {
                                 r.headroom.empty() ? "" : " with headroom " + r.headroom);
   for (const CheckItem& item : r.items) {
     const Deployment& d = item.deployment;
-    out += fmt::format("\n{} {}:{} ({}): {}\n", item.result.fits ? "PASS" : "FAIL", d.path, d.line, format_name(d.format), subject(item));
+    out += fmt::format("\n{} {}:{} ({}): {}\n", item.result.fits ? "PASS" : "FAIL", text::one_line(d.path), d.line,
+                       format_name(d.format), subject(item));
     out += "  device " + margin_text(item.result) + "\n";
     footprint_lines(out, item);
     if (!item.result.reason.empty()) out += "  why: " + item.result.reason + "\n";

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/text.hpp"
 #include "cli/report.hpp"
 #include "fitcheck/units.hpp"
 
@@ -32,19 +33,7 @@ double max_tps(const Curve& c) {
   return m;
 }
 
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
+using text::xml_escape;
 
 // A round step for about `count` ticks up to `top`.
 double nice_step(double top, int count) {

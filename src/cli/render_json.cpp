@@ -7,6 +7,10 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// The document as printed: strings that are not valid UTF-8 (a path or a config value as the file wrote it)
+// have their bad bytes replaced by U+FFFD rather than failing the whole output.
+std::string document(const Json& j) { return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }
+
 Json header(const Catalog& catalog) {
   Json j;
   j["schema_version"] = 1;
@@ -149,7 +153,7 @@ std::string json_footprint(const FootprintReport& r) {
     }
     j["tensors"] = tensors;
   }
-  return j.dump(2) + "\n";
+  return document(j);
 }
 
 std::string json_recommend(const RecommendReport& r) {
@@ -201,7 +205,7 @@ std::string json_recommend(const RecommendReport& r) {
     candidates.push_back(cand);
   }
   j["candidates"] = candidates;
-  return j.dump(2) + "\n";
+  return document(j);
 }
 
 std::string json_curve(const CurveReport& r) {
@@ -235,7 +239,7 @@ std::string json_curve(const CurveReport& r) {
     points.push_back(point);
   }
   j["points"] = points;
-  return j.dump(2) + "\n";
+  return document(j);
 }
 
 std::string json_validate(const Catalog& catalog) {
@@ -244,7 +248,7 @@ std::string json_validate(const Catalog& catalog) {
   j["counts"] = {{"models", catalog.models.size()},         {"block_types", catalog.block_types.size()},
                  {"presets", catalog.presets.size()},       {"kv_types", catalog.kv_types.size()},
                  {"hardware", catalog.hardware.size()},     {"runtimes", catalog.runtimes.size()}};
-  return j.dump(2) + "\n";
+  return document(j);
 }
 
 std::string json_list(const Catalog& catalog, const std::string& what) {
@@ -298,7 +302,7 @@ std::string json_list(const Catalog& catalog, const std::string& what) {
     }
   }
   j[what == "kv-types" ? "kv_types" : what] = items;
-  return j.dump(2) + "\n";
+  return document(j);
 }
 
 }  // namespace fitcheck::cli
@@ -372,7 +376,7 @@ std::string json_check(const CheckReport& r) {
   Json items = Json::array();
   for (const CheckItem& item : r.items) items.push_back(check_item(item));
   j["deployments"] = items;
-  return j.dump(2) + "\n";
+  return document(j);
 }
 
 }  // namespace fitcheck::cli

@@ -26,8 +26,9 @@ struct Request {
   std::string kv_type;
   std::string cache_type_k;
   std::string cache_type_v;
-  std::optional<std::uint64_t> ubatch;
-  std::optional<std::uint64_t> parallel;
+  // Numbers are kept as typed ("" when absent) and read in resolve.cpp, so that messages show what was given.
+  std::string ubatch;
+  std::string parallel;
   std::string flash_attn;  // "", "on", "off"
   bool swa_full = false;
   bool kv_unified = false;
@@ -42,15 +43,15 @@ struct Request {
   // speed and offload
   bool allow_offload = false;
   std::string ram;                      // host RAM size (discrete GPUs)
-  std::optional<double> ram_bw;         // host RAM bandwidth, GB/s
-  std::optional<std::uint64_t> fill;    // tokens already in the context for decode_tps
-  std::optional<double> min_tps;
+  std::string ram_bw;                   // host RAM bandwidth, GB/s
+  std::string fill;                     // tokens already in the context for decode_tps
+  std::string min_tps;
   // curve
   std::string over = "context";         // context or models
   std::string svg_path;
   std::string csv_path;
   // recommend
-  std::optional<unsigned> min_bits;
+  std::string min_bits;
   std::string min_ctx;
   // check
   std::vector<std::string> files;

@@ -10,8 +10,6 @@ namespace {
 
 // A request far above any model's context: guards the arithmetic before anything multiplies it.
 constexpr std::uint64_t k_max_context_tokens = 1ULL << 24;  // 16M tokens
-constexpr std::uint64_t k_max_parallel = 4096;
-constexpr std::uint64_t k_max_ubatch = 1ULL << 16;
 
 std::uint64_t bytes_per_cell(const BlockType& k, const BlockType& v, const Model& model, std::uint64_t layer,
                              const Settings& s, std::uint64_t v_width_max) {

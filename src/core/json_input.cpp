@@ -56,7 +56,7 @@ std::optional<JsonProblem> parse_json(std::string_view text, json& out) {
   try {
     out = json::parse(text.begin(), text.end(), on_event);
   } catch (const json::parse_error& e) {
-    const bool truncated = std::string_view(e.what()).find("end of input") != std::string_view::npos;
+    const bool truncated = e.byte >= text.size() || std::string_view(e.what()).find("end of input") != std::string_view::npos;
     return JsonProblem{e.byte, "malformed JSON", truncated};
   } catch (const DuplicateKey& d) {
     return JsonProblem{0, "duplicate key \"" + d.key + "\"", false};

@@ -4,16 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "core/text.hpp"
 #include "fitcheck/error.hpp"
 
 namespace fitcheck {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using text::lower;
 
 const std::vector<ModelName>& names_of(const Catalog& catalog) {
   if (!catalog.deployment.present()) {

@@ -2,25 +2,18 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <string>
 
+#include "core/text.hpp"
 #include "fitcheck/error.hpp"
 
 namespace fitcheck {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
+using text::lower;
+using text::trim;
 
 // Splits "12.5GiB" into the number text and the unit text.
 std::pair<std::string_view, std::string_view> split_number(std::string_view text) {
@@ -102,6 +95,29 @@ std::uint64_t parse_context(std::string_view text) {
     throw Error(Errc::usage, "invalid context '" + std::string(text) + "': expected a whole token count such as 32768 or 32k");
   }
   return scaled(number, unit_tokens, text, "context", "a token count such as 32768, 32k or 128K (k = 1024)");
+}
+
+std::optional<std::uint64_t> parse_count(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::uint64_t value = 0;
+  for (const char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return value;
+}
+
+std::optional<double> parse_decimal(std::string_view text) {
+  if (text.empty() || text.size() > 32) return std::nullopt;
+  const std::string s(text);
+  std::size_t used = 0;
+  try {
+    const double v = std::stod(s, &used);
+    if (used != s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 std::string format_gib(std::uint64_t bytes) {

@@ -4,16 +4,11 @@
 #include <cctype>
 #include <cmath>
 
+#include "core/text.hpp"
 #include "fitcheck/error.hpp"
 
 namespace fitcheck::readers {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // A YAML or env scalar without its quotes and trailing comment.
 std::string scalar_value(const std::string& path, std::size_t line, std::string_view raw) {
@@ -32,12 +27,12 @@ std::string scalar_value(const std::string& path, std::size_t line, std::string_
 
 }  // namespace
 
-std::string trim(std::string_view text) {
-  std::size_t b = 0, e = text.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(text[e - 1]))) --e;
-  return std::string(text.substr(b, e - b));
+std::string_view without_bom(std::string_view text) {
+  constexpr std::string_view k_bom = "\xEF\xBB\xBF";
+  return text.substr(0, k_bom.size()) == k_bom ? text.substr(k_bom.size()) : text;
 }
+
+std::string trim(std::string_view text) { return std::string(text::trim(text)); }
 
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -112,11 +107,20 @@ std::vector<Word> shell_words(const std::string& path, std::string_view text) {
 
 std::vector<Entry> flat_yaml(const std::string& path, std::string_view text) {
   std::vector<Entry> entries;
+  bool ended = false;  // a "..." closed the document
   const std::vector<std::string_view> lines = split_lines(text);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::size_t line = i + 1;
     const std::string content = trim(lines[i]);
-    if (content.empty() || content[0] == '#' || content == "---" || content == "...") continue;
+    if (content.empty() || content[0] == '#') continue;
+    const bool marker = content == "---" || content == "...";
+    if ((marker && content == "---" && !entries.empty()) || (ended && !marker)) {
+      fail_at(path, line, "a second YAML document (fitcheck reads one deployment a file; split them)");
+    }
+    if (marker) {
+      ended = ended || (content == "..." && !entries.empty());
+      continue;
+    }
     const bool indented = std::isspace(static_cast<unsigned char>(lines[i][0]));
     if (indented || content[0] == '-') {
       if (entries.empty() || entries.back().scalar) {
@@ -144,7 +148,7 @@ std::vector<Entry> flat_yaml(const std::string& path, std::string_view text) {
 
 std::vector<Entry> env_lines(const std::string& path, std::string_view text) {
   std::vector<Entry> entries;
-  const std::vector<std::string_view> lines = split_lines(text);
+  const std::vector<std::string_view> lines = split_lines(without_bom(text));
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string content = trim(lines[i]);
     if (content.empty() || content[0] == '#') continue;
@@ -156,31 +160,8 @@ std::vector<Entry> env_lines(const std::string& path, std::string_view text) {
   return entries;
 }
 
-std::optional<std::uint64_t> parse_count(std::string_view text) {
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  std::uint64_t value = 0;
-  for (const char c : text) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    value = value * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return value;
-}
-
-std::optional<double> parse_decimal(std::string_view text) {
-  if (text.empty() || text.size() > 32) return std::nullopt;
-  const std::string s(text);
-  std::size_t used = 0;
-  try {
-    const double v = std::stod(s, &used);
-    if (used != s.size() || !std::isfinite(v)) return std::nullopt;
-    return v;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 std::optional<bool> parse_switch(std::string_view text) {
-  const std::string s = lower(text);
+  const std::string s = text::lower(text);
   if (s == "on" || s == "true" || s == "1" || s == "yes" || s == "enabled") return true;
   if (s == "off" || s == "false" || s == "0" || s == "no" || s == "disabled") return false;
   return std::nullopt;
@@ -191,15 +172,23 @@ std::size_t line_of_offset(std::string_view text, std::size_t offset) {
   return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
 }
 
-std::size_t json_key_line(std::string_view text, std::string_view key, std::size_t from_line) {
-  const std::string quoted = "\"" + std::string(key) + "\"";
-  for (std::size_t at = text.find(quoted); at != std::string_view::npos; at = text.find(quoted, at + 1)) {
-    std::size_t after = at + quoted.size();
-    while (after < text.size() && std::isspace(static_cast<unsigned char>(text[after]))) ++after;
-    const std::size_t line = line_of_offset(text, at);
-    if (after < text.size() && text[after] == ':' && line >= from_line) return line;
+std::vector<KeyLine> json_key_lines(std::string_view text) {
+  std::vector<KeyLine> keys;
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') ++line;
+    if (text[i] != '"') continue;
+    const std::size_t open = i;
+    const std::size_t open_line = line;
+    for (++i; i < text.size() && text[i] != '"'; ++i) {
+      if (text[i] == '\\') ++i;
+      else if (text[i] == '\n') ++line;
+    }
+    std::size_t after = i + 1;
+    while (after < text.size() && (text[after] == ' ' || text[after] == '\t' || text[after] == '\r' || text[after] == '\n')) ++after;
+    if (after < text.size() && text[after] == ':') keys.push_back({std::string(text.substr(open + 1, i - open - 1)), open_line});
   }
-  return 0;
+  return keys;
 }
 
 }  // namespace fitcheck::readers

@@ -10,6 +10,9 @@
 
 namespace fitcheck::readers {
 
+// Text without a leading UTF-8 byte order mark (Windows editors write one); lines and offsets are unchanged
+// otherwise.
+std::string_view without_bom(std::string_view text);
 // Text without its leading and trailing white space; the lines of a text (a trailing \r dropped).
 std::string trim(std::string_view text);
 std::vector<std::string_view> split_lines(std::string_view text);
@@ -40,13 +43,15 @@ std::vector<Entry> flat_yaml(const std::string& path, std::string_view text);
 // KEY=VALUE lines (`export` allowed, # comments, quoted values): a Docker or systemd env file.
 std::vector<Entry> env_lines(const std::string& path, std::string_view text);
 
-// Numbers as config files write them; nullopt when `text` is not one.
-std::optional<std::uint64_t> parse_count(std::string_view text);
-std::optional<double> parse_decimal(std::string_view text);
+// on/off as config files write them; nullopt when `text` is not one.
 std::optional<bool> parse_switch(std::string_view text);  // on/off, true/false, 1/0, yes/no, enabled/disabled
 
-// The line of the first `"key":` in JSON text (0 when absent).
-std::size_t json_key_line(std::string_view text, std::string_view key, std::size_t from_line = 1);
+// Every `"key":` of a JSON text with its line, in order, found in one pass (keys as written, escapes kept).
+struct KeyLine {
+  std::string key;
+  std::size_t line = 0;
+};
+std::vector<KeyLine> json_key_lines(std::string_view text);
 // The 1-based line of a byte offset.
 std::size_t line_of_offset(std::string_view text, std::size_t offset);
 

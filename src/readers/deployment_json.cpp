@@ -2,6 +2,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
+
+#include "core/json_input.hpp"
 
 #include "fitcheck/units.hpp"
 #include "readers/readers.hpp"
@@ -15,11 +18,26 @@ const char* const k_keys[] = {"schema_version", "model", "quant", "context", "kv
                               "parallel", "ubatch", "flash_attn", "swa_full", "kv_unified", "vision", "audio",
                               "mmproj_type", "gpu_layers", "n_cpu_moe", "backend", "runtime", "target", "name"};
 
+// The line of each key's first occurrence (0 for a key the text does not hold).
+class KeyLines {
+ public:
+  explicit KeyLines(std::string_view text) {
+    for (KeyLine& k : json_key_lines(text)) m_lines.emplace(std::move(k.key), k.line);  // keeps the first
+  }
+  std::size_t operator()(const std::string& key) const {
+    const auto it = m_lines.find(key);
+    return it == m_lines.end() ? 0 : it->second;
+  }
+
+ private:
+  std::map<std::string, std::size_t> m_lines;
+};
+
 class Reader {
  public:
-  Reader(const std::string& path, std::string_view text, const json& doc) : m_path(path), m_text(text), m_doc(doc) {}
+  Reader(const std::string& path, const KeyLines& lines, const json& doc) : m_path(path), m_lines(lines), m_doc(doc) {}
 
-  std::size_t line(const char* key) const { return json_key_line(m_text, key); }
+  std::size_t line(const char* key) const { return m_lines(key); }
   [[noreturn]] void fail(const char* key, const std::string& why) const { fail_at(m_path, line(key), why); }
   bool has(const char* key) const { return m_doc.contains(key); }
 
@@ -50,12 +68,12 @@ class Reader {
 
  private:
   const std::string& m_path;
-  std::string_view m_text;
+  const KeyLines& m_lines;
   const json& m_doc;
 };
 
-void read_target(const std::string& path, std::string_view text, const json& doc, TargetSpec& t) {
-  t.line = json_key_line(text, "target");
+void read_target(const std::string& path, std::size_t line, const json& doc, TargetSpec& t) {
+  t.line = line;
   if (!doc.is_object() || doc.size() != 1) {
     fail_at(path, t.line, "\"target\" expects an object with one of \"gpu\", \"vram\" or \"unified\", e.g. {\"gpu\": \"rtx3060-12g\"}");
   }
@@ -67,20 +85,31 @@ void read_target(const std::string& path, std::string_view text, const json& doc
   else fail_at(path, t.line, "unknown target \"" + key + "\" (expected \"gpu\", \"vram\" or \"unified\")");
 }
 
+// The line of a duplicate key's second occurrence, from the problem text `duplicate key "<key>"`.
+std::size_t second_line_of(std::string_view text, const std::string& what) {
+  const std::size_t open = what.find('"');
+  const std::string key = open == std::string::npos ? "" : what.substr(open + 1, what.size() - open - 2);
+  std::size_t seen = 0;
+  for (const KeyLine& k : json_key_lines(text)) {
+    if (k.key == key && ++seen == 2) return k.line;
+  }
+  return 0;
+}
+
 }  // namespace
 
 Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, std::string_view text) {
   json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    const bool at_end = e.byte >= text.size();
-    fail_at(path, line_of_offset(text, e.byte == 0 ? 0 : e.byte - 1),
-            at_end ? "the JSON ends early (a truncated file? expected the rest of the object)"
-                   : "malformed JSON (check for a missing comma, quote or bracket)");
+  if (const std::optional<JsonProblem> problem = parse_json(text, doc)) {
+    if (problem->byte == 0) fail_at(path, second_line_of(text, problem->what), problem->what + " (give each key once)");
+    fail_at(path, line_of_offset(text, problem->byte - 1),
+            problem->truncated ? "the JSON ends early (a truncated file? expected the rest of the object)"
+            : problem->what == "malformed JSON" ? "malformed JSON (check for a missing comma, quote or bracket)"
+                                                : problem->what);
   }
   if (!doc.is_object()) fail_at(path, 1, "expected a JSON object (a fitcheck deployment file)");
-  const Reader r(path, text, doc);
+  const KeyLines lines(text);
+  const Reader r(path, lines, doc);
   if (!r.has("schema_version") || !doc.at("schema_version").is_number_integer() || doc.at("schema_version").get<std::int64_t>() != 1) {
     r.fail("schema_version", "expected \"schema_version\": 1 (a fitcheck deployment file)");
   }
@@ -92,7 +121,7 @@ Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, s
     if (!listed(k_keys, item.key())) {
       std::vector<std::string> keys;
       for (const char* k : k_keys) keys.push_back('"' + std::string(k) + '"');
-      d.warnings.push_back(ignored(json_key_line(text, item.key()), "unknown key \"" + item.key() + "\"", '"' + item.key() + '"', keys));
+      d.warnings.push_back(ignored(lines(item.key()), "unknown key \"" + item.key() + "\"", '"' + item.key() + '"', keys));
     }
   }
   if (!r.has("model")) fail_at(path, 0, "missing \"model\" (expected a model id such as \"gemma-4-26b-a4b\")");
@@ -122,7 +151,7 @@ Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, s
   if (r.has("runtime") && r.str("runtime") != "llama.cpp") {
     r.fail("runtime", "runtime \"" + r.str("runtime") + "\" (expected \"llama.cpp\"; check a vLLM deployment from its own config)");
   }
-  if (r.has("target")) read_target(path, text, doc.at("target"), d.target);
+  if (r.has("target")) read_target(path, r.line("target"), doc.at("target"), d.target);
   finish_deployment(d);
   return d;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
 
@@ -50,6 +51,7 @@ ConfigFormat detect_format(const std::string& path, std::string_view text) {
   const std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) fail_at(path, 0, "the file is empty (expected a deployment config)");
   if (text[first] == '{') return ConfigFormat::fitcheck;
+  if (text.substr(first, 3) == "---") return ConfigFormat::vllm;  // a YAML document marker, not an args file
   const std::string instruction = first_instruction(text);
   if (instruction == "FROM" || instruction == "PARAMETER") return ConfigFormat::ollama;
   if (has_word(text, "llama-server") || has_word(text, "llama-cli")) return ConfigFormat::llama_cpp;
@@ -63,14 +65,42 @@ ConfigFormat detect_format(const std::string& path, std::string_view text) {
                    "Modelfile or a vLLM config; name it with --format)");
 }
 
-Deployment read_deployment(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
-  if (text.find('\0') != std::string_view::npos) fail_at(path, 0, "binary data (expected a text config file)");
+namespace {
+
+Deployment read_as(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
   switch (options.format ? *options.format : detect_format(path, text)) {
     case ConfigFormat::llama_cpp: return read_llama_command(catalog, path, text);
     case ConfigFormat::ollama: return read_modelfile(catalog, path, text, options);
     case ConfigFormat::vllm: return read_vllm(catalog, path, text);
     default: return read_fitcheck_json(catalog, path, text);
   }
+}
+
+// What a deployment says about a file is printed: each message one line of valid UTF-8, of bounded length,
+// and at most k_max_notes of each kind (a file of thousands of unknown options gets a count, not a flood).
+void bound_notes(std::vector<ConfigNote>& notes, const char* kind) {
+  constexpr std::size_t k_max_notes = 50;
+  constexpr std::size_t k_max_note = 300;
+  for (ConfigNote& n : notes) {
+    const bool cut = n.message.size() > k_max_note;
+    n.message = text::one_line(std::string_view(n.message).substr(0, k_max_note)) + (cut ? "..." : "");
+  }
+  if (notes.size() <= k_max_notes) return;
+  const std::size_t more = notes.size() - k_max_notes;
+  notes.resize(k_max_notes);
+  notes.push_back({0, std::to_string(more) + " more " + kind + " not shown"});
+}
+
+}  // namespace
+
+Deployment read_deployment(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
+  text = without_bom(text);
+  if (text.find('\0') != std::string_view::npos) fail_at(path, 0, "binary data (expected a text config file)");
+  Deployment d = read_as(catalog, path, text, options);
+  bound_notes(d.notes, "notes");
+  bound_notes(d.warnings, "warnings");
+  bound_notes(d.unmodelled, "unmodelled options");
+  return d;
 }
 
 std::uint64_t count_value(const std::string& path, const Word& option, const std::string& value, const char* expected) {

@@ -1,0 +1,2 @@
+# source: https://github.com/lemonade-sdk/llamacpp-rocm/issues/81 (api-key value redacted here)
+.\llama-server.exe -m D:\models\unsloth\gemma-4-26B-A4B-it-GGUF\BF16\gemma-4-26B-A4B-it-BF16-00001-of-00002.gguf -ngl 99 --host 0.0.0.0 --port 9099  --ctx-size 100000 --batch-size 2048 --no-mmap --flash-attn on --ubatch-size 2048 --fit off  --kv-offload --alias Gemma-4-26B -np 1 --api-key <redacted> --jinja  --temp 1.0 --top-p 0.95 --top-k 64 -dio  --mmproj D:\models\unsloth\gemma-4-26B-A4B-it-GGUF\mmproj-F16.gguf --reasoning off

@@ -1,0 +1,2 @@
+# source: https://github.com/ggml-org/llama.cpp/issues/28134 (comment by LIXEREQ, 2026-09-01)
+docker run -it --device /dev/dri:/dev/dri --group-add video --privileged --rm --network host -v /home/lixereq/.lmstudio/models:/models llamacpp-intel:0.1.1-b10728-2026.1.0-devel-rockylinux10-2026-09-01t00-07 -m /models/lmstudio-community/gemma-4-E4B-it-GGUF/gemma-4-E4B-it-Q4_K_M.gguf -c 120000 -sm none -cram 24576 --offline --cache-type-k q4_0 --host 0.0.0.0  -mg 0 --port 5555 #no mmproj
