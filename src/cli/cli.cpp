@@ -18,6 +18,11 @@
 namespace fitcheck::cli {
 namespace {
 
+const Model& longest_model(const Catalog& catalog) {
+  return *std::max_element(catalog.models.begin(), catalog.models.end(),
+                           [](const Model& a, const Model& b) { return a.max_context < b.max_context; });
+}
+
 Catalog read_catalog_file(const std::string& path) {
   std::string text;
   try {
@@ -69,8 +74,7 @@ int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
   c.settings = resolve_settings(catalog, runtime, r);
   c.settings.backend = resolved.backend;
   c.min_bits = resolve_min_bits(r).value_or(c.min_bits);
-  const auto longest = std::max_element(catalog.models.begin(), catalog.models.end(),
-                                        [](const Model& a, const Model& b) { return a.max_context < b.max_context; });
+  const Model* longest = &longest_model(catalog);
   // The default minimum never asks more than the catalog's longest model can hold; an explicit one is checked.
   c.min_context = r.min_ctx.empty() ? std::min(c.min_context, longest->max_context) : parse_context(r.min_ctx);
   if (c.min_context == 0 || c.min_context > longest->max_context) {
@@ -108,6 +112,11 @@ int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
   std::string why;
   if (r.over == "models") {
     if (!r.model.empty() || !r.quant.empty()) throw Error(Errc::usage, "--over models sweeps every model and preset: drop --model/--quant");
+    const Model& longest = longest_model(catalog);
+    if (s.context > longest.max_context) {
+      throw Error(Errc::usage, "context " + std::to_string(s.context) + " is above every model's maximum (" + longest.id + ": " +
+                                   std::to_string(longest.max_context) + " tokens); use --ctx " + format_context(longest.max_context) + " or less");
+    }
     for (const Model& m : catalog.models) {
       if (supports_modalities(m, s) && s.context <= m.max_context) validate_settings(catalog, m, s);
     }

@@ -111,8 +111,8 @@ VllmPlan vllm_plan(const Catalog& catalog, const Model& model, const Hardware& h
   p.fits = p.sequences >= 1;
   // The longest single request the blocks hold (vLLM's estimate_max_model_len): a binary search.
   std::uint64_t lo = 0, hi = model.max_context;
-  while (lo < hi) {
-    const std::uint64_t mid = lo + (hi - lo + 1) / 2;
+  while (lo < hi) {  // hi - lo shrinks every step; mid in (lo, hi] without overflow at any hi
+    const std::uint64_t mid = lo + (hi - lo) / 2 + 1;
     if (vllm_sequence_kv_bytes(catalog, model, s, mid) <= p.kv_bytes) lo = mid;
     else hi = mid - 1;
   }

@@ -1,0 +1,85 @@
+#include "targets.hpp"
+
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/cli.hpp"
+#include "fitcheck/budget.hpp"
+#include "fitcheck/catalog.hpp"
+#include "fitcheck/check.hpp"
+#include "fitcheck/error.hpp"
+#include "fitcheck/units.hpp"
+#include "readers/readers.hpp"
+
+namespace fitcheck::fuzz {
+namespace {
+
+// Runs `f`; a fitcheck::Error that is not an internal error is the expected answer to bad input.
+template <class F>
+void expect_handled(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    if (e.code() == Errc::internal) std::abort();
+  }
+}
+
+const Hardware& some_gpu() { return builtin_catalog().find_hardware("rtx3090-24g"); }
+
+}  // namespace
+
+void catalog(std::string_view data) {
+  expect_handled([&] { load_catalog({{"fuzz.json", std::string(data)}}, "fuzz.json"); });
+}
+
+void config(std::string_view data) {
+  const Catalog& c = builtin_catalog();
+  std::vector<readers::ReadOptions> options(5);
+  options[1].format = ConfigFormat::fitcheck;
+  options[2].format = ConfigFormat::llama_cpp;
+  options[3].format = ConfigFormat::ollama;
+  options[4].format = ConfigFormat::vllm;
+  for (const readers::ReadOptions& o : options) {
+    expect_handled([&] {
+      const Deployment d = readers::read_deployment(c, "fuzz.conf", data, o);
+      require_supported_target(d, some_gpu());
+      check_deployment(c, d, some_gpu(), std::nullopt, 32ULL << 30, Headroom{});
+    });
+  }
+  expect_handled([&] { readers::env_lines("fuzz.env", data); });
+}
+
+void parsers(std::string_view data) {
+  const Catalog& c = builtin_catalog();
+  expect_handled([&] { parse_size(data); });
+  expect_handled([&] { parse_context(data); });
+  parse_count(data);
+  parse_decimal(data);
+  expect_handled([&] { c.find_hardware(data); });
+  expect_handled([&] { c.find_model(data); });
+  expect_handled([&] { c.find_preset(data); });
+  expect_handled([&] { c.find_kv_type(data); });
+  closest_match(data, {"rtx3060-12g", "gemma-4-31b"});
+}
+
+void command_line(std::string_view data) {
+  std::vector<std::string> args;
+  std::size_t start = 0;
+  while (start <= data.size() && args.size() < 64) {
+    const std::size_t end = std::min(data.find('\0', start), data.size());
+    args.emplace_back(data.substr(start, end - start));
+    start = end + 1;
+  }
+  for (const std::string& a : args) {
+    // Options that write files are left out: a fuzzer must not write where it likes.
+    if (a.find("--svg") != std::string::npos || a.find("--csv") != std::string::npos || a.find("--junit") != std::string::npos) return;
+  }
+  std::ostringstream out, err;
+  const int code = cli::run(args, out, err);
+  if (code == 4) std::abort();
+  if (code >= 2 && !out.str().empty()) std::abort();  // exit 2-4: nothing on stdout
+}
+
+}  // namespace fitcheck::fuzz

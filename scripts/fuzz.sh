@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/) with clang, ASan and UBSan, and runs each for SECONDS (default 20)
+# on a seed corpus taken from the tests: examples, golden configs, real configs, the catalog, the kept
+# regressions. A finding stops the run: the input is saved in build-fuzz/findings/ and the script exits 1;
+# add it to tests/fuzz-regressions/<target>/ once fixed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-20}
+build=build-fuzz
+CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFITCHECK_FUZZ=ON \
+  -DFITCHECK_BUILD_TESTS=OFF -DFITCHECK_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build "$build" --target fuzz_catalog fuzz_config fuzz_parsers fuzz_command_line
+
+corpus="$build/corpus"
+findings="$build/findings"
+rm -rf "$corpus"
+mkdir -p "$findings"
+seed() {  # seed TARGET FILE...: copy the files that exist into the target's corpus
+  local target=$1 i=0 f
+  shift
+  mkdir -p "$corpus/$target"
+  for f in "$@"; do
+    if [ -f "$f" ]; then i=$((i + 1)); cp "$f" "$corpus/$target/seed-$i"; fi
+  done
+}
+shopt -s nullglob
+seed catalog tests/data/mini_catalog.json data/*.json data/models/*.json tests/fuzz-regressions/catalog/*
+seed config examples/* tests/golden/configs/* tests/data/real/*/* tests/fuzz-regressions/config/*
+seed parsers tests/fuzz-regressions/parsers/*
+for word in 12GiB 24GB 512MiB 1.5TiB 32k 128K 262144 0.9 rtx3060-12g "RTX 4090" 31b e2b Q4_K_M q8_0; do
+  printf '%s' "$word" >"$corpus/parsers/word-$(printf '%s' "$word" | tr -c 'A-Za-z0-9' _)"
+done
+seed command_line tests/fuzz-regressions/command_line/*
+for args in tests/golden/cases/*.args; do  # one argument per line -> NUL-separated
+  tr '\n' '\0' <"$args" | sed 's/\x00$//' >"$corpus/command_line/$(basename "$args")"
+done
+
+status=0
+for target in catalog config parsers command_line; do
+  echo "fuzz: $target for ${seconds}s"
+  # -timeout: no input may take a second (two under the sanitizers); -rss_limit_mb: nor 2 GiB.
+  if ! (cd "$build/fuzz" && ASAN_OPTIONS=detect_leaks=1 ./"fuzz_$target" -max_total_time="$seconds" -timeout=2 \
+        -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="../findings/$target-" \
+        "../corpus/$target" 2>&1 | tail -n 25); then
+    status=1
+  fi
+done
+if [ -n "$(ls -A "$findings")" ]; then
+  echo "fuzz: findings in $findings:" && ls "$findings"
+  status=1
+fi
+exit $status
