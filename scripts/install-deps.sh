@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages fitcheck needs to build and test, skipping those already installed.
+# --fuzz adds clang and its runtime libraries (libFuzzer, ASan, UBSan) for scripts/fuzz.sh.
 set -euo pipefail
 packages=(g++ cmake ninja-build nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libbenchmark-dev)
+if [ "${1:-}" = "--fuzz" ]; then packages+=(clang libclang-rt-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -119,9 +119,11 @@ Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, s
   d.settings = default_settings(catalog.default_runtime());
   for (const auto& item : doc.items()) {
     if (!listed(k_keys, item.key())) {
-      std::vector<std::string> keys;
-      for (const char* k : k_keys) keys.push_back('"' + std::string(k) + '"');
-      d.warnings.push_back(ignored(lines(item.key()), "unknown key \"" + item.key() + "\"", '"' + item.key() + '"', keys));
+      warn_unknown(d, lines(item.key()), "unknown key \"" + item.key() + "\"", '"' + item.key() + '"', [] {
+        std::vector<std::string> keys;
+        for (const char* k : k_keys) keys.push_back('"' + std::string(k) + '"');
+        return keys;
+      });
     }
   }
   if (!r.has("model")) fail_at(path, 0, "missing \"model\" (expected a model id such as \"gemma-4-26b-a4b\")");

@@ -207,7 +207,7 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
         d.warnings.push_back({w.line, "unexpected argument '" + w.text + "' (ignored)"});
         continue;
       }
-      d.warnings.push_back(ignored(w.line, "unknown option " + name, name, option_names()));
+      warn_unknown(d, w.line, "unknown option " + name, name, option_names);
       if (!inline_value && next_is_value) ++i;
       continue;
     }

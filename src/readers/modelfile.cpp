@@ -84,7 +84,7 @@ void parameter(Deployment& d, const Line& l) {
   } else if (name == "num_batch") {
     d.settings.ubatch = positive_count(d.path, at, value, "a positive batch size");
   } else if (!listed(k_harmless_parameters, name)) {
-    d.warnings.push_back(ignored(l.line, "unknown PARAMETER " + name, name, both(k_modelled_parameters, k_harmless_parameters)));
+    warn_unknown(d, l.line, "unknown PARAMETER " + name, name, [] { return both(k_modelled_parameters, k_harmless_parameters); });
   }
 }
 
@@ -115,7 +115,7 @@ void environment(const Catalog& catalog, Deployment& d, const ReadOptions& optio
     } else if (e.key == "OLLAMA_SCHED_SPREAD") {
       d.unmodelled.push_back({0, "OLLAMA_SCHED_SPREAD spreads the model over several GPUs"});
     } else if (e.key.rfind("OLLAMA_", 0) == 0 && !listed(k_harmless_env, e.key)) {
-      d.warnings.push_back(ignored(0, "unknown setting " + e.key + " in " + where, e.key, both(k_modelled_env, k_harmless_env)));
+      warn_unknown(d, 0, "unknown setting " + e.key + " in " + where, e.key, [] { return both(k_modelled_env, k_harmless_env); });
     }
   }
   if (!kv_type.empty()) {
@@ -154,8 +154,8 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
     } else if (l.instruction == "ADAPTER") {
       d.unmodelled.push_back({l.line, "ADAPTER loads a LoRA adapter"});
     } else if (!listed(k_harmless_instructions, l.instruction)) {
-      d.warnings.push_back(ignored(l.line, "unknown instruction " + l.instruction, l.instruction,
-                                   both(k_modelled_instructions, k_harmless_instructions)));
+      warn_unknown(d, l.line, "unknown instruction " + l.instruction, l.instruction,
+                   [] { return both(k_modelled_instructions, k_harmless_instructions); });
     }
   }
   if (!d.model) fail_at(path, 0, "no FROM line (expected FROM <model>, e.g. FROM gemma4:e4b)");

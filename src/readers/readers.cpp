@@ -79,7 +79,6 @@ Deployment read_as(const Catalog& catalog, const std::string& path, std::string_
 // What a deployment says about a file is printed: each message one line of valid UTF-8, of bounded length,
 // and at most k_max_notes of each kind (a file of thousands of unknown options gets a count, not a flood).
 void bound_notes(std::vector<ConfigNote>& notes, const char* kind) {
-  constexpr std::size_t k_max_notes = 50;
   constexpr std::size_t k_max_note = 300;
   for (ConfigNote& n : notes) {
     const bool cut = n.message.size() > k_max_note;

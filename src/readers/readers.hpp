@@ -61,9 +61,18 @@ std::vector<std::string> both(const char* const (&first)[N], const char* const (
   names.insert(names.end(), std::begin(second), std::end(second));
   return names;
 }
+// At most this many notes, warnings and unmodelled options of a deployment are shown; the rest are counted.
+inline constexpr std::size_t k_max_notes = 50;
 // The warning for something a reader does not know: "<what> (ignored; did you mean <guess>?)" with the
 // closest of `known` (as the file would write it), or "<what> (ignored)".
 ConfigNote ignored(std::size_t line, const std::string& what, const std::string& name, const std::vector<std::string>& known);
+// Adds that warning to the deployment; `known()` gives the names. Past k_max_notes warnings, which are
+// counted but not shown, no guess is computed: a file of many unknown names stays linear to read.
+template <class Known>
+void warn_unknown(Deployment& d, std::size_t line, const std::string& what, const std::string& name, Known known) {
+  if (d.warnings.size() >= k_max_notes) d.warnings.push_back({line, what + " (ignored)"});
+  else d.warnings.push_back(ignored(line, what, name, known()));
+}
 // Checks what every deployment needs (a model; a context within the model's maximum).
 void finish_deployment(Deployment& d);
 

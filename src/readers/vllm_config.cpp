@@ -92,7 +92,7 @@ void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
              ((k == "pipeline-parallel-size" || k == "pp") && s.value != "1")) {
     d.unmodelled.push_back({s.line, s.shown + " changes how vLLM allocates memory"});
   } else if (!listed(k_harmless, k)) {
-    d.warnings.push_back(ignored(s.line, "unknown option " + s.shown, s.shown, known_options(s)));
+    warn_unknown(d, s.line, "unknown option " + s.shown, s.shown, [&] { return known_options(s); });
   }
 }
 

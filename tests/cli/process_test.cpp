@@ -120,3 +120,15 @@ TEST(Process, ValidateCatalog) {
   std::ofstream(bad) << text;
   expect_error(run("validate --catalog '" + bad.string() + "'"), 3, "/hardware/0/source: missing source");
 }
+
+TEST(Process, WriteErrorsAreReported) {
+  // stdout on a full device once exited 0 with the result lost.
+  const int code = std::system(("'" + std::string(FITCHECK_BINARY) + "' --gpu rtx3060-12g >/dev/full 2>/dev/null").c_str());
+  EXPECT_EQ(WIFEXITED(code) ? WEXITSTATUS(code) : -1, 3);
+  // A closed pipe is a write error too, not a SIGPIPE death (the reader stops before the output ends).
+  // Exit 0 when the write won the race with the reader's exit, 3 when it did not; 141 would be SIGPIPE.
+  const std::string command = "'" + std::string(FITCHECK_BINARY) + "' list gpus 2>/dev/null | true; exit \\${PIPESTATUS[0]}";
+  const int piped = std::system(("bash -c \"" + command + "\"").c_str());
+  ASSERT_TRUE(WIFEXITED(piped));
+  EXPECT_TRUE(WEXITSTATUS(piped) == 0 || WEXITSTATUS(piped) == 3) << WEXITSTATUS(piped);
+}
