@@ -1,3 +1,4 @@
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "cli/report.hpp"
@@ -7,9 +8,26 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// The document as printed: strings that are not valid UTF-8 (a path or a config value as the file wrote it)
-// have their bad bytes replaced by U+FFFD rather than failing the whole output.
-std::string document(const Json& j) { return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }
+// Floats carry 4 significant digits: estimates (tokens/s, efficiencies) are not more precise than that, and
+// 17-digit doubles would churn every golden file on the smallest change.
+void round_floats(Json& j) {
+  if (j.is_number_float()) {
+    const double v = j.get<double>();
+    if (v != 0 && std::isfinite(v)) {
+      const double scale = std::pow(10.0, 3 - std::floor(std::log10(std::fabs(v))));
+      j = std::round(v * scale) / scale;
+    }
+  } else if (j.is_structured()) {
+    for (Json& child : j) round_floats(child);
+  }
+}
+
+// The document as printed: floats rounded; strings that are not valid UTF-8 (a path or a config value as
+// the file wrote it) have their bad bytes replaced by U+FFFD rather than failing the whole output.
+std::string document(Json j) {
+  round_floats(j);
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
 
 Json header(const Catalog& catalog) {
   Json j;
