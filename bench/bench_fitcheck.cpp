@@ -111,19 +111,18 @@ BENCHMARK(BM_CheckConfigs)->Unit(benchmark::kMillisecond);
 static void BM_SweepAll(benchmark::State& state) {
   const Catalog& c = builtin_catalog();
   const Runtime& rt = c.default_runtime();
-  std::vector<std::pair<const Model*, std::pair<const Preset*, WeightPlan>>> plans;
+  std::vector<ModelSetup> setups;
   std::size_t points = 0;
   for (auto _ : state) {
-    plans.clear();
+    setups.clear();
     for (const Model& m : c.models) {
-      for (const Preset& p : c.presets) plans.push_back({&m, {&p, plan_weights(c, m, p, rt)}});
+      for (const Preset& p : c.presets) setups.push_back(make_setup({c, m, p, rt}, default_settings(rt)));
     }
     points = 0;
     for (const Hardware& hw : c.hardware) {
       const Budget budget = make_budget(c, hw, std::nullopt);
-      for (const auto& [model, preset_plan] : plans) {
-        const Settings s = default_settings(rt);
-        benchmark::DoNotOptimize(max_fitting_context(c, *model, *preset_plan.first, preset_plan.second, rt, s, budget, 8192));
+      for (const ModelSetup& setup : setups) {
+        benchmark::DoNotOptimize(max_fitting_context(setup, budget, 8192));
         ++points;
       }
     }

@@ -108,7 +108,9 @@ std::uint64_t projector_bytes(const Catalog& catalog, const Model& model, const 
 // Whether the model can take the modalities the settings ask for.
 bool supports_modalities(const Model& model, const Settings& settings);
 
-// Validates settings against the model and runtime (Errc::usage on a bad combination).
+// The checks a request passes once, when it is resolved (Errc::usage): a context of 1 to the model's
+// maximum; settings the model and runtime can run (footprint() itself validates nothing).
+void require_context(const Model& model, std::uint64_t context);
 void validate_settings(const Catalog& catalog, const Model& model, const Settings& settings);
 
 // K + V bytes of one cell of layer `layer`'s cache (V padded to the widest layer without flash attention).

@@ -42,27 +42,19 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
   const Resolved resolved = resolve_target(catalog, r);
   s.backend = resolved.backend;
   const std::optional<Target>& target = resolved.target;
+  require_context(model, s.context);
   validate_settings(catalog, model, s);
-  if (s.context > model.max_context) {
-    throw Error(Errc::usage, "context " + std::to_string(s.context) + " is above " + model.id + "'s maximum of " +
-                                 std::to_string(model.max_context) + " tokens (use --ctx " + format_context(model.max_context) +
-                                 " or less)");
-  }
-  const WeightPlan weights = plan_weights(catalog, model, preset, runtime);
-  const Footprint f = footprint(catalog, model, preset, weights, runtime, s);
-  FootprintReport report{catalog, runtime, f, nullptr, std::nullopt, std::nullopt, {}, std::nullopt, std::nullopt};
-  if ((r.explain && !r.json) || (r.tensors && r.json)) report.roles = weights_by_role(weights);
+  const ModelSetup setup = make_setup({catalog, model, preset, runtime}, s);
+  FootprintReport report{catalog, runtime, footprint_at(setup, s.context), nullptr, std::nullopt, {}, std::nullopt, std::nullopt};
+  if ((r.explain && !r.json) || (r.tensors && r.json)) report.roles = weights_by_role(setup.weights);
+  report.speed = resolve_speed(catalog, r, target, s.backend);  // rejects speed options without a target
   if (target) {
     report.hardware = &target->hardware;
     report.budget = target->budget;
-    report.fit = check_fit(target->budget, f);
-    report.speed = resolve_speed(catalog, r, target, s.backend);
-    report.verdict = judge(f, layer_table(catalog, model, weights, s), target->budget, report.speed);
-  } else {
-    resolve_speed(catalog, r, target, s.backend);  // rejects speed options without a target
+    report.verdict = judge(report.footprint, setup.table, target->budget, report.speed);
   }
   out = r.json ? json_footprint(report) : text_footprint(report);
-  return report.verdict && !report.verdict->fits ? 1 : 0;
+  return report.verdict && !report.verdict->qualifies ? 1 : 0;
 }
 
 int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {

@@ -158,9 +158,9 @@ std::string json_footprint(const FootprintReport& r) {
   Json j = header(r.catalog);
   j["footprint"] = footprint_object(r.footprint);
   j["assumptions"] = assumptions(r.runtime, r.footprint.settings, r.speed);
-  if (r.hardware && r.budget && r.fit && r.verdict) {
+  if (r.hardware && r.budget && r.verdict) {
     j["hardware"] = hardware_object(*r.hardware, *r.budget);
-    j["fit"] = fit_object(*r.fit, r.verdict->fits);
+    j["fit"] = fit_object(r.verdict->fit, r.verdict->qualifies);
     j["speed"] = speed_object(*r.verdict->speed, r.speed->limits.fill);
     if (r.speed->allow_offload) j["offload"] = offload_object(r.verdict->offload);
   }
@@ -203,8 +203,8 @@ std::string json_recommend(const RecommendReport& r) {
                    {"quant", c.quant},
                    {"context", c.footprint.settings.context},
                    {"device_bytes", c.footprint.device_bytes()},
-                   {"device_over_bytes", c.fit.device_over},
-                   {"ram_over_bytes", c.fit.ram_over}});
+                   {"device_over_bytes", c.verdict.fit.device_over},
+                   {"ram_over_bytes", c.verdict.fit.ram_over}});
   }
   j["next_bigger"] = why;
   Json candidates = Json::array();
@@ -212,7 +212,7 @@ std::string json_recommend(const RecommendReport& r) {
     Json cand = {{"model", c.model},
                           {"quant", c.quant},
                           {"above_floor", c.above_floor},
-                          {"fits", c.fits},
+                          {"fits", c.qualifies()},
                           {"max_context", c.max_context},
                           {"context", c.footprint.settings.context},
                           {"device_bytes", c.footprint.device_bytes()},

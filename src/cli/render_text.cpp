@@ -87,7 +87,7 @@ std::string why_line(const Candidate& c, const Plan& plan) {
                        format_gib(plan.budget.device_bytes), format_gib(speed->limits.host_bytes));
   }
   return fmt::format("  {} {} needs {} of device memory at {} context: {}.\n", c.model, c.quant,
-                     format_gib(c.footprint.device_bytes()), format_context(c.footprint.settings.context), over_text(c.fit));
+                     format_gib(c.footprint.device_bytes()), format_context(c.footprint.settings.context), over_text(c.verdict.fit));
 }
 
 }  // namespace
@@ -118,19 +118,20 @@ std::string text_footprint(const FootprintReport& r) {
                                 f.kv.context_cells, kv_type_label(f.settings));
   out += fmt::format("Weights in the GGUF: {}\n", format_gib(f.weights_bytes));
   breakdown(out, f);
-  if (r.hardware && r.budget && r.fit) {
+  if (r.hardware && r.budget && r.verdict) {
+    const FitResult& fit = r.verdict->fit;
     out += fmt::format("Target: {} ({})\n", r.hardware->name, r.hardware->id);
     out += budget_line(*r.hardware, *r.budget);
-    out += r.fit->fits ? "Fits: " + spare_text(*r.budget, f) + ".\n" : fmt::format("Does not fit: {}.\n", over_text(*r.fit));
-    if (r.verdict && r.verdict->speed) out += (r.fit->fits ? "" : "If it fit in device memory: ") + speed_line(*r.verdict->speed, r.speed->limits.fill);
+    out += fit.fits ? "Fits: " + spare_text(*r.budget, f) + ".\n" : fmt::format("Does not fit: {}.\n", over_text(fit));
+    if (r.verdict && r.verdict->speed) out += (fit.fits ? "" : "If it fit in device memory: ") + speed_line(*r.verdict->speed, r.speed->limits.fill);
     if (r.speed && r.speed->allow_offload) {
-      if (r.verdict->offload && !r.fit->fits) out += offload_line(*r.verdict->offload);
+      if (r.verdict->offload && !fit.fits) out += offload_line(*r.verdict->offload);
       else if (!r.verdict->offload) out += "No offload plan fits the GPU and host RAM" +
                                           std::string(r.speed->min_tps > 0 ? " at the minimum speed" : "") + ".\n";
     }
-    if (r.speed && r.speed->min_tps > 0 && r.verdict->fits) {
+    if (r.speed && r.speed->min_tps > 0 && r.verdict->qualifies) {
       out += fmt::format("Meets the minimum of {} tokens/s.\n", format_tps(r.speed->min_tps));
-    } else if (r.speed && r.speed->min_tps > 0 && (r.fit->fits || r.verdict->offload)) {
+    } else if (r.speed && r.speed->min_tps > 0 && (fit.fits || r.verdict->offload)) {
       out += fmt::format("Below the minimum of {} tokens/s.\n", format_tps(r.speed->min_tps));
     }
   }
@@ -158,8 +159,8 @@ std::string text_recommend(const RecommendReport& r) {
     out += fmt::format("Recommended: {} {}, context {}{}, KV cache {}\n", c.model, c.quant, format_context(c.max_context),
                        tokens, kv_type_label(c.footprint.settings));
     breakdown(out, c.footprint);
-    if (c.fit.fits) out += "  fits with " + spare_text(plan.budget, c.footprint) + "\n";
-    if (c.verdict.offload && !c.fit.fits) out += offload_line(*c.verdict.offload);
+    if (c.verdict.fit.fits) out += "  fits with " + spare_text(plan.budget, c.footprint) + "\n";
+    if (c.verdict.offload && !c.verdict.fit.fits) out += offload_line(*c.verdict.offload);
     else if (c.verdict.speed) out += "  " + speed_line(*c.verdict.speed, plan.constraints.speed->limits.fill);
   } else {
     out += fmt::format("Nothing fits at {}-bit or better with {} context.\n", plan.constraints.min_bits,
@@ -173,13 +174,13 @@ std::string text_recommend(const RecommendReport& r) {
                      format_context(plan.constraints.min_context));
   out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}{:>9}\n", "model", "quant", "fits", "max ctx", "device", "host", "tok/s");
   for (const Candidate& c : plan.candidates) {
-    const char* fits = !c.above_floor ? (c.fits ? "(yes)" : "(no)") : c.fits ? "yes" : "no";
-    const bool spilled = c.verdict.offload && !c.fit.fits;
+    const char* fits = !c.above_floor ? (c.qualifies() ? "(yes)" : "(no)") : c.qualifies() ? "yes" : "no";
+    const bool spilled = c.verdict.offload && !c.verdict.fit.fits;
     const std::uint64_t device = spilled ? c.verdict.offload->device_bytes : c.footprint.device_bytes();
     const std::uint64_t host = spilled ? c.verdict.offload->host_bytes : c.footprint.host_bytes();
     const double tps = c.verdict.decode_tps();
     out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}{:>9}\n", c.model, c.quant, fits,
-                       c.fits ? format_context(c.max_context) : std::string("-"), format_gib(device), format_gib(host),
+                       c.qualifies() ? format_context(c.max_context) : std::string("-"), format_gib(device), format_gib(host),
                        tps > 0 ? format_tps(tps) + (spilled ? "*" : "") : std::string("-"));
   }
   if (plan.constraints.speed && plan.constraints.speed->allow_offload) out += "  (*: with part of the model in host RAM)\n";

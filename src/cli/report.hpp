@@ -16,10 +16,9 @@ namespace fitcheck::cli {
 struct FootprintReport {
   const Catalog& catalog;
   const Runtime& runtime;
-  const Footprint& footprint;
+  Footprint footprint;
   const Hardware* hardware = nullptr;  // set when a target was given
   std::optional<Budget> budget;
-  std::optional<FitResult> fit;
   std::vector<RoleBytes> roles;  // non-empty: show the per-role weights
   std::optional<SpeedSetup> speed;  // with a target: speed parameters
   std::optional<Verdict> verdict;   // with a target: speed, offload plan, and the final fit

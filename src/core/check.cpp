@@ -5,6 +5,7 @@
 
 #include "fitcheck/error.hpp"
 #include "fitcheck/offload.hpp"
+#include "fitcheck/setup.hpp"
 #include "fitcheck/speed.hpp"
 #include "fitcheck/units.hpp"
 
@@ -40,11 +41,10 @@ CheckResult check_llama(const Catalog& catalog, const Deployment& d, const Hardw
   s.backend = d.backend.value_or(default_backend(hw));
   s.context = r.context = deployment_context(catalog, d, hw);
   r.budget = make_budget(catalog, hw, s.backend, reserve);
-  const Runtime& runtime = catalog.default_runtime();
   validate_settings(catalog, *d.model, s);
-  const WeightPlan weights = plan_weights(catalog, *d.model, *d.preset, runtime);
-  r.footprint = footprint(catalog, *d.model, *d.preset, weights, runtime, s);
-  const Split placed = placed_bytes(*r.footprint, layer_table(catalog, *d.model, weights, s), d);
+  const ModelSetup setup = make_setup({catalog, *d.model, *d.preset, catalog.default_runtime()}, s);
+  r.footprint = footprint_at(setup, s.context);
+  const Split placed = placed_bytes(*r.footprint, setup.table, d);
   const std::uint64_t extra = std::min(d.extra_reserve_bytes, r.budget.device_bytes);
   r.limit_bytes = r.budget.device_bytes - extra;
   r.device_bytes = placed.device;

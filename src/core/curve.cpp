@@ -10,18 +10,16 @@ namespace {
 
 // One point as it would run: in device memory when it fits, else as the best offload plan (a curve always
 // considers offload and sets no speed floor: it is there to show what spilling costs).
-CurvePoint evaluate_point(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
-                          const LayerTable& table, const Runtime& runtime, const Settings& settings, const Budget& budget,
-                          const SpeedSetup& speed) {
-  const Footprint f = footprint(catalog, model, preset, weights, runtime, settings);
+CurvePoint evaluate_point(const ModelSetup& setup, const Budget& budget, const SpeedSetup& speed, std::uint64_t context) {
+  const Footprint f = footprint_at(setup, context);
   SpeedSetup spill = speed;
   spill.allow_offload = true;
   spill.min_tps = 0;
-  const Verdict v = judge(f, table, budget, spill);
+  const Verdict v = judge(f, setup.table, budget, spill);
   CurvePoint p;
-  p.model = model.id;
-  p.quant = preset.id;
-  p.context = settings.context;
+  p.model = setup.model->id;
+  p.quant = setup.preset->id;
+  p.context = context;
   p.needed_device_bytes = f.device_bytes();
   p.fits = v.fit.fits;
   if (v.offload) {  // a discrete GPU: the plan that runs, all on the GPU when it fits
@@ -33,7 +31,7 @@ CurvePoint evaluate_point(const Catalog& catalog, const Model& model, const Pres
     p.device_bytes = f.device_bytes();
     p.host_bytes = f.host_bytes();
     p.decode_tps = v.speed->decode_tps;
-    p.args = llama_args(settings, table, resident_placement(table, settings.backend));
+    p.args = llama_args(f.settings, setup.table, resident_placement(setup.table, f.settings.backend));
   }
   return p;
 }
@@ -62,12 +60,9 @@ Curve context_curve(const Catalog& catalog, const Model& model, const Preset& pr
                     const Settings& settings, const Budget& budget, const SpeedSetup& speed) {
   Curve curve;
   curve.over = "context";
-  const WeightPlan weights = plan_weights(catalog, model, preset, runtime);
-  const LayerTable table = layer_table(catalog, model, weights, settings);  // the same at every context
+  const ModelSetup setup = make_setup({catalog, model, preset, runtime}, settings);
   for (std::uint64_t context : context_grid(model.max_context, runtime.kv_cell_pad)) {
-    Settings at = settings;
-    at.context = context;
-    curve.points.push_back(evaluate_point(catalog, model, preset, weights, table, runtime, at, budget, speed));
+    curve.points.push_back(evaluate_point(setup, budget, speed, context));
   }
   curve.spill_start = first_spill(curve.points);
   return curve;
@@ -81,9 +76,8 @@ Curve model_curve(const Catalog& catalog, const Runtime& runtime, const Settings
     if (!supports_modalities(model, settings) || settings.context > model.max_context) continue;
     const auto tensors = std::make_shared<const std::vector<Tensor>>(model_tensors(model));
     for (const Preset& preset : catalog.presets) {
-      const WeightPlan weights = plan_weights(catalog, model, tensors, preset, runtime);
-      const LayerTable table = layer_table(catalog, model, weights, settings);
-      curve.points.push_back(evaluate_point(catalog, model, preset, weights, table, runtime, settings, budget, speed));
+      const ModelSetup setup = make_setup({catalog, model, preset, runtime}, settings, tensors);
+      curve.points.push_back(evaluate_point(setup, budget, speed, settings.context));
     }
   }
   std::stable_sort(curve.points.begin(), curve.points.end(), [](const CurvePoint& a, const CurvePoint& b) {

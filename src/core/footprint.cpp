@@ -8,9 +8,6 @@
 namespace fitcheck {
 namespace {
 
-// A request far above any model's context: guards the arithmetic before anything multiplies it.
-constexpr std::uint64_t k_max_context_tokens = 1ULL << 24;  // 16M tokens
-
 std::uint64_t bytes_per_cell(const BlockType& k, const BlockType& v, const Model& model, std::uint64_t layer,
                              const Settings& s, std::uint64_t v_width_max) {
   const std::uint64_t k_width = model.geometry(layer).kv_width();
@@ -63,13 +60,16 @@ std::uint64_t Footprint::host_bytes() const {
 }
 std::uint64_t Footprint::total_bytes() const { return checked_add(device_bytes(), host_bytes()); }
 
-void validate_settings(const Catalog& catalog, const Model& model, const Settings& s) {
-  if (s.context == 0) throw Error(Errc::usage, "invalid context 0: the context must hold at least one token");
-  if (s.context > k_max_context_tokens) {
-    throw Error(Errc::usage, "context " + std::to_string(s.context) + " is absurd: " + model.id + " was trained for " +
-                                 std::to_string(model.max_context) + " tokens (use --ctx " + format_context(model.max_context) +
+void require_context(const Model& model, std::uint64_t context) {
+  if (context == 0) throw Error(Errc::usage, "invalid context 0: the context must hold at least one token");
+  if (context > model.max_context) {
+    throw Error(Errc::usage, "context " + std::to_string(context) + " is above " + model.id + "'s maximum of " +
+                                 std::to_string(model.max_context) + " tokens (use " + std::to_string(model.max_context) +
                                  " or less)");
   }
+}
+
+void validate_settings(const Catalog& catalog, const Model& model, const Settings& s) {
   if (s.parallel == 0 || s.parallel > k_max_parallel) {
     throw Error(Errc::usage, "invalid --parallel " + std::to_string(s.parallel) + ": use 1 to " + std::to_string(k_max_parallel));
   }
@@ -230,7 +230,6 @@ std::vector<RoleBytes> weights_by_role(const WeightPlan& weights) {
 
 Footprint footprint(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
                     const Runtime& runtime, const Settings& s) {
-  validate_settings(catalog, model, s);
   Footprint f;
   f.model = model.id;
   f.quant = preset.id;

@@ -8,17 +8,6 @@
 namespace fitcheck {
 namespace {
 
-// `table` is the model's layer table under these settings (it does not depend on the context); null
-// without a speed setup.
-bool fits_at(const Catalog& catalog, const Model& model, const Preset& preset, const WeightPlan& weights,
-             const Runtime& runtime, Settings settings, const Budget& budget, std::uint64_t context,
-             const std::optional<SpeedSetup>& speed, const LayerTable* table) {
-  settings.context = context;
-  const Footprint f = footprint(catalog, model, preset, weights, runtime, settings);
-  if (!speed) return check_fit(budget, f).fits;
-  return judge(f, *table, budget, speed).fits;
-}
-
 struct ModelTensors {
   const Model* model;
   std::shared_ptr<const std::vector<Tensor>> tensors;
@@ -38,24 +27,18 @@ std::vector<ModelTensors> models_small_to_large(const Catalog& catalog, const Se
   return out;
 }
 
-Candidate evaluate(const Catalog& catalog, const Model& model, const std::shared_ptr<const std::vector<Tensor>>& tensors,
-                   const Preset& preset, const Budget& budget, const Runtime& runtime, const Constraints& c) {
-  const WeightPlan weights = plan_weights(catalog, model, tensors, preset, runtime);
+Candidate evaluate(const ModelSetup& setup, const Budget& budget, const Constraints& c) {
+  const Model& model = *setup.model;
   Candidate cand;
   cand.model = model.id;
-  cand.quant = preset.id;
-  cand.above_floor = preset.nominal_bits >= c.min_bits;
+  cand.quant = setup.preset->id;
+  cand.above_floor = setup.preset->nominal_bits >= c.min_bits;
   // A model trained for less than the minimum context cannot qualify, whatever the memory.
   const bool long_enough = c.min_context <= model.max_context;
   const std::uint64_t start = std::min(c.min_context, model.max_context);
-  cand.max_context =
-      long_enough ? max_fitting_context(catalog, model, preset, weights, runtime, c.settings, budget, start, c.speed) : 0;
-  cand.fits = cand.max_context != 0;
-  Settings at = c.settings;
-  at.context = cand.fits ? cand.max_context : start;
-  cand.footprint = footprint(catalog, model, preset, weights, runtime, at);
-  cand.fit = check_fit(budget, cand.footprint);
-  cand.verdict = judge(cand.footprint, layer_table(catalog, model, weights, at), budget, c.speed);
+  cand.max_context = long_enough ? max_fitting_context(setup, budget, start, c.speed) : 0;
+  cand.footprint = footprint_at(setup, cand.qualifies() ? cand.max_context : start);
+  cand.verdict = judge(cand.footprint, setup.table, budget, c.speed);
   return cand;
 }
 
@@ -69,8 +52,10 @@ double Verdict::decode_tps() const {
 Verdict judge(const Footprint& f, const LayerTable& table, const Budget& budget, const std::optional<SpeedSetup>& setup) {
   Verdict v;
   v.fit = check_fit(budget, f);
-  v.fits = v.fit.fits;
-  if (!setup) return v;
+  if (!setup) {
+    v.qualifies = v.fit.fits;
+    return v;
+  }
   const bool cpu = f.settings.backend == Backend::cpu;
   v.speed = estimate_speed(table, resident_placement(table, f.settings.backend), setup->params, setup->limits.fill,
                            f.settings.context, f.settings.ubatch);
@@ -80,32 +65,33 @@ Verdict judge(const Footprint& f, const LayerTable& table, const Budget& budget,
     OffloadLimits limits = setup->limits;
     limits.device_bytes = budget.device_bytes;
     // In VRAM already: the plan is everything on the GPU (reported with its flags).
-    v.offload = v.fits ? offload_plan(f, table, setup->params, limits, all_on_gpu(table))
-                       : best_offload(f, table, setup->params, limits);
-    v.fits = v.offload.has_value();  // best_offload returns only plans that fit both memories
+    v.offload = v.fit.fits ? offload_plan(f, table, setup->params, limits, all_on_gpu(table))
+                           : best_offload(f, table, setup->params, limits);  // only plans that fit both memories
   }
-  if (v.fits && v.decode_tps() < setup->min_tps) v.fits = false;
+  const bool runs = can_offload ? v.offload.has_value() : v.fit.fits;
+  v.qualifies = runs && v.decode_tps() >= setup->min_tps;
   return v;
 }
 
-std::uint64_t max_fitting_context(const Catalog& catalog, const Model& model, const Preset& preset,
-                                  const WeightPlan& weights, const Runtime& runtime, Settings settings,
-                                  const Budget& budget, std::uint64_t from, const std::optional<SpeedSetup>& speed) {
-  const std::uint64_t step = runtime.kv_cell_pad;
-  const std::optional<LayerTable> table =
-      speed ? std::optional<LayerTable>(layer_table(catalog, model, weights, settings)) : std::nullopt;
-  const LayerTable* layers = table ? &*table : nullptr;
-  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, from, speed, layers)) return 0;
-  if (fits_at(catalog, model, preset, weights, runtime, settings, budget, model.max_context, speed, layers)) return model.max_context;
-  // Invariant: lo * step fits (or lo*step < from, which fits), hi * step does not.
+Verdict judge_at(const ModelSetup& setup, const Budget& budget, const std::optional<SpeedSetup>& speed, std::uint64_t context) {
+  return judge(footprint_at(setup, context), setup.table, budget, speed);
+}
+
+std::uint64_t max_fitting_context(const ModelSetup& setup, const Budget& budget, std::uint64_t from,
+                                  const std::optional<SpeedSetup>& speed) {
+  const std::uint64_t step = setup.runtime->kv_cell_pad;
+  const std::uint64_t max_context = setup.model->max_context;
+  const auto qualifies = [&](std::uint64_t context) { return judge_at(setup, budget, speed, context).qualifies; };
+  if (!qualifies(from)) return 0;
+  if (qualifies(max_context)) return max_context;
+  // Invariant: lo * step qualifies (or lo * step < from, which does), hi * step does not.
   std::uint64_t lo = std::max<std::uint64_t>(from / step, 1);
-  std::uint64_t hi = ceil_div(model.max_context, step);
+  std::uint64_t hi = ceil_div(max_context, step);
   if (lo * step < from) ++lo;
-  if (!fits_at(catalog, model, preset, weights, runtime, settings, budget, lo * step, speed, layers)) return from;
+  if (!qualifies(lo * step)) return from;
   while (hi - lo > 1) {
     const std::uint64_t mid = lo + (hi - lo) / 2;
-    if (fits_at(catalog, model, preset, weights, runtime, settings, budget, mid * step, speed, layers)) lo = mid;
-    else hi = mid;
+    (qualifies(mid * step) ? lo : hi) = mid;
   }
   return lo * step;
 }
@@ -120,12 +106,13 @@ Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runt
   const std::size_t per_model = catalog.presets.size();
   for (const ModelTensors& m : models) {
     for (const Preset& preset : catalog.presets) {
-      plan.candidates.push_back(evaluate(catalog, *m.model, m.tensors, preset, budget, runtime, constraints));
+      const ModelSetup setup = make_setup({catalog, *m.model, preset, runtime}, constraints.settings, m.tensors);
+      plan.candidates.push_back(evaluate(setup, budget, constraints));
     }
   }
   const auto best_fitting = [&](std::size_t mi) -> std::optional<std::size_t> {
     for (std::size_t i = mi * per_model; i < (mi + 1) * per_model; ++i) {
-      if (plan.candidates[i].above_floor && plan.candidates[i].fits) return i;
+      if (plan.candidates[i].above_floor && plan.candidates[i].qualifies()) return i;
     }
     return std::nullopt;
   };

@@ -121,12 +121,7 @@ ConfigNote ignored(std::size_t line, const std::string& what, const std::string&
 
 void finish_deployment(Deployment& d) {
   if (!d.model) fail_at(d.path, 0, "no model named (expected the model the deployment loads)");
-  if (d.context && *d.context > d.model->max_context) {
-    fail_at(d.path, d.context_line, "context " + std::to_string(*d.context) + " is above " + d.model->id + "'s maximum of " +
-                                        std::to_string(d.model->max_context) + " tokens (use " +
-                                        std::to_string(d.model->max_context) + " or less)");
-  }
-  if (d.context && *d.context == 0) fail_at(d.path, d.context_line, "context 0 (expected a number of tokens)");
+  if (d.context) at_line(d.path, d.context_line, [&] { require_context(*d.model, *d.context); });
 }
 
 }  // namespace fitcheck::readers

@@ -69,7 +69,7 @@ TEST(Process, UsageErrorsExitTwo) {
   expect_error(run("--gpu rtx3060-12"), 2, "did you mean 'rtx3060-12g'?");
   expect_error(run("--gpu rtx3060-12g --vram 12GiB"), 2, "conflicting options");
   expect_error(run("--vram 12XB"), 2, "unknown unit");
-  expect_error(run("footprint --model 31b --quant Q4_K_M --ctx 99999999999"), 2, "absurd");
+  expect_error(run("footprint --model 31b --quant Q4_K_M --ctx 99999999999"), 2, "above gemma-4-31b's maximum");
   expect_error(run("footprint --model 31b --quant Q4_K_M --ctx 300k"), 2, "above gemma-4-31b's maximum");
   expect_error(run("--bogus-flag"), 2, "run 'fitcheck --help'");
   expect_error(run("footprint --model 31b --quant Q4_K_M --ctx 8k --kv-type q8_0 --flash-attn off"), 2, "needs flash attention");

@@ -65,7 +65,7 @@ TEST(Properties, RecommendationFitsAndTheNextStepDoesNot) {
     c.settings = default_settings(rt);
     const Plan plan = recommend(cat(), budget, rt, c);
     if (!plan.chosen) {
-      for (const Candidate& cand : plan.candidates) ASSERT_FALSE(cand.above_floor && cand.fits) << hw.id;
+      for (const Candidate& cand : plan.candidates) ASSERT_FALSE(cand.above_floor && cand.qualifies()) << hw.id;
       continue;
     }
     const Candidate& chosen = plan.candidates[*plan.chosen];
@@ -82,7 +82,7 @@ TEST(Properties, RecommendationFitsAndTheNextStepDoesNot) {
     // Every bigger model fails at every preset at or above the floor, at the minimum context.
     for (const Candidate& cand : plan.candidates) {
       if (model_size(cand.model) > model_size(chosen.model) && cand.above_floor) {
-        ASSERT_FALSE(cand.fits) << hw.id << ": " << cand.model << " " << cand.quant << " fits but was not chosen";
+        ASSERT_FALSE(cand.qualifies()) << hw.id << ": " << cand.model << " " << cand.quant << " fits but was not chosen";
         Settings at_min = c.settings;
         at_min.context = c.min_context;
         ASSERT_FALSE(check_fit(budget, footprint(cat(), cat().find_model(cand.model), cat().find_preset(cand.quant), rt, at_min)).fits);

@@ -88,9 +88,12 @@ TEST(Settings, QuantizedVNeedsFlashAttention) {
   }
 }
 
-TEST(Settings, AbsurdContextIsRejected) {
-  EXPECT_THROW(validate_settings(mini(), mini().find_model("tiny"), settings_with(1ULL << 40)), Error);
-  EXPECT_THROW(validate_settings(mini(), mini().find_model("tiny"), settings_with(0)), Error);
+TEST(Settings, ContextOutsideTheModelIsRejected) {
+  const Model& tiny = mini().find_model("tiny");
+  EXPECT_THROW(require_context(tiny, 1ULL << 40), Error);
+  EXPECT_THROW(require_context(tiny, tiny.max_context + 1), Error);
+  EXPECT_THROW(require_context(tiny, 0), Error);
+  EXPECT_NO_THROW(require_context(tiny, tiny.max_context));
 }
 
 // Compute (tiny, FA on, ctx 4096, ubatch 512): logits 4 x 1024 x 512 = 2,097,152;
