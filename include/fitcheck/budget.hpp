@@ -13,7 +13,7 @@ struct Budget {
   std::string hardware_id;
   MemoryKind memory_kind = MemoryKind::vram;
   std::uint64_t memory_bytes = 0;
-  std::string platform;              // cuda, rocm, metal
+  Backend backend = Backend::cuda;   // the llama.cpp backend the budget is for (its platform's reserve)
   std::uint64_t reserve_bytes = 0;   // runtime reserve taken off device memory (VRAM)
   std::uint64_t device_bytes = 0;    // what device-resident parts may use
   std::string device_basis;          // how device_bytes was found, in words

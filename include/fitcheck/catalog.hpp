@@ -38,10 +38,10 @@ struct Preset {
   unsigned nominal_bits = 0;
   int quality_rank = 0;
   std::string default_type;
-  std::string output_type;  // empty: not a quantized preset (output keeps default_type)
+  std::string output_type;  // empty: the output layer keeps default_type (the float presets)
   std::string float_type = "F16";  // type of 2-D tensors llama.cpp never quantizes
   std::vector<PresetRule> rules;
-  bool quantized() const { return !output_type.empty(); }
+  bool has_output_type() const { return !output_type.empty(); }
 };
 
 struct KvType {

@@ -53,12 +53,12 @@ struct Deployment {
   std::vector<ConfigNote> unmodelled;  // options that change memory and that fitcheck does not model
   // vLLM's allocation rule instead of llama.cpp's footprint (Ollama runs llama-server).
   bool uses_vllm() const { return format == ConfigFormat::vllm; }
-  // The server that runs it: "llama.cpp", "ollama" or "vllm".
-  const char* runtime_id() const {
+  // The server that runs it: "llama.cpp", "ollama" or "vllm" (JSON "runtime").
+  const char* server_id() const {
     return format == ConfigFormat::vllm ? "vllm" : format == ConfigFormat::ollama ? "ollama" : "llama.cpp";
   }
   // The same, as people write it: llama.cpp, Ollama, vLLM.
-  const char* runtime_name() const {
+  const char* server_name() const {
     return format == ConfigFormat::vllm ? "vLLM" : format == ConfigFormat::ollama ? "Ollama" : "llama.cpp";
   }
 };

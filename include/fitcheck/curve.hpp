@@ -20,13 +20,17 @@ struct CurvePoint {
   std::uint64_t device_bytes = 0;         // as it runs: the footprint when it fits, else the offload plan's
   std::uint64_t host_bytes = 0;
   std::uint64_t needed_device_bytes = 0;  // everything on the device
-  bool fits = false;                      // in device memory, nothing spilled
+  bool resident = false;                  // all in device memory, nothing spilled
   std::optional<double> decode_tps;       // nullopt: it does not run (host RAM too small, or unified memory)
   std::string args;                       // llama.cpp flags of the plan that runs
 };
 
+// What a curve's x axis sweeps.
+enum class CurveAxis { context, models };
+const char* axis_name(CurveAxis axis);  // "context", "models"
+
 struct Curve {
-  std::string over;  // "context" or "models"
+  CurveAxis over = CurveAxis::context;
   std::vector<CurvePoint> points;
   std::optional<std::size_t> spill_start;  // the first point that no longer fits in device memory
 };

@@ -18,7 +18,7 @@ std::string signed_gib(std::int64_t bytes) {
 std::string subject(const CheckItem& item) {
   const Deployment& d = item.deployment;
   const CheckResult& r = item.result;
-  return fmt::format("{} {}, context {}, {} on {}", d.model->id, d.preset->id, r.context, d.runtime_name(),
+  return fmt::format("{} {}, context {}, {} on {}", d.model->id, d.preset->id, r.context, d.server_name(),
                      item.hardware.name);
 }
 

@@ -15,12 +15,12 @@ namespace {
 constexpr double k_gib = 1024.0 * 1024.0 * 1024.0;
 
 std::string point_label(const Curve& curve, const CurvePoint& p) {
-  return curve.over == "context" ? format_context(p.context) : p.model + " " + p.quant;
+  return curve.over == CurveAxis::context ? format_context(p.context) : p.model + " " + p.quant;
 }
 
 std::string title(const CurveReport& r) {
   const Curve& c = r.curve;
-  if (c.over == "context" && !c.points.empty()) {
+  if (c.over == CurveAxis::context && !c.points.empty()) {
     return fmt::format("{} {} on {}: decode speed and memory vs context", c.points.front().model, c.points.front().quant,
                        r.hardware.name);
   }
@@ -55,7 +55,7 @@ std::string text_curve(const CurveReport& r) {
                      format_gib(r.budget.device_bytes), r.speed.params.host_bandwidth_gbs, format_gib(r.speed.limits.host_bytes));
   const double top = max_tps(c);
   constexpr int k_bar = 36;
-  out += fmt::format("  {:>18}{:>12}{:>12}{:>9}\n", c.over == "context" ? "context" : "model quant", "device", "host", "tok/s");
+  out += fmt::format("  {:>18}{:>12}{:>12}{:>9}\n", c.over == CurveAxis::context ? "context" : "model quant", "device", "host", "tok/s");
   for (std::size_t i = 0; i < c.points.size(); ++i) {
     const CurvePoint& p = c.points[i];
     if (c.spill_start && *c.spill_start == i) out += "  ---- does not fit in device memory from here: spills to host RAM ----\n";
@@ -69,11 +69,11 @@ std::string text_curve(const CurveReport& r) {
 }
 
 std::string csv_curve(const CurveReport& r) {
-  std::string out = r.curve.over == "context" ? "context" : "model,quant";
+  std::string out = r.curve.over == CurveAxis::context ? "context" : "model,quant";
   out += ",device_bytes,host_bytes,needed_device_bytes,fits,decode_tps\n";
   for (const CurvePoint& p : r.curve.points) {
-    out += r.curve.over == "context" ? std::to_string(p.context) : p.model + "," + p.quant;
-    out += fmt::format(",{},{},{},{},{}\n", p.device_bytes, p.host_bytes, p.needed_device_bytes, p.fits ? "true" : "false",
+    out += r.curve.over == CurveAxis::context ? std::to_string(p.context) : p.model + "," + p.quant;
+    out += fmt::format(",{},{},{},{},{}\n", p.device_bytes, p.host_bytes, p.needed_device_bytes, p.resident ? "true" : "false",
                        p.decode_tps ? fmt::format("{:.3f}", *p.decode_tps) : std::string());
   }
   return out;
@@ -81,7 +81,7 @@ std::string csv_curve(const CurveReport& r) {
 
 std::string svg_curve(const CurveReport& r) {
   const Curve& c = r.curve;
-  const bool by_context = c.over == "context";
+  const bool by_context = c.over == CurveAxis::context;
   const double width = 900, height = by_context ? 520 : 600;
   const double left = 80, right = 820, top = 90, bottom = by_context ? 450 : 420;
   const std::size_t n = c.points.size();

@@ -142,7 +142,7 @@ Json hardware_object(const Hardware& hw, const Budget& b) {
   j["memory_bytes"] = hw.memory_bytes;
   j["budget_bytes"] = b.device_bytes;
   j["budget_basis"] = b.device_basis;
-  j["platform"] = b.platform;
+  j["platform"] = backend_name(b.backend);
   j["reserve_bytes"] = b.reserve_bytes;
   j["ram_budget_bytes"] = b.ram_bytes == 0 ? Json(nullptr) : Json(b.ram_bytes);
   return j;
@@ -230,8 +230,8 @@ std::string json_curve(const CurveReport& r) {
   Json j = header(r.catalog);
   j["hardware"] = hardware_object(r.hardware, r.budget);
   j["assumptions"] = assumptions(r.runtime, r.settings, r.speed);
-  j["over"] = r.curve.over;
-  if (r.curve.over == "context" && !r.curve.points.empty()) {
+  j["over"] = axis_name(r.curve.over);
+  if (r.curve.over == CurveAxis::context && !r.curve.points.empty()) {
     j["model"] = r.curve.points.front().model;
     j["quant"] = r.curve.points.front().quant;
     j["quant_choice"] = r.preset_choice.empty() ? Json(nullptr) : Json(r.preset_choice);
@@ -242,7 +242,7 @@ std::string json_curve(const CurveReport& r) {
   Json points = Json::array();
   for (const CurvePoint& p : r.curve.points) {
     Json point;
-    if (r.curve.over == "context") {
+    if (r.curve.over == CurveAxis::context) {
       point["context"] = p.context;
     } else {
       point["model"] = p.model;
@@ -251,7 +251,7 @@ std::string json_curve(const CurveReport& r) {
     point["device_bytes"] = p.device_bytes;
     point["host_bytes"] = p.host_bytes;
     point["needed_device_bytes"] = p.needed_device_bytes;
-    point["fits"] = p.fits;
+    point["fits"] = p.resident;
     point["decode_tps"] = number_or_null(p.decode_tps);
     point["args"] = p.args.empty() ? Json(nullptr) : Json(p.args);
     points.push_back(point);
@@ -366,7 +366,7 @@ Json check_item(const CheckItem& item) {
   j["model_text"] = d.model_text;
   j["model"] = d.model->id;
   j["quant"] = d.preset->id;
-  j["runtime"] = d.runtime_id();
+  j["runtime"] = d.server_id();
   j["fits"] = r.fits;
   j["context"] = r.context;
   j["device_bytes"] = r.device_bytes;

@@ -40,7 +40,7 @@ void breakdown(std::string& out, const Footprint& f) {
 std::string budget_line(const Hardware& hw, const Budget& b) {
   if (b.memory_kind == MemoryKind::vram) {
     return fmt::format("Budget: {} of device memory = {} VRAM - {} {} runtime reserve\n", format_gib(b.device_bytes),
-                       format_gib(hw.memory_bytes), format_gib(b.reserve_bytes), b.platform);
+                       format_gib(hw.memory_bytes), format_gib(b.reserve_bytes), backend_name(b.backend));
   }
   return fmt::format("Budget: {} for the GPU ({}); device + host within {} = {} RAM - {} OS reserve\n",
                      format_gib(b.device_bytes), b.device_basis, format_gib(b.ram_bytes), format_gib(hw.memory_bytes),

@@ -126,7 +126,6 @@ std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r
   const double ram_bw = decimal_option("--ram-bw", r.ram_bw, 0.1, 100000, "0.1 to 100000 GB/s, e.g. 51.2").value_or(catalog.host.ram_bandwidth_gbs);
   s.params = speed_params(catalog, hw, backend, ram_bw);
   s.limits.host_bytes = resolve_host_ram(catalog, r);
-  s.limits.device_bytes = target->budget.device_bytes;
   s.limits.fill = count_option("--fill", r.fill, 1, 1ULL << 24).value_or(k_default_fill);
   s.allow_offload = r.allow_offload;
   s.min_tps = decimal_option("--min-tps", r.min_tps, 0, 1e6, "0 to 1000000 tokens/s").value_or(r.allow_offload ? k_offload_default_min_tps : 0);

@@ -26,8 +26,8 @@ Budget make_budget(const Catalog& catalog, const Hardware& hw, Backend backend, 
   b.hardware_id = hw.id;
   b.memory_kind = hw.memory_kind;
   b.memory_bytes = hw.memory_bytes;
-  b.platform = backend_name(backend);
-  b.reserve_bytes = backend == Backend::cpu ? 0 : reserve.value_or(catalog.platform(b.platform).reserve_bytes);
+  b.backend = backend;
+  b.reserve_bytes = backend == Backend::cpu ? 0 : reserve.value_or(catalog.platform(backend_name(backend)).reserve_bytes);
   const UnifiedMemoryRules& u = catalog.unified;
   if (backend == Backend::cpu) {
     // Nothing goes to device memory; on unified memory the whole footprint must fit in RAM.
@@ -40,7 +40,7 @@ Budget make_budget(const Catalog& catalog, const Hardware& hw, Backend backend, 
   }
   if (hw.memory_kind == MemoryKind::vram) {
     b.device_bytes = saturating_sub(hw.memory_bytes, b.reserve_bytes);
-    b.device_basis = "VRAM less the " + b.platform + " runtime reserve";
+    b.device_basis = "VRAM less the " + std::string(backend_name(backend)) + " runtime reserve";
     return b;
   }
 

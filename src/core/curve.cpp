@@ -21,13 +21,13 @@ CurvePoint evaluate_point(const ModelSetup& setup, const Budget& budget, const S
   p.quant = setup.preset->id;
   p.context = context;
   p.needed_device_bytes = f.device_bytes();
-  p.fits = v.fit.fits;
+  p.resident = v.fit.fits;
   if (v.offload) {  // a discrete GPU: the plan that runs, all on the GPU when it fits
     p.device_bytes = v.offload->device_bytes;
     p.host_bytes = v.offload->host_bytes;
     p.decode_tps = v.offload->speed.decode_tps;
     p.args = v.offload->args;
-  } else if (p.fits) {  // unified memory or the cpu backend
+  } else if (p.resident) {  // unified memory or the cpu backend
     p.device_bytes = f.device_bytes();
     p.host_bytes = f.host_bytes();
     p.decode_tps = v.speed->decode_tps;
@@ -38,12 +38,14 @@ CurvePoint evaluate_point(const ModelSetup& setup, const Budget& budget, const S
 
 std::optional<std::size_t> first_spill(const std::vector<CurvePoint>& points) {
   for (std::size_t i = 0; i < points.size(); ++i) {
-    if (!points[i].fits) return i;
+    if (!points[i].resident) return i;
   }
   return std::nullopt;
 }
 
 }  // namespace
+
+const char* axis_name(CurveAxis axis) { return axis == CurveAxis::context ? "context" : "models"; }
 
 std::vector<std::uint64_t> context_grid(std::uint64_t max_context, std::uint64_t pad) {
   std::vector<std::uint64_t> grid;
@@ -59,7 +61,7 @@ std::vector<std::uint64_t> context_grid(std::uint64_t max_context, std::uint64_t
 Curve context_curve(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime,
                     const Settings& settings, const Budget& budget, const SpeedSetup& speed) {
   Curve curve;
-  curve.over = "context";
+  curve.over = CurveAxis::context;
   const ModelSetup setup = make_setup({catalog, model, preset, runtime}, settings);
   for (std::uint64_t context : context_grid(model.max_context, runtime.kv_cell_pad)) {
     curve.points.push_back(evaluate_point(setup, budget, speed, context));
@@ -71,7 +73,7 @@ Curve context_curve(const Catalog& catalog, const Model& model, const Preset& pr
 Curve model_curve(const Catalog& catalog, const Runtime& runtime, const Settings& settings, const Budget& budget,
                   const SpeedSetup& speed) {
   Curve curve;
-  curve.over = "models";
+  curve.over = CurveAxis::models;
   for (const Model& model : catalog.models) {
     if (!supports_modalities(model, settings) || settings.context > model.max_context) continue;
     const auto tensors = std::make_shared<const std::vector<Tensor>>(model_tensors(model));

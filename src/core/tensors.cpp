@@ -137,7 +137,7 @@ class TypeAssigner {
         m_f32(&catalog.block_type("F32")),
         m_float(&catalog.block_type(preset.float_type)),
         m_default(&catalog.block_type(preset.default_type)),
-        m_output(preset.quantized() ? &catalog.block_type(preset.output_type) : m_default),
+        m_output(preset.has_output_type() ? &catalog.block_type(preset.output_type) : m_default),
         m_q8_0(&catalog.block_type("Q8_0")) {
     for (const PresetRule& rule : preset.rules) m_rule_types.push_back(&catalog.block_type(rule.type));
     for (const Tensor& t : tensors) {
@@ -148,7 +148,7 @@ class TypeAssigner {
   const BlockType& type_of(const Tensor& t) {
     // Never quantized: 1-D tensors and the router stay F32, other 2-D tensors keep the file's float type.
     if (!t.quantizable || t.ne[1] == 1) return t.ne[1] == 1 || t.group == TensorGroup::experts ? *m_f32 : *m_float;
-    if (!m_preset.quantized()) return *m_default;
+    if (!m_preset.has_output_type()) return *m_default;
     return with_fallback(t, chosen_type(t));
   }
 

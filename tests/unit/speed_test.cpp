@@ -168,8 +168,8 @@ TEST(Curve, DropsWhereTheFootprintCrossesTheBudgetAndNotBefore) {
   ASSERT_GT(k, 0U);
   for (std::size_t i = 0; i < curve.points.size(); ++i) {
     const CurvePoint& p = curve.points[i];
-    EXPECT_EQ(p.fits, p.needed_device_bytes <= budget.device_bytes) << p.context;
-    EXPECT_EQ(p.fits, i < k) << p.context;
+    EXPECT_EQ(p.resident, p.needed_device_bytes <= budget.device_bytes) << p.context;
+    EXPECT_EQ(p.resident, i < k) << p.context;
     ASSERT_TRUE(p.decode_tps.has_value()) << p.context;
     if (i > 0 && i < k) EXPECT_GE(*p.decode_tps, 0.95 * *curve.points[i - 1].decode_tps) << p.context;
   }
