@@ -31,8 +31,8 @@ for word in 12GiB 24GB 512MiB 1.5TiB 32k 128K 262144 0.9 rtx3060-12g "RTX 4090" 
   printf '%s' "$word" >"$corpus/parsers/word-$(printf '%s' "$word" | tr -c 'A-Za-z0-9' _)"
 done
 seed command_line tests/fuzz-regressions/command_line/*
-for args in tests/golden/cases/*.args; do  # one argument per line -> NUL-separated
-  tr '\n' '\0' <"$args" | sed 's/\x00$//' >"$corpus/command_line/$(basename "$args")"
+for case in tests/golden/cases/*.case; do  # the "args:" line, space-separated -> NUL-separated
+  sed -n 's/^args: //p' "$case" | tr -d '\n' | tr ' ' '\0' >"$corpus/command_line/$(basename "$case" .case)"
 done
 
 status=0
