@@ -88,7 +88,8 @@ static void BM_ContextCurve(benchmark::State& state) {
   const SpeedSetup speed = bench_speed(c, hw, budget, false);
   const Settings s = default_settings(c.default_runtime());
   for (auto _ : state) {
-    benchmark::DoNotOptimize(context_curve(c, c.find_model("31b"), c.find_preset("Q4_K_M"), c.default_runtime(), s, budget, speed));
+    benchmark::DoNotOptimize(
+        context_curve(c, c.find_model("31b"), c.find_preset("Q4_K_M"), c.default_runtime(), s, budget, speed));
   }
 }
 BENCHMARK(BM_ContextCurve)->Unit(benchmark::kMillisecond);

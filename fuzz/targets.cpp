@@ -74,7 +74,8 @@ void command_line(std::string_view data) {
   }
   for (const std::string& a : args) {
     // Options that write files are left out: a fuzzer must not write where it likes.
-    if (a.find("--svg") != std::string::npos || a.find("--csv") != std::string::npos || a.find("--junit") != std::string::npos) return;
+    if (a.find("--svg") != std::string::npos || a.find("--csv") != std::string::npos || a.find("--junit") != std::string::npos)
+      return;
   }
   std::ostringstream out, err;
   const int code = cli::run(args, out, err);

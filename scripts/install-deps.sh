@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages fitcheck needs to build and test, skipping those already installed.
-# --fuzz adds clang and its runtime libraries (libFuzzer, ASan, UBSan) for scripts/fuzz.sh.
+# --ci adds what .ci/run needs beyond the tests: clang and its runtime libraries (libFuzzer, ASan, UBSan)
+# for scripts/fuzz.sh, and clang-format for the style check.
 set -euo pipefail
 packages=(g++ cmake ninja-build nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libbenchmark-dev)
-if [ "${1:-}" = "--fuzz" ]; then packages+=(clang libclang-rt-dev); fi
+if [ "${1:-}" = "--ci" ]; then packages+=(clang libclang-rt-dev clang-format); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,12 +13,12 @@ struct Budget {
   std::string hardware_id;
   MemoryKind memory_kind = MemoryKind::vram;
   std::uint64_t memory_bytes = 0;
-  Backend backend = Backend::cuda;   // the llama.cpp backend the budget is for (its platform's reserve)
-  std::uint64_t reserve_bytes = 0;   // runtime reserve taken off device memory (VRAM)
-  std::uint64_t device_bytes = 0;    // what device-resident parts may use
-  std::string device_basis;          // how device_bytes was found, in words
+  Backend backend = Backend::cuda;     // the llama.cpp backend the budget is for (its platform's reserve)
+  std::uint64_t reserve_bytes = 0;     // runtime reserve taken off device memory (VRAM)
+  std::uint64_t device_bytes = 0;      // what device-resident parts may use
+  std::string device_basis;            // how device_bytes was found, in words
   std::uint64_t os_reserve_bytes = 0;  // unified: taken off RAM for the OS
-  std::uint64_t ram_bytes = 0;       // unified: device + host must fit here; 0 = host unchecked
+  std::uint64_t ram_bytes = 0;         // unified: device + host must fit here; 0 = host unchecked
 };
 
 // The backend llama.cpp would use on this hardware: cuda (NVIDIA), rocm (AMD), metal (Apple).

@@ -14,7 +14,7 @@ struct BlockType {
   std::string name;
   std::uint64_t block_elems = 1;
   std::uint64_t block_bytes = 0;
-  std::string fallback;  // type used when a row is not a multiple of block_elems; empty: none
+  std::string fallback;     // type used when a row is not a multiple of block_elems; empty: none
   bool cpu_repack = false;  // the CPU backend keeps a second, interleaved copy of such weights
   // Bytes of `rows` rows of `row_elems` elements. row_elems must be a multiple of block_elems.
   std::uint64_t row_bytes(std::uint64_t row_elems) const;
@@ -38,7 +38,7 @@ struct Preset {
   unsigned nominal_bits = 0;
   int quality_rank = 0;
   std::string default_type;
-  std::string output_type;  // empty: the output layer keeps default_type (the float presets)
+  std::string output_type;         // empty: the output layer keeps default_type (the float presets)
   std::string float_type = "F16";  // type of 2-D tensors llama.cpp never quantizes
   std::vector<PresetRule> rules;
   bool has_output_type() const { return !output_type.empty(); }
@@ -109,9 +109,7 @@ struct Model {
   std::uint64_t num_layers() const { return layers.size(); }
   std::uint64_t first_kv_shared_layer() const { return num_layers() - kv_shared_layers; }
   bool owns_kv(std::uint64_t layer) const { return layer < first_kv_shared_layer(); }
-  const AttentionGeometry& geometry(std::uint64_t layer) const {
-    return layers[layer] == LayerKind::full ? full : sliding;
-  }
+  const AttentionGeometry& geometry(std::uint64_t layer) const { return layers[layer] == LayerKind::full ? full : sliding; }
   bool is_moe() const { return expert_count > 1; }
 };
 
@@ -201,7 +199,7 @@ struct OllamaRules {
   std::string default_preset;  // what an untagged size ships
   bool loads_projector = true;
   std::uint64_t default_parallel = 1;
-  std::uint64_t default_batch = 512;  // num_batch: Ollama passes it as llama-server's -b and -ub
+  std::uint64_t default_batch = 512;             // num_batch: Ollama passes it as llama-server's -b and -ub
   std::vector<OllamaContextTier> context_tiers;  // largest first
 };
 

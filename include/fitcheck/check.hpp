@@ -34,11 +34,11 @@ struct TargetSpec {
 struct Deployment {
   std::string path;
   ConfigFormat format = ConfigFormat::fitcheck;
-  std::size_t line = 1;             // where the model is named: annotations point here
-  std::string model_text;           // as the file says it
+  std::size_t line = 1;    // where the model is named: annotations point here
+  std::string model_text;  // as the file says it
   const Model* model = nullptr;
-  const Preset* preset = nullptr;   // the GGUF preset; BF16 for vLLM
-  Settings settings;                // context set when `context` is
+  const Preset* preset = nullptr;  // the GGUF preset; BF16 for vLLM
+  Settings settings;               // context set when `context` is
   std::optional<std::uint64_t> context;
   std::size_t context_line = 0;
   std::optional<Backend> backend;
@@ -76,17 +76,17 @@ struct Headroom {
 struct CheckResult {
   bool fits = false;
   std::uint64_t context = 0;
-  std::uint64_t device_bytes = 0;   // what the deployment puts on the device (vLLM: its used share)
-  std::uint64_t limit_bytes = 0;    // the device budget (vLLM: memory x gpu_memory_utilization)
+  std::uint64_t device_bytes = 0;  // what the deployment puts on the device (vLLM: its used share)
+  std::uint64_t limit_bytes = 0;   // the device budget (vLLM: memory x gpu_memory_utilization)
   std::uint64_t headroom_bytes = 0;
-  std::int64_t margin_bytes = 0;    // limit - device (negative: over)
-  std::uint64_t host_bytes = 0;     // host RAM the deployment uses (llama.cpp with layers on the CPU)
+  std::int64_t margin_bytes = 0;  // limit - device (negative: over)
+  std::uint64_t host_bytes = 0;   // host RAM the deployment uses (llama.cpp with layers on the CPU)
   std::uint64_t host_limit_bytes = 0;
   std::optional<Footprint> footprint;  // llama.cpp
   std::optional<VllmPlan> vllm;
   VllmSettings vllm_settings;
   Budget budget;
-  std::string reason;               // why it does not fit, in words; empty when it fits
+  std::string reason;  // why it does not fit, in words; empty when it fits
 };
 
 // `reserve` overrides the platform's runtime reserve; `host_ram_bytes` is the RAM a discrete GPU's host

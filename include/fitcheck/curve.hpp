@@ -17,7 +17,7 @@ struct CurvePoint {
   std::string model;
   std::string quant;
   std::uint64_t context = 0;
-  std::uint64_t device_bytes = 0;         // as it runs: the footprint when it fits, else the offload plan's
+  std::uint64_t device_bytes = 0;  // as it runs: the footprint when it fits, else the offload plan's
   std::uint64_t host_bytes = 0;
   std::uint64_t needed_device_bytes = 0;  // everything on the device
   bool resident = false;                  // all in device memory, nothing spilled

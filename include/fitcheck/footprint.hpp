@@ -32,9 +32,9 @@ struct Settings {
   bool flash_attn = true;
   bool swa_full = false;
   bool kv_unified = false;
-  bool cpu_repack = true;  // llama.cpp's default; --no-repack turns it off
-  bool vision = false;     // load the multimodal projector (mmproj) for images
-  bool audio = false;      // ... for audio (E2B/E4B: the same mmproj file holds both encoders)
+  bool cpu_repack = true;              // llama.cpp's default; --no-repack turns it off
+  bool vision = false;                 // load the multimodal projector (mmproj) for images
+  bool audio = false;                  // ... for audio (E2B/E4B: the same mmproj file holds both encoders)
   std::string projector_type = "F16";  // mmproj weights: F16, BF16 or Q8_0
   bool wants_projector() const { return vision || audio; }
   Backend backend = Backend::cuda;
@@ -65,12 +65,12 @@ struct Footprint {
   std::string model;
   std::string quant;
   Settings settings;
-  Split weights;   // the GGUF's tensor data; host part = token and per-layer embeddings on a GPU
+  Split weights;  // the GGUF's tensor data; host part = token and per-layer embeddings on a GPU
   Split kv_cache;
-  Split compute;   // graph scratch buffer (device on a GPU, host on the CPU)
-  Split overhead;  // the tied output layer's copy on the device, the host output buffer
-  Split repack;    // CPU backend: the interleaved copy of Q4_K-class weights (x86 AVX)
-  Split projector; // the multimodal projector (mmproj) with --vision / --audio: its weights and compute buffers
+  Split compute;                    // graph scratch buffer (device on a GPU, host on the CPU)
+  Split overhead;                   // the tied output layer's copy on the device, the host output buffer
+  Split repack;                     // CPU backend: the interleaved copy of Q4_K-class weights (x86 AVX)
+  Split projector;                  // the multimodal projector (mmproj) with --vision / --audio: its weights and compute buffers
   std::uint64_t weights_bytes = 0;  // all text-model weights as the GGUF holds them
   std::uint64_t projector_weights_bytes = 0;
   std::uint64_t projector_compute_bytes = 0;

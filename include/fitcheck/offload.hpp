@@ -17,7 +17,7 @@ struct OffloadPlan {
   std::uint64_t host_bytes = 0;
   bool fits = false;  // device within the budget and host within the RAM limit
   Speed speed;
-  std::string args;   // llama.cpp / llama-server flags that reproduce it
+  std::string args;  // llama.cpp / llama-server flags that reproduce it
 };
 
 // Device and host bytes of a placement: the all-on-GPU footprint with the CPU's layers (weights and
@@ -33,8 +33,8 @@ struct OffloadLimits {
 
 // The fastest fitting plan: every -ngl from all layers down, and for MoE models every --n-cpu-moe with
 // all layers on the GPU. nullopt when none fits.
-std::optional<OffloadPlan> best_offload(const Footprint& all_on_gpu_footprint, const LayerTable& table,
-                                        const SpeedParams& params, const OffloadLimits& limits);
+std::optional<OffloadPlan> best_offload(const Footprint& all_on_gpu_footprint, const LayerTable& table, const SpeedParams& params,
+                                        const OffloadLimits& limits);
 
 // The plan for one placement (fits or not).
 OffloadPlan offload_plan(const Footprint& all_on_gpu_footprint, const LayerTable& table, const SpeedParams& params,

@@ -24,10 +24,10 @@ struct SpeedSetup {
 };
 
 struct Constraints {
-  unsigned min_bits = 4;               // quality floor: presets with nominal_bits >= min_bits
+  unsigned min_bits = 4;  // quality floor: presets with nominal_bits >= min_bits
   std::uint64_t min_context = 8192;
-  Settings settings;                   // kv types, ubatch, parallel...; context is searched
-  std::optional<SpeedSetup> speed;     // set: every candidate carries its speed, and offload/min_tps apply
+  Settings settings;                // kv types, ubatch, parallel...; context is searched
+  std::optional<SpeedSetup> speed;  // set: every candidate carries its speed, and offload/min_tps apply
 };
 
 // Whether a deployment qualifies on a budget, computed once by judge(): in memory (or an offload plan when
@@ -47,18 +47,18 @@ struct Candidate {
   std::string model;
   std::string quant;
   bool above_floor = false;
-  std::uint64_t max_context = 0;       // largest qualifying context, at least min_context (0: none)
-  Footprint footprint;                 // at max_context when it qualifies, else at min_context
-  Verdict verdict;                     // at that footprint
+  std::uint64_t max_context = 0;  // largest qualifying context, at least min_context (0: none)
+  Footprint footprint;            // at max_context when it qualifies, else at min_context
+  Verdict verdict;                // at that footprint
   bool qualifies() const { return max_context != 0; }
 };
 
 struct Plan {
   Budget budget;
   Constraints constraints;
-  std::vector<Candidate> candidates;   // every model x preset, models small to large, presets best first
-  std::optional<std::size_t> chosen;   // index into candidates
-  std::vector<std::size_t> next_bigger; // the options one step up that do not fit (why lines)
+  std::vector<Candidate> candidates;     // every model x preset, models small to large, presets best first
+  std::optional<std::size_t> chosen;     // index into candidates
+  std::vector<std::size_t> next_bigger;  // the options one step up that do not fit (why lines)
 };
 
 Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runtime, const Constraints& constraints);

@@ -21,7 +21,7 @@ struct ModelSetup {
   const Runtime* runtime = nullptr;
   Settings settings;  // as resolved and validated; settings.context is the context asked for
   WeightPlan weights;
-  LayerTable table;   // per-layer bytes under `settings` (the same at every context)
+  LayerTable table;  // per-layer bytes under `settings` (the same at every context)
 };
 
 // The names of a setup: what it is made from.
@@ -33,8 +33,7 @@ struct SetupOf {
 };
 
 // `tensors`: the model's tensor list when the caller built it already (it is shared by every preset).
-ModelSetup make_setup(const SetupOf& of, const Settings& settings,
-                      std::shared_ptr<const std::vector<Tensor>> tensors = nullptr);
+ModelSetup make_setup(const SetupOf& of, const Settings& settings, std::shared_ptr<const std::vector<Tensor>> tensors = nullptr);
 // The footprint at `context` (the other settings as in the setup).
 Footprint footprint_at(const ModelSetup& setup, std::uint64_t context);
 

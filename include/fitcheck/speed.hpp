@@ -14,11 +14,11 @@ namespace fitcheck {
 
 // Bytes of one decoder layer: what a token reads and what the layer allocates. Independent of the context.
 struct LayerBytes {
-  std::uint64_t dense = 0;         // weights every token reads (attention, dense FFN, norms, router)
-  std::uint64_t experts = 0;       // all expert weights (MoE); a token reads active/count of them
-  std::uint64_t kv_per_cell = 0;   // K + V bytes of one cell of the cache this layer reads
-  bool owns_kv = false;            // false for KV-shared layers (they read an earlier layer's cache)
-  bool full = false;               // full attention (reads every filled cell) or sliding window
+  std::uint64_t dense = 0;        // weights every token reads (attention, dense FFN, norms, router)
+  std::uint64_t experts = 0;      // all expert weights (MoE); a token reads active/count of them
+  std::uint64_t kv_per_cell = 0;  // K + V bytes of one cell of the cache this layer reads
+  bool owns_kv = false;           // false for KV-shared layers (they read an earlier layer's cache)
+  bool full = false;              // full attention (reads every filled cell) or sliding window
 };
 
 struct LayerTable {
@@ -49,13 +49,13 @@ bool on_gpu(const LayerTable& table, const Placement& p, std::uint64_t layer);
 struct SpeedParams {
   double device_bandwidth_gbs = 0;  // GPU memory, or unified memory
   double device_efficiency = 1;
-  double layer_overhead_us = 0;     // fixed cost per layer per token (kernel launches, synchronisation)
-  double device_tflops = 0;         // FP16; 0 = unknown (no prefill estimate)
+  double layer_overhead_us = 0;  // fixed cost per layer per token (kernel launches, synchronisation)
+  double device_tflops = 0;      // FP16; 0 = unknown (no prefill estimate)
   double compute_efficiency = 1;
-  double host_bandwidth_gbs = 0;    // system RAM read by the CPU
+  double host_bandwidth_gbs = 0;  // system RAM read by the CPU
   double host_efficiency = 1;
   double host_layer_overhead_us = 0;
-  double pcie_gbs = 0;              // 0 for unified memory
+  double pcie_gbs = 0;  // 0 for unified memory
   double pcie_efficiency = 1;
 };
 SpeedParams speed_params(const Catalog& catalog, const Hardware& hardware, Backend backend, double host_bandwidth_gbs);
@@ -64,11 +64,11 @@ struct Speed {
   double decode_tps = 0;       // with `fill` tokens in the context
   double decode_tps_full = 0;  // with the context full
   std::optional<double> prefill_tps;
-  std::string basis;           // what bounds decoding: "bandwidth", "host RAM", "compute"
-  std::string prefill_basis;   // "compute", "PCIe", or why there is no estimate
+  std::string basis;          // what bounds decoding: "bandwidth", "host RAM", "compute"
+  std::string prefill_basis;  // "compute", "PCIe", or why there is no estimate
 };
-Speed estimate_speed(const LayerTable& table, const Placement& placement, const SpeedParams& params,
-                     std::uint64_t fill, std::uint64_t context, std::uint64_t ubatch);
+Speed estimate_speed(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t fill,
+                     std::uint64_t context, std::uint64_t ubatch);
 
 // Seconds per token of decoding at `filled` cells, and the part spent on the host.
 struct DecodeTime {
@@ -76,7 +76,6 @@ struct DecodeTime {
   double host_s = 0;
   double total() const { return device_s + host_s; }
 };
-DecodeTime decode_time(const LayerTable& table, const Placement& placement, const SpeedParams& params,
-                       std::uint64_t filled);
+DecodeTime decode_time(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t filled);
 
 }  // namespace fitcheck

@@ -15,10 +15,10 @@ struct Tensor {
   std::string name;
   TensorGroup group = TensorGroup::other;
   TensorCategory category = TensorCategory::other;
-  int layer = -1;                      // -1: not in a decoder block
-  std::array<std::uint64_t, 3> ne{};   // ggml order: ne[0] is the row length
-  bool quantizable = false;            // llama.cpp may change its type
-  bool host_resident = false;          // an input-layer tensor llama.cpp keeps in host memory
+  int layer = -1;                     // -1: not in a decoder block
+  std::array<std::uint64_t, 3> ne{};  // ggml order: ne[0] is the row length
+  bool quantizable = false;           // llama.cpp may change its type
+  bool host_resident = false;         // an input-layer tensor llama.cpp keeps in host memory
   std::uint64_t elements() const { return ne[0] * ne[1] * ne[2]; }
 };
 

@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "fitcheck/version.hpp"
 #include "cli/request.hpp"
 #include "core/text.hpp"
 #include "fitcheck/error.hpp"
@@ -16,7 +17,8 @@ void add_hardware(CLI::App& app, Request& r) {
   app.add_option("--gpu", r.gpu, "Hardware profile id, e.g. rtx3060-12g (see 'fitcheck list gpus')");
   app.add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GiB");
   app.add_option("--unified", r.unified, "A custom Apple-style unified-memory machine with this much RAM, e.g. 48GiB");
-  app.add_option("--backend", r.backend, "llama.cpp backend: cpu, cuda, rocm, metal or vulkan (default: from the hardware; cpu without one)")
+  app.add_option("--backend", r.backend,
+                 "llama.cpp backend: cpu, cuda, rocm, metal or vulkan (default: from the hardware; cpu without one)")
       ->check(CLI::IsMember({"cpu", "cuda", "rocm", "metal", "vulkan"}));
   app.add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform, e.g. 512MiB for CUDA)");
 }
@@ -37,11 +39,13 @@ void add_runtime(CLI::App& app, Request& r) {
 }
 
 void add_speed(CLI::App& app, Request& r) {
-  app.add_flag("--allow-offload", r.allow_offload, "Let a model that does not fit in VRAM run with layers or experts in host RAM");
+  app.add_flag("--allow-offload", r.allow_offload,
+               "Let a model that does not fit in VRAM run with layers or experts in host RAM");
   app.add_option("--ram", r.ram, "Host RAM of a discrete-GPU machine, e.g. 64GiB (default 32GiB)");
   app.add_option("--ram-bw", r.ram_bw, "Host RAM bandwidth in GB/s (default 51.2, dual-channel DDR4-3200)");
   app.add_option("--fill", r.fill, "Tokens already in the context for decode_tps (default 1024)");
-  app.add_option("--min-tps", r.min_tps, "Keep only plans that decode at least this many tokens/s (default 0; 5 with --allow-offload)");
+  app.add_option("--min-tps", r.min_tps,
+                 "Keep only plans that decode at least this many tokens/s (default 0; 5 with --allow-offload)");
 }
 
 // `fitcheck --gpu X` means `fitcheck recommend --gpu X`.
@@ -63,7 +67,8 @@ void require_values(CLI::App& app) {
     for (CLI::Option* opt : sub->get_options()) {
       if (opt->get_expected_min() == 0) continue;  // a flag
       opt->check(CLI::Validator(
-          [](std::string& value) { return value.empty() ? std::string("an empty value (give one)") : std::string(); }, "", "nonempty"));
+          [](std::string& value) { return value.empty() ? std::string("an empty value (give one)") : std::string(); }, "",
+          "nonempty"));
     }
   }
 }
@@ -72,9 +77,10 @@ void require_values(CLI::App& app) {
 
 Request parse_args(const std::vector<std::string>& raw_args) {
   Request r;
-  CLI::App app{"fitcheck: which Gemma 4 model, quantization and context fit your GPU or Mac, and how much memory each part takes.",
-               "fitcheck"};
-  app.set_version_flag("--version,-V", std::string("fitcheck ") + FITCHECK_VERSION);
+  CLI::App app{
+      "fitcheck: which Gemma 4 model, quantization and context fit your GPU or Mac, and how much memory each part takes.",
+      "fitcheck"};
+  app.set_version_flag("--version,-V", std::string("fitcheck ") + version());
   app.require_subcommand(0, 1);
 
   CLI::App* recommend = app.add_subcommand("recommend", "The largest model, quant and context that fit (the default command)");
@@ -105,30 +111,39 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   curve->add_option("--model", r.model, "Model id or alias (required with --over context)");
   curve->add_option("--quant", r.quant, "Weight preset (default: the best that fits at 8K, see README)");
   curve->add_option("--ctx", r.ctx, "Context for --over models (default 8192)");
-  curve->add_option("--over", r.over, "What the x axis sweeps: context (default) or models")->check(CLI::IsMember({"context", "models"}));
+  curve->add_option("--over", r.over, "What the x axis sweeps: context (default) or models")
+      ->check(CLI::IsMember({"context", "models"}));
   curve->add_option("--svg", r.svg_path, "Write the chart as a standalone SVG file");
   curve->add_option("--csv", r.csv_path, "Write the points as CSV");
 
-  CLI::App* check = app.add_subcommand("check", "CI gate: do these deployment configs fit the target? (exit 0 all fit, 1 any does not)");
+  CLI::App* check =
+      app.add_subcommand("check", "CI gate: do these deployment configs fit the target? (exit 0 all fit, 1 any does not)");
   add_common(*check, r);
-  check->add_option("files", r.files, "Deployment configs: fitcheck JSON, llama-server command lines, Ollama Modelfiles, vLLM configs")->required();
+  check
+      ->add_option("files", r.files,
+                   "Deployment configs: fitcheck JSON, llama-server command lines, Ollama Modelfiles, vLLM configs")
+      ->required();
   check->add_option("--gpu", r.gpu, "Hardware profile id, e.g. rtx3060-12g (overrides a target in the file)");
   check->add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GiB");
   check->add_option("--unified", r.unified, "A custom unified-memory Mac with this much RAM, e.g. 48GiB");
   check->add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform)");
   check->add_option("--ram", r.ram, "Host RAM of a discrete-GPU machine, for layers kept on the CPU (default 32GiB)");
   check->add_option("--headroom", r.headroom, "Memory to keep free: a share of the budget (10%) or a size (1GiB); default 0");
-  check->add_option("--format", r.formats,
-                    "The config kind (fitcheck, llama.cpp, ollama, vllm; default: recognized by content) and/or the "
-                    "output (text, json, github); repeat it for both")
+  check
+      ->add_option("--format", r.formats,
+                   "The config kind (fitcheck, llama.cpp, ollama, vllm; default: recognized by content) and/or the "
+                   "output (text, json, github); repeat it for both")
       ->allow_extra_args(false);
   check->add_option("--env", r.env_file, "Ollama settings as KEY=VALUE lines (default: OLLAMA_* from the environment)");
   check->add_option("--junit", r.junit_path, "Also write a JUnit XML report to this file");
-  check->add_flag("--lenient", r.lenient, "Check configs whose options change memory in ways fitcheck does not model (a warning, not an error)");
+  check->add_flag("--lenient", r.lenient,
+                  "Check configs whose options change memory in ways fitcheck does not model (a warning, not an error)");
 
   CLI::App* list = app.add_subcommand("list", "List the catalog: models, quants, kv-types or gpus");
   add_common(*list, r);
-  list->add_option("what", r.list_what, "models, quants, kv-types or gpus")->required()->check(CLI::IsMember({"models", "quants", "kv-types", "gpus"}));
+  list->add_option("what", r.list_what, "models, quants, kv-types or gpus")
+      ->required()
+      ->check(CLI::IsMember({"models", "quants", "kv-types", "gpus"}));
 
   CLI::App* validate = app.add_subcommand("validate", "Load and validate the catalog (the built-in one, or --catalog FILE)");
   add_common(*validate, r);
@@ -140,8 +155,13 @@ Request parse_args(const std::vector<std::string>& raw_args) {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
     r.command = Command::help;
-    CLI::App* target = recommend->parsed() ? recommend : fp->parsed() ? fp : curve->parsed() ? curve
-                     : check->parsed() ? check : list->parsed() ? list : validate->parsed() ? validate : &app;
+    CLI::App* target = recommend->parsed()  ? recommend
+                       : fp->parsed()       ? fp
+                       : curve->parsed()    ? curve
+                       : check->parsed()    ? check
+                       : list->parsed()     ? list
+                       : validate->parsed() ? validate
+                                            : &app;
     r.help_text = target->help();
     return r;
   } catch (const CLI::CallForVersion&) {
@@ -150,12 +170,18 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   } catch (const CLI::ParseError& e) {
     throw Error(Errc::usage, text::one_line(e.what()) + " (run 'fitcheck --help')");
   }
-  if (fp->parsed()) r.command = Command::footprint;
-  else if (curve->parsed()) r.command = Command::curve;
-  else if (check->parsed()) r.command = Command::check;
-  else if (list->parsed()) r.command = Command::list;
-  else if (validate->parsed()) r.command = Command::validate;
-  else r.command = Command::recommend;
+  if (fp->parsed())
+    r.command = Command::footprint;
+  else if (curve->parsed())
+    r.command = Command::curve;
+  else if (check->parsed())
+    r.command = Command::check;
+  else if (list->parsed())
+    r.command = Command::list;
+  else if (validate->parsed())
+    r.command = Command::validate;
+  else
+    r.command = Command::recommend;
   return r;
 }
 

@@ -1,3 +1,4 @@
+#include "fitcheck/version.hpp"
 #include "cli/cli.hpp"
 
 #include <algorithm>
@@ -60,7 +61,8 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
 int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
   const Runtime& runtime = catalog.default_runtime();
   const Resolved resolved = resolve_target(catalog, r);
-  if (!resolved.target) throw Error(Errc::usage, "recommend needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
+  if (!resolved.target)
+    throw Error(Errc::usage, "recommend needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
   const Target& target = *resolved.target;
   Constraints c;
   c.settings = resolve_settings(catalog, runtime, r);
@@ -94,7 +96,8 @@ void write_file(const std::string& path, const std::string& text) {
 int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
   const Runtime& runtime = catalog.default_runtime();
   const Resolved resolved = resolve_target(catalog, r);
-  if (!resolved.target) throw Error(Errc::usage, "curve needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
+  if (!resolved.target)
+    throw Error(Errc::usage, "curve needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
   const Target& target = *resolved.target;
   Settings s = resolve_settings(catalog, runtime, r);
   s.backend = resolved.backend;
@@ -103,11 +106,13 @@ int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
   Curve curve;
   std::string why;
   if (r.over == "models") {
-    if (!r.model.empty() || !r.quant.empty()) throw Error(Errc::usage, "--over models sweeps every model and preset: drop --model/--quant");
+    if (!r.model.empty() || !r.quant.empty())
+      throw Error(Errc::usage, "--over models sweeps every model and preset: drop --model/--quant");
     const Model& longest = longest_model(catalog);
     if (s.context > longest.max_context) {
       throw Error(Errc::usage, "context " + std::to_string(s.context) + " is above every model's maximum (" + longest.id + ": " +
-                                   std::to_string(longest.max_context) + " tokens); use --ctx " + format_context(longest.max_context) + " or less");
+                                   std::to_string(longest.max_context) + " tokens); use --ctx " +
+                                   format_context(longest.max_context) + " or less");
     }
     for (const Model& m : catalog.models) {
       if (supports_modalities(m, s) && s.context <= m.max_context) validate_settings(catalog, m, s);
@@ -118,8 +123,8 @@ int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
     if (!r.ctx.empty()) throw Error(Errc::usage, "--ctx sets the context of --over models; a context curve sweeps every context");
     const Model& model = catalog.find_model(r.model);
     validate_settings(catalog, model, s);
-    const Preset& preset = r.quant.empty() ? curve_preset(catalog, model, runtime, s, target.budget, 4, why)
-                                           : catalog.find_preset(r.quant);
+    const Preset& preset =
+        r.quant.empty() ? curve_preset(catalog, model, runtime, s, target.budget, 4, why) : catalog.find_preset(r.quant);
     curve = context_curve(catalog, model, preset, runtime, s, target.budget, speed);
   }
   const CurveReport report{catalog, runtime, target.hardware, target.budget, curve, speed, s, why};
@@ -150,9 +155,8 @@ int run_check(const Catalog& catalog, const Request& r, std::string& out) {
     reject_unmodelled(d, r.lenient);
     const Hardware hw = deployment_hardware(catalog, r, d);
     require_supported_target(d, hw);  // a usage error, before config errors take the file's line
-    const CheckResult result = readers::at_line(d.path, d.line, [&] {
-      return check_deployment(catalog, d, hw, reserve, host_ram, o.headroom);
-    });
+    const CheckResult result =
+        readers::at_line(d.path, d.line, [&] { return check_deployment(catalog, d, hw, reserve, host_ram, o.headroom); });
     report.items.push_back({std::move(d), hw, result});
   }
   if (!r.junit_path.empty()) write_file(r.junit_path, junit_check(report));
@@ -166,7 +170,7 @@ int dispatch(const Request& r, std::string& out) {
     return 0;
   }
   if (r.command == Command::version) {
-    out = std::string("fitcheck ") + FITCHECK_VERSION + "\n";
+    out = std::string("fitcheck ") + version() + "\n";
     return 0;
   }
   const Catalog owned = r.catalog_path.empty() ? Catalog{} : read_catalog_file(r.catalog_path);
@@ -175,12 +179,8 @@ int dispatch(const Request& r, std::string& out) {
     case Command::footprint: return run_footprint(catalog, r, out);
     case Command::curve: return run_curve(catalog, r, out);
     case Command::check: return run_check(catalog, r, out);
-    case Command::list:
-      out = r.json ? json_list(catalog, r.list_what) : text_list(catalog, r.list_what);
-      return 0;
-    case Command::validate:
-      out = r.json ? json_validate(catalog) : text_validate(catalog);
-      return 0;
+    case Command::list: out = r.json ? json_list(catalog, r.list_what) : text_list(catalog, r.list_what); return 0;
+    case Command::validate: out = r.json ? json_validate(catalog) : text_validate(catalog); return 0;
     default: return run_recommend(catalog, r, out);
   }
 }
@@ -207,8 +207,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (!out) throw Error(Errc::data, "cannot write the output: standard output is closed or full");
     return code;
   } catch (const Error& e) {
-    if (annotate) err << github_error(e.file(), e.line(), e.reason());
-    else err << "fitcheck: error: " << message_line(e.what()) << "\n";
+    if (annotate)
+      err << github_error(e.file(), e.line(), e.reason());
+    else
+      err << "fitcheck: error: " << message_line(e.what()) << "\n";
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
     err << "fitcheck: error: internal error: " << message_line(e.what()) << " (please report this as a bug)\n";

@@ -18,19 +18,20 @@ std::string signed_gib(std::int64_t bytes) {
 std::string subject(const CheckItem& item) {
   const Deployment& d = item.deployment;
   const CheckResult& r = item.result;
-  return fmt::format("{} {}, context {}, {} on {}", d.model->id, d.preset->id, r.context, d.server_name(),
-                     item.hardware.name);
+  return fmt::format("{} {}, context {}, {} on {}", d.model->id, d.preset->id, r.context, d.server_name(), item.hardware.name);
 }
 
 std::string margin_text(const CheckResult& r) {
-  std::string text = fmt::format("{} of {}, margin {}", format_gib(r.device_bytes), format_gib(r.limit_bytes), signed_gib(r.margin_bytes));
+  std::string text =
+      fmt::format("{} of {}, margin {}", format_gib(r.device_bytes), format_gib(r.limit_bytes), signed_gib(r.margin_bytes));
   if (r.headroom_bytes > 0) text += fmt::format(" (headroom {})", format_gib(r.headroom_bytes));
   return text;
 }
 
 std::string summary(const CheckItem& item) {
   const CheckResult& r = item.result;
-  return (r.fits ? "fits: " : "does not fit: ") + subject(item) + "; " + margin_text(r) + (r.reason.empty() ? "" : "; " + r.reason);
+  return (r.fits ? "fits: " : "does not fit: ") + subject(item) + "; " + margin_text(r) +
+         (r.reason.empty() ? "" : "; " + r.reason);
 }
 
 void footprint_lines(std::string& out, const CheckItem& item) {
@@ -42,8 +43,7 @@ void footprint_lines(std::string& out, const CheckItem& item) {
                        format_gib(f.overhead.total()));
     if (f.projector.total() > 0) out += ", projector " + format_gib(f.projector.total());
     out += fmt::format("; {} tokens over {} sequence{}, ubatch {}, flash attention {}\n", r.context, f.settings.parallel,
-                       f.settings.parallel == 1 ? "" : "s",
-                       f.settings.ubatch, f.settings.flash_attn ? "on" : "off");
+                       f.settings.parallel == 1 ? "" : "s", f.settings.ubatch, f.settings.flash_attn ? "on" : "off");
     if (r.host_bytes > 0 && r.host_limit_bytes > 0) {
       out += fmt::format("  host RAM {} of {}\n", format_gib(r.host_bytes), format_gib(r.host_limit_bytes));
     }
@@ -51,14 +51,15 @@ void footprint_lines(std::string& out, const CheckItem& item) {
   if (r.vllm) {
     const VllmPlan& p = *r.vllm;
     const VllmSettings& s = r.vllm_settings;
-    out += fmt::format("  vLLM takes {:.2f} x {} = {}: weights {}, profiled peak {}, CUDA context {}, KV blocks {}\n",
-                       s.gpu_memory_utilization, format_gib(p.device_bytes), format_gib(p.usable_bytes),
-                       format_gib(p.weights_bytes), format_gib(p.activation_bytes), format_gib(p.non_torch_bytes),
-                       format_gib(p.kv_bytes));
-    out += fmt::format("  one {}-token request needs {} of KV blocks: {} fit at once (max_num_seqs {}); the longest "
-                       "single request: {} tokens\n",
-                       s.max_model_len, format_gib(p.sequence_kv_bytes), std::min(p.sequences, s.max_num_seqs),
-                       s.max_num_seqs, p.max_model_len_fit);
+    out +=
+        fmt::format("  vLLM takes {:.2f} x {} = {}: weights {}, profiled peak {}, CUDA context {}, KV blocks {}\n",
+                    s.gpu_memory_utilization, format_gib(p.device_bytes), format_gib(p.usable_bytes), format_gib(p.weights_bytes),
+                    format_gib(p.activation_bytes), format_gib(p.non_torch_bytes), format_gib(p.kv_bytes));
+    out += fmt::format(
+        "  one {}-token request needs {} of KV blocks: {} fit at once (max_num_seqs {}); the longest "
+        "single request: {} tokens\n",
+        s.max_model_len, format_gib(p.sequence_kv_bytes), std::min(p.sequences, s.max_num_seqs), s.max_num_seqs,
+        p.max_model_len_fit);
   }
 }
 
@@ -69,17 +70,22 @@ void note_lines(std::string& out, const std::vector<ConfigNote>& notes, const ch
 }
 
 std::size_t failures(const CheckReport& r) {
-  return static_cast<std::size_t>(std::count_if(r.items.begin(), r.items.end(), [](const CheckItem& i) { return !i.result.fits; }));
+  return static_cast<std::size_t>(
+      std::count_if(r.items.begin(), r.items.end(), [](const CheckItem& i) { return !i.result.fits; }));
 }
 
 // GitHub workflow command escaping: data, and property values (which also escape ':' and ',').
 std::string escape_data(const std::string& raw) {
   std::string out;
   for (const char c : text::to_utf8(raw)) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out;
 }
@@ -87,9 +93,12 @@ std::string escape_data(const std::string& raw) {
 std::string escape_property(const std::string& text) {
   std::string out;
   for (const char c : escape_data(text)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
+    if (c == ':')
+      out += "%3A";
+    else if (c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -157,10 +166,11 @@ std::string junit_check(const CheckReport& r) {
   out += fmt::format("  <testsuite name=\"fitcheck check\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", r.items.size(), failed);
   for (const CheckItem& item : r.items) {
     const Deployment& d = item.deployment;
-    out += fmt::format("    <testcase classname=\"fitcheck.check\" name=\"{}\" file=\"{}\" line=\"{}\">\n",
-                       xml_escape(d.path), xml_escape(d.path), d.line);
+    out += fmt::format("    <testcase classname=\"fitcheck.check\" name=\"{}\" file=\"{}\" line=\"{}\">\n", xml_escape(d.path),
+                       xml_escape(d.path), d.line);
     if (!item.result.fits) {
-      out += fmt::format("      <failure message=\"{}\">{}</failure>\n", xml_escape(item.result.reason), xml_escape(summary(item)));
+      out +=
+          fmt::format("      <failure message=\"{}\">{}</failure>\n", xml_escape(item.result.reason), xml_escape(summary(item)));
     }
     std::string details = subject(item) + "; " + margin_text(item.result);
     for (const ConfigNote& w : d.warnings) details += "\nwarning: " + w.message;

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "fitcheck/version.hpp"
 #include "cli/report.hpp"
 
 namespace fitcheck::cli {
@@ -32,7 +33,7 @@ std::string document(Json j) {
 Json header(const Catalog& catalog) {
   Json j;
   j["schema_version"] = 1;
-  j["fitcheck_version"] = FITCHECK_VERSION;
+  j["fitcheck_version"] = version();
   j["catalog"] = {{"source", catalog.source}, {"name", catalog.name}, {"version", catalog.version}};
   return j;
 }
@@ -89,9 +90,10 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"pcie_efficiency", p.pcie_efficiency},
           {"allow_offload", sp.allow_offload},
           {"min_tps", sp.min_tps},
-          {"basis", "decode: bytes read per token over bandwidth x efficiency, plus a fixed time per layer; prefill: "
-                    "2 FLOPs per active parameter over FP16 throughput x efficiency, plus host-RAM weights over PCIe; "
-                    "efficiencies calibrated on shared/reference/speed-reports.md (see README)"}};
+          {"basis",
+           "decode: bytes read per token over bandwidth x efficiency, plus a fixed time per layer; prefill: "
+           "2 FLOPs per active parameter over FP16 throughput x efficiency, plus host-RAM weights over PCIe; "
+           "efficiencies calibrated on shared/reference/speed-reports.md (see README)"}};
 }
 
 Json speed_object(const Speed& s, std::uint64_t fill) {
@@ -210,15 +212,15 @@ std::string json_recommend(const RecommendReport& r) {
   Json candidates = Json::array();
   for (const Candidate& c : plan.candidates) {
     Json cand = {{"model", c.model},
-                          {"quant", c.quant},
-                          {"above_floor", c.above_floor},
-                          {"fits", c.qualifies()},
-                          {"max_context", c.max_context},
-                          {"context", c.footprint.settings.context},
-                          {"device_bytes", c.footprint.device_bytes()},
-                          {"host_bytes", c.footprint.host_bytes()},
-                          {"total_bytes", c.footprint.total_bytes()},
-                          {"decode_tps", c.verdict.decode_tps()}};
+                 {"quant", c.quant},
+                 {"above_floor", c.above_floor},
+                 {"fits", c.qualifies()},
+                 {"max_context", c.max_context},
+                 {"context", c.footprint.settings.context},
+                 {"device_bytes", c.footprint.device_bytes()},
+                 {"host_bytes", c.footprint.host_bytes()},
+                 {"total_bytes", c.footprint.total_bytes()},
+                 {"decode_tps", c.verdict.decode_tps()}};
     if (offload) cand["offload"] = offload_object(c.verdict.offload);
     candidates.push_back(cand);
   }
@@ -263,9 +265,9 @@ std::string json_curve(const CurveReport& r) {
 std::string json_validate(const Catalog& catalog) {
   Json j = header(catalog);
   j["valid"] = true;
-  j["counts"] = {{"models", catalog.models.size()},         {"block_types", catalog.block_types.size()},
-                 {"presets", catalog.presets.size()},       {"kv_types", catalog.kv_types.size()},
-                 {"hardware", catalog.hardware.size()},     {"runtimes", catalog.runtimes.size()}};
+  j["counts"] = {{"models", catalog.models.size()},     {"block_types", catalog.block_types.size()},
+                 {"presets", catalog.presets.size()},   {"kv_types", catalog.kv_types.size()},
+                 {"hardware", catalog.hardware.size()}, {"runtimes", catalog.runtimes.size()}};
   return document(j);
 }
 
@@ -288,17 +290,18 @@ std::string json_list(const Catalog& catalog, const std::string& what) {
                        {"layers", layers},
                        {"sliding_window", m.sliding_window},
                        {"experts", m.expert_count},
-                       {"params", {{"text_total", p.text_total()},
-                                   {"active", p.active},
-                                   {"embedding", p.embedding},
-                                   {"per_layer_embedding", p.per_layer_embedding},
-                                   {"attention", p.attention},
-                                   {"ffn", p.ffn},
-                                   {"experts", p.experts},
-                                   {"norms", p.norms},
-                                   {"other", p.other},
-                                   {"vision", m.vision_params},
-                                   {"audio", m.audio_params}}}});
+                       {"params",
+                        {{"text_total", p.text_total()},
+                         {"active", p.active},
+                         {"embedding", p.embedding},
+                         {"per_layer_embedding", p.per_layer_embedding},
+                         {"attention", p.attention},
+                         {"ffn", p.ffn},
+                         {"experts", p.experts},
+                         {"norms", p.norms},
+                         {"other", p.other},
+                         {"vision", m.vision_params},
+                         {"audio", m.audio_params}}}});
     }
   } else if (what == "quants") {
     for (const Preset& p : catalog.presets) {

@@ -32,8 +32,8 @@ void breakdown(std::string& out, const Footprint& f) {
                      f.kv.full_cells, f.kv.sliding_layers, f.kv.sliding_cells,
                      f.kv.streams > 1 ? fmt::format(", x {} streams", f.kv.streams) : std::string());
   if (f.projector.total() != 0) {
-    out += fmt::format("  mmproj: {} weights ({}) + {} encoder compute buffers (derived)\n", format_gib(f.projector_weights_bytes),
-                       f.settings.projector_type, format_gib(f.projector_compute_bytes));
+    out += fmt::format("  mmproj: {} weights ({}) + {} encoder compute buffers (derived)\n",
+                       format_gib(f.projector_weights_bytes), f.settings.projector_type, format_gib(f.projector_compute_bytes));
   }
 }
 
@@ -82,12 +82,13 @@ std::string why_line(const Candidate& c, const Plan& plan) {
       return fmt::format("  {} {} runs only with part of it in host RAM, at about {} tokens/s: below the minimum of {}.\n",
                          c.model, c.quant, format_tps(c.verdict.offload->speed.decode_tps), format_tps(speed->min_tps));
     }
-    return fmt::format("  {} {} needs {} at {} context: more than {} of device memory plus {} of host RAM.\n", c.model,
-                       c.quant, format_gib(c.footprint.total_bytes()), format_context(c.footprint.settings.context),
+    return fmt::format("  {} {} needs {} at {} context: more than {} of device memory plus {} of host RAM.\n", c.model, c.quant,
+                       format_gib(c.footprint.total_bytes()), format_context(c.footprint.settings.context),
                        format_gib(plan.budget.device_bytes), format_gib(speed->limits.host_bytes));
   }
   return fmt::format("  {} {} needs {} of device memory at {} context: {}.\n", c.model, c.quant,
-                     format_gib(c.footprint.device_bytes()), format_context(c.footprint.settings.context), over_text(c.verdict.fit));
+                     format_gib(c.footprint.device_bytes()), format_context(c.footprint.settings.context),
+                     over_text(c.verdict.fit));
 }
 
 }  // namespace
@@ -114,8 +115,8 @@ std::string projector_compute_basis() {
 
 std::string text_footprint(const FootprintReport& r) {
   const Footprint& f = r.footprint;
-  std::string out = fmt::format("{} {}, context {} ({} cells), KV {}\n", f.model, f.quant, f.settings.context,
-                                f.kv.context_cells, kv_type_label(f.settings));
+  std::string out = fmt::format("{} {}, context {} ({} cells), KV {}\n", f.model, f.quant, f.settings.context, f.kv.context_cells,
+                                kv_type_label(f.settings));
   out += fmt::format("Weights in the GGUF: {}\n", format_gib(f.weights_bytes));
   breakdown(out, f);
   if (r.hardware && r.budget && r.verdict) {
@@ -123,11 +124,14 @@ std::string text_footprint(const FootprintReport& r) {
     out += fmt::format("Target: {} ({})\n", r.hardware->name, r.hardware->id);
     out += budget_line(*r.hardware, *r.budget);
     out += fit.fits ? "Fits: " + spare_text(*r.budget, f) + ".\n" : fmt::format("Does not fit: {}.\n", over_text(fit));
-    if (r.verdict && r.verdict->speed) out += (fit.fits ? "" : "If it fit in device memory: ") + speed_line(*r.verdict->speed, r.speed->limits.fill);
+    if (r.verdict && r.verdict->speed)
+      out += (fit.fits ? "" : "If it fit in device memory: ") + speed_line(*r.verdict->speed, r.speed->limits.fill);
     if (r.speed && r.speed->allow_offload) {
-      if (r.verdict->offload && !fit.fits) out += offload_line(*r.verdict->offload);
-      else if (!r.verdict->offload) out += "No offload plan fits the GPU and host RAM" +
-                                          std::string(r.speed->min_tps > 0 ? " at the minimum speed" : "") + ".\n";
+      if (r.verdict->offload && !fit.fits)
+        out += offload_line(*r.verdict->offload);
+      else if (!r.verdict->offload)
+        out += "No offload plan fits the GPU and host RAM" + std::string(r.speed->min_tps > 0 ? " at the minimum speed" : "") +
+               ".\n";
     }
     if (r.speed && r.speed->min_tps > 0 && r.verdict->qualifies) {
       out += fmt::format("Meets the minimum of {} tokens/s.\n", format_tps(r.speed->min_tps));
@@ -156,12 +160,14 @@ std::string text_recommend(const RecommendReport& r) {
     const std::string tokens = format_context(c.max_context) == std::to_string(c.max_context)
                                    ? std::string()
                                    : fmt::format(" ({} tokens)", c.max_context);
-    out += fmt::format("Recommended: {} {}, context {}{}, KV cache {}\n", c.model, c.quant, format_context(c.max_context),
-                       tokens, kv_type_label(c.footprint.settings));
+    out += fmt::format("Recommended: {} {}, context {}{}, KV cache {}\n", c.model, c.quant, format_context(c.max_context), tokens,
+                       kv_type_label(c.footprint.settings));
     breakdown(out, c.footprint);
     if (c.verdict.fit.fits) out += "  fits with " + spare_text(plan.budget, c.footprint) + "\n";
-    if (c.verdict.offload && !c.verdict.fit.fits) out += offload_line(*c.verdict.offload);
-    else if (c.verdict.speed) out += "  " + speed_line(*c.verdict.speed, plan.constraints.speed->limits.fill);
+    if (c.verdict.offload && !c.verdict.fit.fits)
+      out += offload_line(*c.verdict.offload);
+    else if (c.verdict.speed)
+      out += "  " + speed_line(*c.verdict.speed, plan.constraints.speed->limits.fill);
   } else {
     out += fmt::format("Nothing fits at {}-bit or better with {} context.\n", plan.constraints.min_bits,
                        format_context(plan.constraints.min_context));
@@ -172,7 +178,8 @@ std::string text_recommend(const RecommendReport& r) {
   }
   out += fmt::format("\nAll options (quality floor {}-bit, minimum context {}):\n", plan.constraints.min_bits,
                      format_context(plan.constraints.min_context));
-  out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}{:>9}\n", "model", "quant", "fits", "max ctx", "device", "host", "tok/s");
+  out +=
+      fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}{:>9}\n", "model", "quant", "fits", "max ctx", "device", "host", "tok/s");
   for (const Candidate& c : plan.candidates) {
     const char* fits = !c.above_floor ? (c.qualifies() ? "(yes)" : "(no)") : c.qualifies() ? "yes" : "no";
     const bool spilled = c.verdict.offload && !c.verdict.fit.fits;
@@ -190,9 +197,10 @@ std::string text_recommend(const RecommendReport& r) {
 }
 
 std::string text_validate(const Catalog& catalog) {
-  return fmt::format("catalog {} {} ({}) is valid: {} models, {} presets, {} KV cache types, {} hardware profiles; every number has a source\n",
-                     catalog.name, catalog.version, catalog.source, catalog.models.size(), catalog.presets.size(),
-                     catalog.kv_types.size(), catalog.hardware.size());
+  return fmt::format(
+      "catalog {} {} ({}) is valid: {} models, {} presets, {} KV cache types, {} hardware profiles; every number has a source\n",
+      catalog.name, catalog.version, catalog.source, catalog.models.size(), catalog.presets.size(), catalog.kv_types.size(),
+      catalog.hardware.size());
 }
 
 std::string text_list(const Catalog& catalog, const std::string& what) {

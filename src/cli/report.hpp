@@ -19,7 +19,7 @@ struct FootprintReport {
   Footprint footprint;
   const Hardware* hardware = nullptr;  // set when a target was given
   std::optional<Budget> budget;
-  std::vector<RoleBytes> roles;  // non-empty: show the per-role weights
+  std::vector<RoleBytes> roles;     // non-empty: show the per-role weights
   std::optional<SpeedSetup> speed;  // with a target: speed parameters
   std::optional<Verdict> verdict;   // with a target: speed, offload plan, and the final fit
 };

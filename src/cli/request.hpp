@@ -37,17 +37,17 @@ struct Request {
   bool audio = false;
   std::string mmproj_type;
   bool cpu_only = false;
-  std::string backend;  // "", cpu, cuda, rocm, metal, vulkan
+  std::string backend;   // "", cpu, cuda, rocm, metal, vulkan
   bool explain = false;  // footprint: per-role weights (text)
   bool tensors = false;  // footprint: per-role weights (JSON "tensors")
   // speed and offload
   bool allow_offload = false;
-  std::string ram;                      // host RAM size (discrete GPUs)
-  std::string ram_bw;                   // host RAM bandwidth, GB/s
-  std::string fill;                     // tokens already in the context for decode_tps
+  std::string ram;     // host RAM size (discrete GPUs)
+  std::string ram_bw;  // host RAM bandwidth, GB/s
+  std::string fill;    // tokens already in the context for decode_tps
   std::string min_tps;
   // curve
-  std::string over = "context";         // context or models
+  std::string over = "context";  // context or models
   std::string svg_path;
   std::string csv_path;
   // recommend
@@ -55,7 +55,7 @@ struct Request {
   std::string min_ctx;
   // check
   std::vector<std::string> files;
-  std::vector<std::string> formats;     // config kind and/or output (text, json, github)
+  std::vector<std::string> formats;  // config kind and/or output (text, json, github)
   std::string env_file;
   std::string headroom;
   std::string junit_path;

@@ -37,8 +37,10 @@ Backend resolve_backend(const Request& r, const std::optional<Hardware>& hw) {
   if (r.cpu_only && !r.backend.empty() && r.backend != "cpu") {
     throw Error(Errc::usage, "conflicting options: --cpu and --backend " + r.backend);
   }
-  const Backend backend = r.cpu_only ? Backend::cpu : !r.backend.empty() ? parse_backend(r.backend)
-                                                    : hw ? default_backend(*hw) : Backend::cpu;
+  const Backend backend = r.cpu_only           ? Backend::cpu
+                          : !r.backend.empty() ? parse_backend(r.backend)
+                          : hw                 ? default_backend(*hw)
+                                               : Backend::cpu;
   if (backend == Backend::cpu && hw && hw->memory_kind == MemoryKind::vram) {
     throw Error(Errc::usage, "the cpu backend puts nothing in VRAM: drop --gpu/--vram, or pick a GPU --backend");
   }
@@ -52,7 +54,8 @@ Headroom resolve_headroom(const std::string& h) {
   if (h.empty()) return headroom;
   if (h.back() == '%') {
     const std::optional<double> pct = parse_decimal(std::string_view(h).substr(0, h.size() - 1));
-    if (!pct || *pct < 0 || *pct >= 100) throw Error(Errc::usage, "invalid --headroom '" + h + "': give a share below 100%, e.g. 10%");
+    if (!pct || *pct < 0 || *pct >= 100)
+      throw Error(Errc::usage, "invalid --headroom '" + h + "': give a share below 100%, e.g. 10%");
     headroom.share = *pct / 100;
   } else {
     headroom.bytes = parse_size(h);
@@ -65,7 +68,8 @@ std::vector<readers::Entry> ollama_environment() {
   for (char** e = environ; e && *e; ++e) {
     const std::string entry(*e);
     const std::size_t eq = entry.find('=');
-    if (entry.rfind("OLLAMA_", 0) == 0 && eq != std::string::npos) env.push_back({entry.substr(0, eq), entry.substr(eq + 1), 0, true});
+    if (entry.rfind("OLLAMA_", 0) == 0 && eq != std::string::npos)
+      env.push_back({entry.substr(0, eq), entry.substr(eq + 1), 0, true});
   }
   return env;
 }
@@ -115,7 +119,8 @@ std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r
                                         Backend backend) {
   const bool asked = r.allow_offload || !r.ram.empty() || !r.ram_bw.empty() || !r.fill.empty() || !r.min_tps.empty();
   if (!target) {
-    if (asked) throw Error(Errc::usage, "speed options (--allow-offload, --ram, --ram-bw, --fill, --min-tps) need a target: add --gpu ID");
+    if (asked)
+      throw Error(Errc::usage, "speed options (--allow-offload, --ram, --ram-bw, --fill, --min-tps) need a target: add --gpu ID");
     return std::nullopt;
   }
   const Hardware& hw = target->hardware;
@@ -123,12 +128,14 @@ std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r
     throw Error(Errc::usage, "--ram is for a discrete GPU's host: a unified-memory machine's RAM is its --unified size");
   }
   SpeedSetup s;
-  const double ram_bw = decimal_option("--ram-bw", r.ram_bw, 0.1, 100000, "0.1 to 100000 GB/s, e.g. 51.2").value_or(catalog.host.ram_bandwidth_gbs);
+  const double ram_bw =
+      decimal_option("--ram-bw", r.ram_bw, 0.1, 100000, "0.1 to 100000 GB/s, e.g. 51.2").value_or(catalog.host.ram_bandwidth_gbs);
   s.params = speed_params(catalog, hw, backend, ram_bw);
   s.limits.host_bytes = resolve_host_ram(catalog, r);
   s.limits.fill = count_option("--fill", r.fill, 1, 1ULL << 24).value_or(k_default_fill);
   s.allow_offload = r.allow_offload;
-  s.min_tps = decimal_option("--min-tps", r.min_tps, 0, 1e6, "0 to 1000000 tokens/s").value_or(r.allow_offload ? k_offload_default_min_tps : 0);
+  s.min_tps = decimal_option("--min-tps", r.min_tps, 0, 1e6, "0 to 1000000 tokens/s")
+                  .value_or(r.allow_offload ? k_offload_default_min_tps : 0);
   return s;
 }
 
@@ -173,13 +180,15 @@ CheckOptions resolve_check_options(const Request& r) {
   std::string kind_given;
   for (const std::string& f : r.formats) {
     if (is_output_format(f)) {
-      if (f != o.output) throw Error(Errc::usage, "conflicting options: --format " + f + " and --format " + o.output + " (give one output)");
+      if (f != o.output)
+        throw Error(Errc::usage, "conflicting options: --format " + f + " and --format " + o.output + " (give one output)");
       continue;
     }
     const auto kind = readers::parse_format(f);
     if (!kind) {
-      throw Error(Errc::usage, "unknown --format '" + f + "': use fitcheck, llama.cpp, ollama or vllm for the config, "
-                               "text, json or github for the output");
+      throw Error(Errc::usage, "unknown --format '" + f +
+                                   "': use fitcheck, llama.cpp, ollama or vllm for the config, "
+                                   "text, json or github for the output");
     }
     if (o.read.format && *o.read.format != *kind) {
       throw Error(Errc::usage, "conflicting options: --format " + kind_given + " and --format " + f + " (give one config kind)");
@@ -202,7 +211,8 @@ CheckOptions resolve_check_options(const Request& r) {
 Hardware deployment_hardware(const Catalog& catalog, const Request& r, const Deployment& d) {
   if (!r.gpu.empty() || !r.vram.empty() || !r.unified.empty()) return *resolve_hardware(catalog, r);
   if (!d.target.given()) {
-    throw Error(Errc::usage, "check needs a target for " + d.path + ": add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
+    throw Error(Errc::usage, "check needs a target for " + d.path +
+                                 ": add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
   }
   Request from_file;
   from_file.gpu = d.target.gpu;

@@ -5,7 +5,9 @@
 namespace fitcheck {
 namespace {
 
-std::uint64_t share(std::uint64_t bytes, Fraction f) { return bytes / f.denominator * f.numerator + bytes % f.denominator * f.numerator / f.denominator; }
+std::uint64_t share(std::uint64_t bytes, Fraction f) {
+  return bytes / f.denominator * f.numerator + bytes % f.denominator * f.numerator / f.denominator;
+}
 
 std::uint64_t saturating_sub(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
 

@@ -32,7 +32,9 @@ json parse_fragment(const std::string& name, std::string_view text) {
   json doc;
   if (const std::optional<JsonProblem> problem = parse_json(text, doc)) {
     const std::string at = problem->byte ? " at byte " + std::to_string(problem->byte) : "";
-    const char* hint = problem->truncated ? ": it ends early (a truncated file?)" : problem->byte ? " (check for a missing comma, quote or bracket)" : "";
+    const char* hint = problem->truncated ? ": it ends early (a truncated file?)"
+                       : problem->byte    ? " (check for a missing comma, quote or bracket)"
+                                          : "";
     throw Error(Errc::data, "invalid catalog " + name + ": " + problem->what + at + hint);
   }
   return doc;

@@ -17,8 +17,8 @@ void collect_sources(const json& value, const std::string& fragment, std::string
       if (it.key() == "source" && it.value().is_string()) {
         const std::string& text = it.value().get_ref<const std::string&>();
         if (text.find('{') != std::string::npos) out.push_back({fragment + " at " + pointer, text});
-      }
-      else if (it.value().is_structured()) collect_sources(it.value(), fragment, pointer, out);
+      } else if (it.value().is_structured())
+        collect_sources(it.value(), fragment, pointer, out);
       pointer.resize(length);
     }
   } else if (value.is_array()) {

@@ -8,7 +8,7 @@ namespace {
 // Bounds on architecture numbers: far above any released model, low enough that the byte arithmetic of a
 // footprint (products of up to four of them) cannot overflow 64 bits.
 constexpr std::uint64_t k_max_vocab = 1ULL << 24;
-constexpr std::uint64_t k_max_width = 1ULL << 20;   // hidden, head, FFN and embedding widths
+constexpr std::uint64_t k_max_width = 1ULL << 20;  // hidden, head, FFN and embedding widths
 constexpr std::uint64_t k_max_layers = 1024;
 constexpr std::uint64_t k_max_heads = 4096;
 constexpr std::uint64_t k_max_experts = 4096;
@@ -87,7 +87,8 @@ Model read_model(const Node& n) {
   m.vision_params = enc.at("vision_params").in_range(0, k_max_params);
   m.audio_params = enc.at("audio_params").in_range(0, k_max_params);
   m.encoder_f32_params = enc.at("f32_params").in_range(0, k_max_params);
-  if (m.encoder_f32_params > m.vision_params + m.audio_params) enc.at("f32_params").fail("more F32 parameters than encoder parameters");
+  if (m.encoder_f32_params > m.vision_params + m.audio_params)
+    enc.at("f32_params").fail("more F32 parameters than encoder parameters");
   if (enc.has("graphs")) {
     for (const Node& g : enc.at("graphs").items()) m.encoder_graphs.push_back(read_encoder_graph(g));
   }
@@ -117,10 +118,9 @@ namespace {
 
 TensorCategory read_category(const Node& n) {
   static const std::pair<const char*, TensorCategory> k_names[] = {
-      {"attn_q", TensorCategory::attn_q},     {"attn_k", TensorCategory::attn_k},
-      {"attn_v", TensorCategory::attn_v},     {"attn_output", TensorCategory::attn_output},
-      {"ffn_up", TensorCategory::ffn_up},     {"ffn_gate", TensorCategory::ffn_gate},
-      {"ffn_down", TensorCategory::ffn_down}, {"expert", TensorCategory::expert},
+      {"attn_q", TensorCategory::attn_q},           {"attn_k", TensorCategory::attn_k}, {"attn_v", TensorCategory::attn_v},
+      {"attn_output", TensorCategory::attn_output}, {"ffn_up", TensorCategory::ffn_up}, {"ffn_gate", TensorCategory::ffn_gate},
+      {"ffn_down", TensorCategory::ffn_down},       {"expert", TensorCategory::expert},
   };
   const std::string s = n.nonempty();
   for (const auto& [name, cat] : k_names) {
@@ -135,11 +135,18 @@ PresetRule read_rule(const Node& n) {
   r.type = n.at("type").nonempty();
   if (n.has("select")) {
     const std::string s = n.at("select").nonempty();
-    if (s == "all") r.select = PresetRule::Select::all;
-    else if (s == "more_bits") r.select = PresetRule::Select::more_bits;
-    else if (s == "first_n") { r.select = PresetRule::Select::first_n; r.n = n.at("n").in_range(1, k_max_layers); }
-    else if (s == "first_fraction") { r.select = PresetRule::Select::first_fraction; r.denominator = n.at("denominator").in_range(1, k_max_layers); }
-    else n.at("select").fail("unknown select '" + s + "' (all, more_bits, first_n, first_fraction)");
+    if (s == "all")
+      r.select = PresetRule::Select::all;
+    else if (s == "more_bits")
+      r.select = PresetRule::Select::more_bits;
+    else if (s == "first_n") {
+      r.select = PresetRule::Select::first_n;
+      r.n = n.at("n").in_range(1, k_max_layers);
+    } else if (s == "first_fraction") {
+      r.select = PresetRule::Select::first_fraction;
+      r.denominator = n.at("denominator").in_range(1, k_max_layers);
+    } else
+      n.at("select").fail("unknown select '" + s + "' (all, more_bits, first_n, first_fraction)");
   }
   if (n.has("min_gqa")) r.min_gqa = n.at("min_gqa").in_range(1, k_max_heads);
   return r;

@@ -19,7 +19,8 @@ std::vector<Node> Node::items() const {
   if (!m_value->is_array()) fail("expected an array");
   std::vector<Node> out;
   out.reserve(m_value->size());
-  for (std::size_t i = 0; i < m_value->size(); ++i) out.push_back(Node((*m_value)[i], m_fragment, m_pointer + "/" + std::to_string(i)));
+  for (std::size_t i = 0; i < m_value->size(); ++i)
+    out.push_back(Node((*m_value)[i], m_fragment, m_pointer + "/" + std::to_string(i)));
   return out;
 }
 
@@ -76,7 +77,8 @@ std::vector<std::string> Node::nonempty_strings() const {
 }
 
 void Node::require_source() const {
-  if (!has("source")) Node(*m_value, m_fragment, m_pointer + "/source").fail("missing source: every number in the catalog needs one");
+  if (!has("source"))
+    Node(*m_value, m_fragment, m_pointer + "/source").fail("missing source: every number in the catalog needs one");
   at("source").nonempty();
 }
 

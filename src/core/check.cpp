@@ -56,8 +56,10 @@ CheckResult check_llama(const Catalog& catalog, const Deployment& d, const Hardw
   const bool device_ok = r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes;
   const bool host_ok = r.host_limit_bytes == 0 || r.host_bytes <= r.host_limit_bytes;
   r.fits = device_ok && host_ok;
-  if (!device_ok) r.reason = over_text(r.device_bytes, r.limit_bytes, r.headroom_bytes, "device memory");
-  else if (!host_ok) r.reason = over_text(r.host_bytes, r.host_limit_bytes, 0, unified ? "RAM" : "host RAM");
+  if (!device_ok)
+    r.reason = over_text(r.device_bytes, r.limit_bytes, r.headroom_bytes, "device memory");
+  else if (!host_ok)
+    r.reason = over_text(r.host_bytes, r.host_limit_bytes, 0, unified ? "RAM" : "host RAM");
   return r;
 }
 

@@ -82,9 +82,8 @@ Curve model_curve(const Catalog& catalog, const Runtime& runtime, const Settings
       curve.points.push_back(evaluate_point(setup, budget, speed, settings.context));
     }
   }
-  std::stable_sort(curve.points.begin(), curve.points.end(), [](const CurvePoint& a, const CurvePoint& b) {
-    return a.needed_device_bytes < b.needed_device_bytes;
-  });
+  std::stable_sort(curve.points.begin(), curve.points.end(),
+                   [](const CurvePoint& a, const CurvePoint& b) { return a.needed_device_bytes < b.needed_device_bytes; });
   curve.spill_start = first_spill(curve.points);
   return curve;
 }
@@ -103,11 +102,14 @@ const Preset& curve_preset(const Catalog& catalog, const Model& model, const Run
       why = "the best preset at or above " + std::to_string(min_bits) + " bits that fits at " + format_context(settings.context);
       return preset;
     }
-    if (fits && (!smallest_fitting || f.device_bytes() < fitting_bytes)) smallest_fitting = &preset, fitting_bytes = f.device_bytes();
-    if (above_floor && (!smallest_at_floor || f.device_bytes() < floor_bytes)) smallest_at_floor = &preset, floor_bytes = f.device_bytes();
+    if (fits && (!smallest_fitting || f.device_bytes() < fitting_bytes))
+      smallest_fitting = &preset, fitting_bytes = f.device_bytes();
+    if (above_floor && (!smallest_at_floor || f.device_bytes() < floor_bytes))
+      smallest_at_floor = &preset, floor_bytes = f.device_bytes();
   }
   if (smallest_fitting) {
-    why = "nothing at " + std::to_string(min_bits) + " bits fits at " + format_context(settings.context) + "; the smallest preset that does";
+    why = "nothing at " + std::to_string(min_bits) + " bits fits at " + format_context(settings.context) +
+          "; the smallest preset that does";
     return *smallest_fitting;
   }
   why = "nothing fits at " + format_context(settings.context) + "; the smallest preset at " + std::to_string(min_bits) + " bits";

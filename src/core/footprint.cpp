@@ -8,8 +8,8 @@
 namespace fitcheck {
 namespace {
 
-std::uint64_t bytes_per_cell(const BlockType& k, const BlockType& v, const Model& model, std::uint64_t layer,
-                             const Settings& s, std::uint64_t v_width_max) {
+std::uint64_t bytes_per_cell(const BlockType& k, const BlockType& v, const Model& model, std::uint64_t layer, const Settings& s,
+                             std::uint64_t v_width_max) {
   const std::uint64_t k_width = model.geometry(layer).kv_width();
   // Flash attention off: llama.cpp stores V transposed, every row padded to the widest layer's V.
   const std::uint64_t v_width = s.flash_attn ? k_width : v_width_max;
@@ -223,7 +223,9 @@ std::vector<RoleBytes> weights_by_role(const WeightPlan& weights) {
   for (const RoleBytes& r : out) {
     if (std::find(first_seen.begin(), first_seen.end(), r.role) == first_seen.end()) first_seen.push_back(r.role);
   }
-  const auto rank = [&](const RoleBytes& r) { return std::find(first_seen.begin(), first_seen.end(), r.role) - first_seen.begin(); };
+  const auto rank = [&](const RoleBytes& r) {
+    return std::find(first_seen.begin(), first_seen.end(), r.role) - first_seen.begin();
+  };
   std::stable_sort(out.begin(), out.end(), [&](const RoleBytes& a, const RoleBytes& b) { return rank(a) < rank(b); });
   return out;
 }

@@ -14,8 +14,8 @@ namespace fitcheck {
 inline constexpr std::size_t k_max_json_depth = 64;
 
 struct JsonProblem {
-  std::size_t byte = 0;  // 1-based position of the byte where parsing stopped; 0 for a duplicate key
-  std::string what;      // "malformed JSON", "nested deeper than 64 levels", "duplicate key \"id\""
+  std::size_t byte = 0;    // 1-based position of the byte where parsing stopped; 0 for a duplicate key
+  std::string what;        // "malformed JSON", "nested deeper than 64 levels", "duplicate key \"id\""
   bool truncated = false;  // the text ended early
 };
 

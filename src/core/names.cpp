@@ -60,10 +60,11 @@ std::string_view base_name(std::string_view path) {
 std::string without_split_suffix(std::string name) {
   const std::size_t of = name.rfind("-of-");
   if (of == std::string::npos || of < 6 || name[of - 6] != '-') return name;
-  const bool digits = std::all_of(name.begin() + static_cast<long>(of) - 5, name.begin() + static_cast<long>(of),
-                                  [](unsigned char c) { return std::isdigit(c); }) &&
-                      name.size() > of + 4 &&
-                      std::all_of(name.begin() + static_cast<long>(of) + 4, name.end(), [](unsigned char c) { return std::isdigit(c); });
+  const bool digits =
+      std::all_of(name.begin() + static_cast<long>(of) - 5, name.begin() + static_cast<long>(of),
+                  [](unsigned char c) { return std::isdigit(c); }) &&
+      name.size() > of + 4 &&
+      std::all_of(name.begin() + static_cast<long>(of) + 4, name.end(), [](unsigned char c) { return std::isdigit(c); });
   return digits ? name.substr(0, of - 6) : name;
 }
 

@@ -7,7 +7,7 @@
 namespace fitcheck {
 namespace {
 
-constexpr double k_gb = 1e9;    // bandwidths are in GB/s (10^9 bytes)
+constexpr double k_gb = 1e9;  // bandwidths are in GB/s (10^9 bytes)
 constexpr double k_tera = 1e12;
 
 double read_seconds(double bytes, double gbs, double efficiency) {
@@ -95,8 +95,8 @@ DecodeTime decode_time(const LayerTable& t, const Placement& p, const SpeedParam
   return time;
 }
 
-Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t fill,
-                     std::uint64_t context, std::uint64_t ubatch) {
+Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t fill, std::uint64_t context,
+                     std::uint64_t ubatch) {
   Speed speed;
   const DecodeTime early = decode_time(t, p, sp, std::min(fill, context));
   const DecodeTime full = decode_time(t, p, sp, context);
@@ -114,8 +114,10 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
   double host_weights = 0;
   for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
     const LayerBytes& layer = t.layers[il];
-    if (!on_gpu(t, p, il)) host_weights += static_cast<double>(layer.dense + layer.experts);
-    else if (il < p.cpu_moe_layers) host_weights += static_cast<double>(layer.experts);
+    if (!on_gpu(t, p, il))
+      host_weights += static_cast<double>(layer.dense + layer.experts);
+    else if (il < p.cpu_moe_layers)
+      host_weights += static_cast<double>(layer.experts);
   }
   const double pcie_s = read_seconds(host_weights, sp.pcie_gbs, sp.pcie_efficiency);
   speed.prefill_tps = static_cast<double>(ubatch) / (compute_s + pcie_s);

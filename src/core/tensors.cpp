@@ -36,8 +36,8 @@ class TensorListBuilder {
     const TensorCategory embd_category = m_model.tied_embeddings ? TensorCategory::output : TensorCategory::token_embd;
     add("token_embd.weight", TensorGroup::embedding, embd_category, -1, {h, m_model.vocab_size, 1}, true, true);
     if (ple != 0) {
-      add("per_layer_token_embd.weight", TensorGroup::per_layer_embedding, embd_category, -1, {ple, m_model.vocab_size, 1},
-          true, true);
+      add("per_layer_token_embd.weight", TensorGroup::per_layer_embedding, embd_category, -1, {ple, m_model.vocab_size, 1}, true,
+          true);
       // llama.cpp never quantizes per_layer_model_proj ("not too big so keep them as it is").
       add("per_layer_model_proj.weight", TensorGroup::per_layer_embedding, TensorCategory::other, -1, {h, ple, 1}, false);
       norm("per_layer_proj_norm.weight", TensorGroup::per_layer_embedding, -1, m_model.per_layer_embedding_dim);
@@ -114,8 +114,7 @@ bool use_more_bits(std::uint64_t i, std::uint64_t n) {
 // Expert down projections count as ffn_down for the preset rules, as in llama.cpp (name contains "ffn_down").
 bool rule_matches_category(TensorCategory rule, const Tensor& t) {
   if (rule == t.category) return true;
-  return rule == TensorCategory::ffn_down && t.category == TensorCategory::expert &&
-         t.name.find("ffn_down") != std::string::npos;
+  return rule == TensorCategory::ffn_down && t.category == TensorCategory::expert && t.name.find("ffn_down") != std::string::npos;
 }
 
 bool rule_selects(const PresetRule& rule, std::uint64_t index, std::uint64_t count) {

@@ -15,14 +15,26 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
   if (b0 < 0x80) return 1;
   std::size_t n = 0;
   unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte (RFC 3629, table 3-7)
-  if (b0 >= 0xC2 && b0 <= 0xDF) n = 2;
-  else if (b0 == 0xE0) { n = 3; lo = 0xA0; }
-  else if (b0 == 0xED) { n = 3; hi = 0x9F; }
-  else if (b0 >= 0xE1 && b0 <= 0xEF) n = 3;
-  else if (b0 == 0xF0) { n = 4; lo = 0x90; }
-  else if (b0 == 0xF4) { n = 4; hi = 0x8F; }
-  else if (b0 >= 0xF1 && b0 <= 0xF3) n = 4;
-  else return 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF)
+    n = 2;
+  else if (b0 == 0xE0) {
+    n = 3;
+    lo = 0xA0;
+  } else if (b0 == 0xED) {
+    n = 3;
+    hi = 0x9F;
+  } else if (b0 >= 0xE1 && b0 <= 0xEF)
+    n = 3;
+  else if (b0 == 0xF0) {
+    n = 4;
+    lo = 0x90;
+  } else if (b0 == 0xF4) {
+    n = 4;
+    hi = 0x8F;
+  } else if (b0 >= 0xF1 && b0 <= 0xF3)
+    n = 4;
+  else
+    return 0;
   if (i + n > text.size()) return 0;
   if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
   for (std::size_t k = 2; k < n; ++k) {
@@ -87,9 +99,12 @@ std::string one_line(std::string_view text) {
   out.reserve(valid.size());
   for (const char c : valid) {
     const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
     else if (u < 0x20 || u == 0x7F) {
       static const char k_hex[] = "0123456789abcdef";
       out += "\\x";

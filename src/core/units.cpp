@@ -26,8 +26,8 @@ std::pair<std::string_view, std::string_view> split_number(std::string_view text
 std::uint64_t scaled(std::string_view number, std::uint64_t unit, std::string_view original, std::string_view what,
                      std::string_view examples) {
   const auto bad = [&] {
-    return Error(Errc::usage, "invalid " + std::string(what) + " '" + std::string(original) + "': expected " +
-                                  std::string(examples));
+    return Error(Errc::usage,
+                 "invalid " + std::string(what) + " '" + std::string(original) + "': expected " + std::string(examples));
   };
   const auto dot = number.find('.');
   const std::string_view whole_text = number.substr(0, dot);
@@ -61,15 +61,24 @@ std::uint64_t parse_size(std::string_view text) {
   const auto [number, unit_text] = split_number(trimmed);
   const std::string unit = lower(unit_text);
   std::uint64_t unit_bytes = 0;
-  if (unit.empty() || unit == "b") unit_bytes = 1;
-  else if (unit == "kib" || unit == "k") unit_bytes = k_kib;
-  else if (unit == "mib" || unit == "m") unit_bytes = k_mib;
-  else if (unit == "gib" || unit == "g") unit_bytes = k_gib;
-  else if (unit == "tib" || unit == "t") unit_bytes = 1024 * k_gib;
-  else if (unit == "kb") unit_bytes = 1000;
-  else if (unit == "mb") unit_bytes = 1000 * 1000;
-  else if (unit == "gb") unit_bytes = 1000 * 1000 * 1000;
-  else if (unit == "tb") unit_bytes = 1000ULL * 1000 * 1000 * 1000;
+  if (unit.empty() || unit == "b")
+    unit_bytes = 1;
+  else if (unit == "kib" || unit == "k")
+    unit_bytes = k_kib;
+  else if (unit == "mib" || unit == "m")
+    unit_bytes = k_mib;
+  else if (unit == "gib" || unit == "g")
+    unit_bytes = k_gib;
+  else if (unit == "tib" || unit == "t")
+    unit_bytes = 1024 * k_gib;
+  else if (unit == "kb")
+    unit_bytes = 1000;
+  else if (unit == "mb")
+    unit_bytes = 1000 * 1000;
+  else if (unit == "gb")
+    unit_bytes = 1000 * 1000 * 1000;
+  else if (unit == "tb")
+    unit_bytes = 1000ULL * 1000 * 1000 * 1000;
   else {
     throw Error(Errc::usage, "invalid size '" + std::string(text) + "': unknown unit '" + std::string(unit_text) +
                                  "' (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)");
@@ -85,11 +94,13 @@ std::uint64_t parse_context(std::string_view text) {
   const auto [number, unit_text] = split_number(trimmed);
   const std::string unit = lower(unit_text);
   std::uint64_t unit_tokens = 0;
-  if (unit.empty()) unit_tokens = 1;
-  else if (unit == "k") unit_tokens = 1024;
+  if (unit.empty())
+    unit_tokens = 1;
+  else if (unit == "k")
+    unit_tokens = 1024;
   else {
-    throw Error(Errc::usage, "invalid context '" + std::string(text) +
-                                 "': expected a token count such as 32768, 32k or 128K (k = 1024)");
+    throw Error(Errc::usage,
+                "invalid context '" + std::string(text) + "': expected a token count such as 32768, 32k or 128K (k = 1024)");
   }
   if (number.find('.') != std::string_view::npos || number.empty()) {
     throw Error(Errc::usage, "invalid context '" + std::string(text) + "': expected a whole token count such as 32768 or 32k");

@@ -113,8 +113,10 @@ VllmPlan vllm_plan(const Catalog& catalog, const Model& model, const Hardware& h
   std::uint64_t lo = 0, hi = model.max_context;
   while (lo < hi) {  // hi - lo shrinks every step; mid in (lo, hi] without overflow at any hi
     const std::uint64_t mid = lo + (hi - lo) / 2 + 1;
-    if (vllm_sequence_kv_bytes(catalog, model, s, mid) <= p.kv_bytes) lo = mid;
-    else hi = mid - 1;
+    if (vllm_sequence_kv_bytes(catalog, model, s, mid) <= p.kv_bytes)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   p.max_model_len_fit = lo;
   return p;

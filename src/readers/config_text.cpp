@@ -48,9 +48,7 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
-void fail_at(const std::string& path, std::size_t line, const std::string& why) {
-  throw Error::in_file(path, line, why);
-}
+void fail_at(const std::string& path, std::size_t line, const std::string& why) { throw Error::in_file(path, line, why); }
 
 std::vector<Word> shell_words(const std::string& path, std::string_view text) {
   std::vector<Word> words;
@@ -81,7 +79,9 @@ std::vector<Word> shell_words(const std::string& path, std::string_view text) {
       const std::size_t opened = line;
       std::size_t j = i + 1;
       for (; j < text.size() && text[j] != c; ++j) {
-        if (c == '"' && text[j] == '\\' && j + 1 < text.size() && std::string_view("\"\\$`").find(text[j + 1]) != std::string_view::npos) ++j;
+        if (c == '"' && text[j] == '\\' && j + 1 < text.size() &&
+            std::string_view("\"\\$`").find(text[j + 1]) != std::string_view::npos)
+          ++j;
         if (text[j] == '\n') ++line;
         current += text[j];
       }
@@ -124,7 +124,8 @@ std::vector<Entry> flat_yaml(const std::string& path, std::string_view text) {
     const bool indented = std::isspace(static_cast<unsigned char>(lines[i][0]));
     if (indented || content[0] == '-') {
       if (entries.empty() || entries.back().scalar) {
-        fail_at(path, line, "expected 'key: value' at the start of the line (fitcheck reads the flat YAML of 'vllm serve --config')");
+        fail_at(path, line,
+                "expected 'key: value' at the start of the line (fitcheck reads the flat YAML of 'vllm serve --config')");
       }
       entries.back().value += "\n" + content;  // part of the nested value above
       continue;
@@ -155,7 +156,8 @@ std::vector<Entry> env_lines(const std::string& path, std::string_view text) {
     if (content.rfind("export ", 0) == 0) content = trim(std::string_view(content).substr(7));
     const std::size_t eq = content.find('=');
     if (eq == std::string::npos || eq == 0) fail_at(path, i + 1, "expected KEY=VALUE, got '" + content + "'");
-    entries.push_back({trim(std::string_view(content).substr(0, eq)), scalar_value(path, i + 1, std::string_view(content).substr(eq + 1)), i + 1, true});
+    entries.push_back({trim(std::string_view(content).substr(0, eq)),
+                       scalar_value(path, i + 1, std::string_view(content).substr(eq + 1)), i + 1, true});
   }
   return entries;
 }
@@ -181,11 +183,14 @@ std::vector<KeyLine> json_key_lines(std::string_view text) {
     const std::size_t open = i;
     const std::size_t open_line = line;
     for (++i; i < text.size() && text[i] != '"'; ++i) {
-      if (text[i] == '\\') ++i;
-      else if (text[i] == '\n') ++line;
+      if (text[i] == '\\')
+        ++i;
+      else if (text[i] == '\n')
+        ++line;
     }
     std::size_t after = i + 1;
-    while (after < text.size() && (text[after] == ' ' || text[after] == '\t' || text[after] == '\r' || text[after] == '\n')) ++after;
+    while (after < text.size() && (text[after] == ' ' || text[after] == '\t' || text[after] == '\r' || text[after] == '\n'))
+      ++after;
     if (after < text.size() && text[after] == ':') keys.push_back({std::string(text.substr(open + 1, i - open - 1)), open_line});
   }
   return keys;

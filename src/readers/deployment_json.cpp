@@ -14,9 +14,10 @@ namespace {
 
 using json = nlohmann::json;
 
-const char* const k_keys[] = {"schema_version", "model", "quant", "context", "kv_type", "cache_type_k", "cache_type_v",
-                              "parallel", "ubatch", "flash_attn", "swa_full", "kv_unified", "vision", "audio",
-                              "mmproj_type", "gpu_layers", "n_cpu_moe", "backend", "runtime", "target", "name"};
+const char* const k_keys[] = {"schema_version", "model",    "quant",       "context",    "kv_type",   "cache_type_k",
+                              "cache_type_v",   "parallel", "ubatch",      "flash_attn", "swa_full",  "kv_unified",
+                              "vision",         "audio",    "mmproj_type", "gpu_layers", "n_cpu_moe", "backend",
+                              "runtime",        "target",   "name"};
 
 // The line of each key's first occurrence (0 for a key the text does not hold).
 class KeyLines {
@@ -75,14 +76,19 @@ class Reader {
 void read_target(const std::string& path, std::size_t line, const json& doc, TargetSpec& t) {
   t.line = line;
   if (!doc.is_object() || doc.size() != 1) {
-    fail_at(path, t.line, "\"target\" expects an object with one of \"gpu\", \"vram\" or \"unified\", e.g. {\"gpu\": \"rtx3060-12g\"}");
+    fail_at(path, t.line,
+            "\"target\" expects an object with one of \"gpu\", \"vram\" or \"unified\", e.g. {\"gpu\": \"rtx3060-12g\"}");
   }
   const auto [key, value] = *doc.items().begin();
   if (!value.is_string()) fail_at(path, t.line, "\"target\"/\"" + key + "\" expects a string");
-  if (key == "gpu") t.gpu = value.get<std::string>();
-  else if (key == "vram") t.vram = value.get<std::string>();
-  else if (key == "unified") t.unified = value.get<std::string>();
-  else fail_at(path, t.line, "unknown target \"" + key + "\" (expected \"gpu\", \"vram\" or \"unified\")");
+  if (key == "gpu")
+    t.gpu = value.get<std::string>();
+  else if (key == "vram")
+    t.vram = value.get<std::string>();
+  else if (key == "unified")
+    t.unified = value.get<std::string>();
+  else
+    fail_at(path, t.line, "unknown target \"" + key + "\" (expected \"gpu\", \"vram\" or \"unified\")");
 }
 
 // The line of a duplicate key's second occurrence, from the problem text `duplicate key "<key>"`.
@@ -103,14 +109,15 @@ Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, s
   if (const std::optional<JsonProblem> problem = parse_json(text, doc)) {
     if (problem->byte == 0) fail_at(path, second_line_of(text, problem->what), problem->what + " (give each key once)");
     fail_at(path, line_of_offset(text, problem->byte - 1),
-            problem->truncated ? "the JSON ends early (a truncated file? expected the rest of the object)"
+            problem->truncated                  ? "the JSON ends early (a truncated file? expected the rest of the object)"
             : problem->what == "malformed JSON" ? "malformed JSON (check for a missing comma, quote or bracket)"
                                                 : problem->what);
   }
   if (!doc.is_object()) fail_at(path, 1, "expected a JSON object (a fitcheck deployment file)");
   const KeyLines lines(text);
   const Reader r(path, lines, doc);
-  if (!r.has("schema_version") || !doc.at("schema_version").is_number_integer() || doc.at("schema_version").get<std::int64_t>() != 1) {
+  if (!r.has("schema_version") || !doc.at("schema_version").is_number_integer() ||
+      doc.at("schema_version").get<std::int64_t>() != 1) {
     r.fail("schema_version", "expected \"schema_version\": 1 (a fitcheck deployment file)");
   }
   Deployment d;
@@ -135,7 +142,9 @@ Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, s
   if (!r.has("context")) fail_at(path, 0, "missing \"context\" (expected a number of tokens such as 32768 or \"32k\")");
   d.context = r.tokens("context");
   d.context_line = r.line("context");
-  const auto kv = [&](const char* key) { return at_line(path, r.line(key), [&] { return catalog.find_kv_type(r.str(key)).id; }); };
+  const auto kv = [&](const char* key) {
+    return at_line(path, r.line(key), [&] { return catalog.find_kv_type(r.str(key)).id; });
+  };
   if (r.has("kv_type")) d.settings.kv_type_k = d.settings.kv_type_v = kv("kv_type");
   if (r.has("cache_type_k")) d.settings.kv_type_k = kv("cache_type_k");
   if (r.has("cache_type_v")) d.settings.kv_type_v = kv("cache_type_v");
@@ -151,7 +160,8 @@ Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, s
   if (r.has("n_cpu_moe")) d.cpu_moe_layers = r.count("n_cpu_moe", false);
   if (r.has("backend")) d.backend = at_line(path, r.line("backend"), [&] { return parse_backend(r.str("backend")); });
   if (r.has("runtime") && r.str("runtime") != "llama.cpp") {
-    r.fail("runtime", "runtime \"" + r.str("runtime") + "\" (expected \"llama.cpp\"; check a vLLM deployment from its own config)");
+    r.fail("runtime",
+           "runtime \"" + r.str("runtime") + "\" (expected \"llama.cpp\"; check a vLLM deployment from its own config)");
   }
   if (r.has("target")) read_target(path, r.line("target"), doc.at("target"), d.target);
   finish_deployment(d);

@@ -9,14 +9,33 @@ namespace fitcheck::readers {
 namespace {
 
 enum class Arg {
-  model, hf_repo, hf_file, ctx, parallel, cache_k, cache_v, flash_attn, gpu_layers, n_cpu_moe, cpu_moe, ubatch, batch,
-  swa_full, kv_unified, mmproj, no_mmproj, no_repack, fit, harmless, unmodelled
+  model,
+  hf_repo,
+  hf_file,
+  ctx,
+  parallel,
+  cache_k,
+  cache_v,
+  flash_attn,
+  gpu_layers,
+  n_cpu_moe,
+  cpu_moe,
+  ubatch,
+  batch,
+  swa_full,
+  kv_unified,
+  mmproj,
+  no_mmproj,
+  no_repack,
+  fit,
+  harmless,
+  unmodelled
 };
 
 struct Option {
   std::array<const char*, 3> names;
   Arg arg;
-  bool value;  // takes a value
+  bool value;             // takes a value
   const char* what = "";  // unmodelled: what it changes
 };
 
@@ -105,8 +124,10 @@ std::vector<Word> command_words(const std::string& path, const std::vector<Word>
     std::vector<Word> out;
     for (auto it = begin; it != words.end(); ++it) {
       if (it->separator && it->text != "\n") break;
-      if (!it->separator) out.push_back(*it);
-      else if (it + 1 != words.end() && (it + 1)->text.rfind('-', 0) != 0) break;  // a newline ending the command
+      if (!it->separator)
+        out.push_back(*it);
+      else if (it + 1 != words.end() && (it + 1)->text.rfind('-', 0) != 0)
+        break;  // a newline ending the command
     }
     return out;
   }
@@ -115,7 +136,9 @@ std::vector<Word> command_words(const std::string& path, const std::vector<Word>
     if (!w.separator) out.push_back(w);
   }
   if (out.empty() || out.front().text.rfind('-', 0) != 0) {
-    fail_at(path, out.empty() ? 0 : out.front().line, "no llama-server or llama-cli command found (expected a line running llama-server with its options, or an args file of options)");
+    fail_at(path, out.empty() ? 0 : out.front().line,
+            "no llama-server or llama-cli command found (expected a line running llama-server with its options, or an args file "
+            "of options)");
   }
   return out;
 }
@@ -136,12 +159,16 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
       d.model_text = value;
       {
         const bool gguf = value.find(".gguf") != std::string::npos || value.find(".GGUF") != std::string::npos;
-        const ModelMatch m = at_line(path, w.line, [&] { return gguf ? match_gguf_file(catalog, value) : match_hf_repo(catalog, value); });
+        const ModelMatch m =
+            at_line(path, w.line, [&] { return gguf ? match_gguf_file(catalog, value) : match_hf_repo(catalog, value); });
         d.model = m.model;
         d.preset = m.preset;
       }
       break;
-    case Arg::hf_repo: st.hf_repo = value; st.hf_line = w.line; break;
+    case Arg::hf_repo:
+      st.hf_repo = value;
+      st.hf_line = w.line;
+      break;
     case Arg::hf_file: st.hf_file = value; break;
     case Arg::ctx:
       d.context = count_value(path, w, value, "a number of tokens (0: the model's maximum)");
@@ -151,8 +178,10 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::cache_k: d.settings.kv_type_k = at_line(path, w.line, [&] { return catalog.find_kv_type(value).id; }); break;
     case Arg::cache_v: d.settings.kv_type_v = at_line(path, w.line, [&] { return catalog.find_kv_type(value).id; }); break;
     case Arg::gpu_layers:
-      if (value == "all" || value == "auto" || value == "-1") d.gpu_layers.reset();
-      else d.gpu_layers = count_value(path, w, value, "a number of layers, 'auto' or 'all'");
+      if (value == "all" || value == "auto" || value == "-1")
+        d.gpu_layers.reset();
+      else
+        d.gpu_layers = count_value(path, w, value, "a number of layers, 'auto' or 'all'");
       break;
     case Arg::n_cpu_moe: d.cpu_moe_layers = count_value(path, w, value, "a number of layers"); break;
     case Arg::cpu_moe: d.cpu_moe_layers = 1000000; break;
@@ -164,7 +193,8 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::no_mmproj: st.no_projector = true; break;
     case Arg::no_repack: d.settings.cpu_repack = false; break;
     case Arg::fit:
-      d.notes.push_back({w.line, "--fit " + value + ": llama.cpp may lower -c or -ngl at load to fit; fitcheck checks the values as written"});
+      d.notes.push_back(
+          {w.line, "--fit " + value + ": llama.cpp may lower -c or -ngl at load to fit; fitcheck checks the values as written"});
       break;
     case Arg::unmodelled: d.unmodelled.push_back({w.line, w.text + " " + o.what}); break;
     default: break;
@@ -176,8 +206,10 @@ void resolve_hf(const Catalog& catalog, Deployment& d, const LlamaState& st) {
   d.line = st.hf_line;
   d.model_text = st.hf_repo;
   const ModelMatch repo = at_line(d.path, st.hf_line, [&] { return match_hf_repo(catalog, st.hf_repo); });
-  const ModelMatch m = st.hf_file.empty() ? repo : at_line(d.path, st.hf_line, [&] { return match_gguf_file(catalog, st.hf_file); });
-  if (repo.model != m.model) fail_at(d.path, st.hf_line, "--hf-file names " + m.model->id + " but the repository is " + repo.model->id);
+  const ModelMatch m =
+      st.hf_file.empty() ? repo : at_line(d.path, st.hf_line, [&] { return match_gguf_file(catalog, st.hf_file); });
+  if (repo.model != m.model)
+    fail_at(d.path, st.hf_line, "--hf-file names " + m.model->id + " but the repository is " + repo.model->id);
   d.model = m.model;
   d.preset = m.preset;
 }
@@ -229,7 +261,8 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
   if (d.model && (st.projector || hf_projector)) {
     d.settings.vision = d.model->has_modality("image");
     d.settings.audio = d.model->has_modality("audio");
-    if (hf_projector && !st.projector) d.notes.push_back({st.hf_line, "-hf loads the repository's mmproj file too (add --no-mmproj to leave it out)"});
+    if (hf_projector && !st.projector)
+      d.notes.push_back({st.hf_line, "-hf loads the repository's mmproj file too (add --no-mmproj to leave it out)"});
   }
   if (d.context && *d.context == 0 && d.model) d.context = d.model->max_context;
   if (!d.context) {

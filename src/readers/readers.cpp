@@ -57,12 +57,14 @@ ConfigFormat detect_format(const std::string& path, std::string_view text) {
   if (has_word(text, "llama-server") || has_word(text, "llama-cli")) return ConfigFormat::llama_cpp;
   if (has_word(text, "vllm") || text.find("vllm.entrypoints") != std::string_view::npos) return ConfigFormat::vllm;
   if (text[first] == '-') return ConfigFormat::llama_cpp;  // an args file
-  const bool yaml_keys = text.find("max_model_len") != std::string_view::npos || text.find("max-model-len") != std::string_view::npos ||
+  const bool yaml_keys = text.find("max_model_len") != std::string_view::npos ||
+                         text.find("max-model-len") != std::string_view::npos ||
                          text.find("gpu_memory_utilization") != std::string_view::npos ||
                          text.find("gpu-memory-utilization") != std::string_view::npos;
   if (yaml_keys) return ConfigFormat::vllm;
-  fail_at(path, 0, "cannot tell what kind of config this is (expected fitcheck JSON, a llama-server command, an Ollama "
-                   "Modelfile or a vLLM config; name it with --format)");
+  fail_at(path, 0,
+          "cannot tell what kind of config this is (expected fitcheck JSON, a llama-server command, an Ollama "
+          "Modelfile or a vLLM config; name it with --format)");
 }
 
 namespace {

@@ -70,8 +70,10 @@ ConfigNote ignored(std::size_t line, const std::string& what, const std::string&
 // counted but not shown, no guess is computed: a file of many unknown names stays linear to read.
 template <class Known>
 void warn_unknown(Deployment& d, std::size_t line, const std::string& what, const std::string& name, Known known) {
-  if (d.warnings.size() >= k_max_notes) d.warnings.push_back({line, what + " (ignored)"});
-  else d.warnings.push_back(ignored(line, what, name, known()));
+  if (d.warnings.size() >= k_max_notes)
+    d.warnings.push_back({line, what + " (ignored)"});
+  else
+    d.warnings.push_back(ignored(line, what, name, known()));
 }
 // Checks what every deployment needs (a model; a context within the model's maximum).
 void finish_deployment(Deployment& d);

@@ -9,12 +9,36 @@ namespace fitcheck::readers {
 namespace {
 
 // Options that do not change GPU memory (or lower it: --enforce-eager).
-const char* const k_harmless[] = {
-    "host", "port", "api-key", "served-model-name", "trust-remote-code", "disable-log-requests", "disable-log-stats",
-    "enable-prefix-caching", "no-enable-prefix-caching", "enable-chunked-prefill", "max-logprobs", "generation-config",
-    "tool-call-parser", "enable-auto-tool-choice", "reasoning-parser", "chat-template", "uvicorn-log-level", "seed",
-    "download-dir", "tokenizer", "revision", "tokenizer-mode", "enforce-eager", "swap-space", "limit-mm-per-prompt",
-    "config", "load-format", "disable-custom-all-reduce", "distributed-executor-backend", "allowed-origins"};
+const char* const k_harmless[] = {"host",
+                                  "port",
+                                  "api-key",
+                                  "served-model-name",
+                                  "trust-remote-code",
+                                  "disable-log-requests",
+                                  "disable-log-stats",
+                                  "enable-prefix-caching",
+                                  "no-enable-prefix-caching",
+                                  "enable-chunked-prefill",
+                                  "max-logprobs",
+                                  "generation-config",
+                                  "tool-call-parser",
+                                  "enable-auto-tool-choice",
+                                  "reasoning-parser",
+                                  "chat-template",
+                                  "uvicorn-log-level",
+                                  "seed",
+                                  "download-dir",
+                                  "tokenizer",
+                                  "revision",
+                                  "tokenizer-mode",
+                                  "enforce-eager",
+                                  "swap-space",
+                                  "limit-mm-per-prompt",
+                                  "config",
+                                  "load-format",
+                                  "disable-custom-all-reduce",
+                                  "distributed-executor-backend",
+                                  "allowed-origins"};
 
 std::string option_key(std::string key) {
   while (!key.empty() && key[0] == '-') key.erase(0, 1);
@@ -23,14 +47,14 @@ std::string option_key(std::string key) {
 }
 
 struct Setting {
-  std::string key;    // dashed, without leading dashes
+  std::string key;  // dashed, without leading dashes
   std::string value;
   std::size_t line = 0;
   std::string shown;  // as written, for messages
 };
 
 // Options whose value fitcheck reads.
-const char* const k_modelled[] = {"model", "max-model-len", "gpu-memory-utilization", "kv-cache-dtype",
+const char* const k_modelled[] = {"model",        "max-model-len",          "gpu-memory-utilization", "kv-cache-dtype",
                                   "max-num-seqs", "max-num-batched-tokens", "tensor-parallel-size"};
 
 // Every option fitcheck knows, written as `s` is: --dashed-flag on a command line, snake_case in YAML.
@@ -38,15 +62,18 @@ std::vector<std::string> known_options(const Setting& s) {
   const bool flag = s.shown.rfind("--", 0) == 0;
   std::vector<std::string> names = both(k_modelled, k_harmless);
   for (std::string& name : names) {
-    if (flag) name.insert(0, "--");
-    else std::replace(name.begin(), name.end(), '-', '_');
+    if (flag)
+      name.insert(0, "--");
+    else
+      std::replace(name.begin(), name.end(), '-', '_');
   }
   return names;
 }
 
 double fraction_value(const std::string& path, const Setting& s) {
   const std::optional<double> v = parse_decimal(s.value);
-  if (!v || !(*v > 0 && *v <= 1)) fail_at(path, s.line, s.shown + " expects a share of GPU memory above 0 and at most 1, got '" + s.value + "'");
+  if (!v || !(*v > 0 && *v <= 1))
+    fail_at(path, s.line, s.shown + " expects a share of GPU memory above 0 and at most 1, got '" + s.value + "'");
   return *v;
 }
 
@@ -87,9 +114,8 @@ void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
     if (s.value != "auto" && s.value != "bfloat16" && s.value != "float16" && s.value != "half") {
       d.unmodelled.push_back({s.line, s.shown + " " + s.value + " changes the weights' size"});
     }
-  } else if (k == "quantization" || k == "q" || k == "kv-cache-memory-bytes" || k == "kv-cache-memory" ||
-             k == "cpu-offload-gb" || k == "block-size" || k == "speculative-config" ||
-             ((k == "pipeline-parallel-size" || k == "pp") && s.value != "1")) {
+  } else if (k == "quantization" || k == "q" || k == "kv-cache-memory-bytes" || k == "kv-cache-memory" || k == "cpu-offload-gb" ||
+             k == "block-size" || k == "speculative-config" || ((k == "pipeline-parallel-size" || k == "pp") && s.value != "1")) {
     d.unmodelled.push_back({s.line, s.shown + " changes how vLLM allocates memory"});
   } else if (!listed(k_harmless, k)) {
     warn_unknown(d, s.line, "unknown option " + s.shown, s.shown, [&] { return known_options(s); });
@@ -108,14 +134,16 @@ std::vector<Setting> yaml_settings(const std::string& path, std::string_view tex
 
 bool is_vllm_program(const std::vector<Word>& words, std::size_t i) {
   const std::string& w = words[i].text;
-  const bool serve = (w == "vllm" || (w.size() > 5 && w.compare(w.size() - 5, 5, "/vllm") == 0)) && i + 1 < words.size() && words[i + 1].text == "serve";
+  const bool serve = (w == "vllm" || (w.size() > 5 && w.compare(w.size() - 5, 5, "/vllm") == 0)) && i + 1 < words.size() &&
+                     words[i + 1].text == "serve";
   return serve || w.find("vllm.entrypoints") != std::string::npos;
 }
 
 std::vector<Setting> command_settings(const std::string& path, const std::vector<Word>& words) {
   std::size_t i = 0;
   while (i < words.size() && !is_vllm_program(words, i)) ++i;
-  if (i == words.size()) fail_at(path, 0, "no vllm serve command found (expected 'vllm serve MODEL --option value ...' or a YAML config)");
+  if (i == words.size())
+    fail_at(path, 0, "no vllm serve command found (expected 'vllm serve MODEL --option value ...' or a YAML config)");
   i += words[i].text == "vllm" || words[i].text.find("/vllm") != std::string::npos ? 2 : 1;
   std::vector<Setting> out;
   for (; i < words.size(); ++i) {
@@ -149,7 +177,9 @@ bool mentions_command(std::string_view text) {
     const std::string_view line = text.substr(start, end - start);
     const std::size_t first = line.find_first_not_of(" \t");
     const bool comment = first == std::string_view::npos || line[first] == '#';
-    if (!comment && (line.find("vllm serve") != std::string_view::npos || line.find("vllm.entrypoints") != std::string_view::npos)) return true;
+    if (!comment &&
+        (line.find("vllm serve") != std::string_view::npos || line.find("vllm.entrypoints") != std::string_view::npos))
+      return true;
     start = end + 1;
   }
   return false;
@@ -165,7 +195,9 @@ Deployment read_vllm(const Catalog& catalog, const std::string& path, std::strin
   const std::vector<Setting> settings = command ? command_settings(path, shell_words(path, text)) : yaml_settings(path, text);
   for (const Setting& s : settings) apply(catalog, d, s);
   if (!d.model) fail_at(path, 0, "no model (expected 'model: google/gemma-4-31B-it' or 'vllm serve google/gemma-4-31B-it')");
-  if (!d.context) d.notes.push_back({0, "no max_model_len: vLLM uses the model's maximum of " + std::to_string(d.model->max_context) + " tokens"});
+  if (!d.context)
+    d.notes.push_back(
+        {0, "no max_model_len: vLLM uses the model's maximum of " + std::to_string(d.model->max_context) + " tokens"});
   finish_deployment(d);
   return d;
 }

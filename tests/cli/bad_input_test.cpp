@@ -133,7 +133,8 @@ TEST(BadFiles, OversizedFilesAreRefusedBeforeParsing) {
 TEST(BadOptions, NumbersAreShownAsTyped) {
   // -1 was once shown as 18446744073709551615.
   expect_error(run_cli({"--gpu", "rtx3060-12g", "--ubatch", "-1"}), 2, "invalid --ubatch '-1'");
-  expect_error(run_cli({"--gpu", "rtx3060-12g", "--parallel", "99999999999999999999"}), 2, "invalid --parallel '99999999999999999999'");
+  expect_error(run_cli({"--gpu", "rtx3060-12g", "--parallel", "99999999999999999999"}), 2,
+               "invalid --parallel '99999999999999999999'");
   expect_error(run_cli({"--gpu", "rtx3060-12g", "--fill", "1e3"}), 2, "invalid --fill '1e3'");
   expect_error(run_cli({"--gpu", "rtx3060-12g", "--min-bits", "0"}), 2, "invalid --min-bits '0'");
   expect_error(run_cli({"--gpu", "rtx3060-12g", "--vram", "99999999999999999999TiB"}), 2, "conflicting options");
@@ -150,7 +151,8 @@ TEST(BadOptions, EmptyValuesAreErrors) {
 TEST(BadOptions, ConflictingFormatsAreErrors) {
   // The last --format once won silently.
   const std::string f = write("conf.sh", "llama-server -hf ggml-org/gemma-4-E2B-it-GGUF -c 4096\n");
-  expect_error(run_cli({"check", f, "--gpu", "rtx3060-12g", "--format", "vllm", "--format", "llama.cpp"}), 2, "conflicting options");
+  expect_error(run_cli({"check", f, "--gpu", "rtx3060-12g", "--format", "vllm", "--format", "llama.cpp"}), 2,
+               "conflicting options");
   expect_error(run_cli({"check", f, "--gpu", "rtx3060-12g", "--format", "json", "--format", "text"}), 2, "conflicting options");
 }
 
@@ -200,8 +202,12 @@ TEST(BadConfigs, WarningsAreBounded) {
 
 TEST(BadConfigs, ByteOrderMarkIsSkipped) {
   // A BOM once broke format detection and dropped the first env line.
-  const std::string f = write("bom.Modelfile", "\xEF\xBB\xBF" "FROM gemma4:e2b\nPARAMETER num_ctx 4096\n");
-  const std::string env = write("bom.env", "\xEF\xBB\xBF" "OLLAMA_NUM_PARALLEL=2\n");
+  const std::string f = write("bom.Modelfile",
+                              "\xEF\xBB\xBF"
+                              "FROM gemma4:e2b\nPARAMETER num_ctx 4096\n");
+  const std::string env = write("bom.env",
+                                "\xEF\xBB\xBF"
+                                "OLLAMA_NUM_PARALLEL=2\n");
   const RunResult r = run_cli({"check", f, "--env", env, "--gpu", "rtx3060-12g"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("(ollama)"), std::string::npos) << r.out;
@@ -219,7 +225,8 @@ TEST(BadConfigs, YamlDocumentMarkers) {
 }
 
 TEST(BadConfigs, DuplicateJsonKeysAreRefused) {
-  const std::string f = write("dup.json", "{\"schema_version\": 1,\n\"model\": \"gemma-4-e2b\",\n\"quant\": \"Q4_K_M\",\n"
-                                          "\"context\": 4096,\n\"context\": 131072}\n");
+  const std::string f = write("dup.json",
+                              "{\"schema_version\": 1,\n\"model\": \"gemma-4-e2b\",\n\"quant\": \"Q4_K_M\",\n"
+                              "\"context\": 4096,\n\"context\": 131072}\n");
   expect_error(run_cli({"check", f, "--gpu", "rtx3060-12g"}), 3, "dup.json:5: duplicate key \"context\"");
 }

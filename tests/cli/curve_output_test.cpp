@@ -35,14 +35,15 @@ TEST(CurveOutput, SvgHasTheSeriesBudgetAndSpillMarker) {
   fs::create_directories(dir);
   const std::string svg = (dir / "cliff.svg").string();
   const std::string csv = (dir / "cliff.csv").string();
-  const auto r = fitcheck::test::run_cli({"curve", "--gpu", "rtx4090-24g", "--model", "31b", "--quant", "Q4_K_M",
-                                          "--svg", svg, "--csv", csv, "--json"});
+  const auto r = fitcheck::test::run_cli(
+      {"curve", "--gpu", "rtx4090-24g", "--model", "31b", "--quant", "Q4_K_M", "--svg", svg, "--csv", csv, "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(r.out);
   const std::string doc = fitcheck::test::read_text(svg);
   EXPECT_EQ(xml_problem(doc), "");
   EXPECT_NE(doc.find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
-  for (const char* id : {"title", "axes", "budget", "memory", "decode-tps", "spill", "legend", "x-label", "y-label", "y2-label"}) {
+  for (const char* id :
+       {"title", "axes", "budget", "memory", "decode-tps", "spill", "legend", "x-label", "y-label", "y2-label"}) {
     EXPECT_EQ(count(doc, std::string("id=\"") + id + "\""), 1U) << id;
   }
   EXPECT_NE(doc.find("gemma-4-31b Q4_K_M on GeForce RTX 4090"), std::string::npos);

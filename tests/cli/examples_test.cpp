@@ -49,9 +49,9 @@ TEST(Examples, EachConfigFitsItsTarget) {
 TEST(Examples, JunitReportIsWellFormedAndCountsFailures) {
   const std::string junit = (fs::temp_directory_path() / "fitcheck-examples-junit.xml").string();
   // On a 12 GB card the 26B A4B and the vLLM E4B (BF16, 0.85 of 12 GiB) do not fit; the Modelfile does.
-  const auto result = fitcheck::test::run_cli({"check", k_examples + "llama-server.sh", k_examples + "Modelfile",
-                                               k_examples + "vllm-serve.sh", "--env", k_examples + "ollama.env",
-                                               "--gpu", "rtx3060-12g", "--junit", junit});
+  const auto result =
+      fitcheck::test::run_cli({"check", k_examples + "llama-server.sh", k_examples + "Modelfile", k_examples + "vllm-serve.sh",
+                               "--env", k_examples + "ollama.env", "--gpu", "rtx3060-12g", "--junit", junit});
   EXPECT_EQ(result.code, 1) << result.out << result.err;
   const std::string xml = fitcheck::test::read_text(junit);
   EXPECT_EQ(fitcheck::test::xml_problem(xml), "");

@@ -24,21 +24,52 @@ json run_json(const std::vector<std::string>& args, int expected_code) {
   return json::parse(r.out);
 }
 
-const std::set<std::string> k_footprint_keys = {
-    "model", "quant", "context", "kv_type", "kv_type_k", "kv_type_v", "weights_bytes", "kv_cache_bytes", "compute_bytes",
-    "overhead_bytes", "repack_bytes", "projector_bytes", "projector_weights_bytes", "projector_compute_bytes", "total_bytes", "device_bytes", "host_bytes", "weights",
-    "kv_cache", "compute", "overhead", "repack", "projector", "kv"};
-const std::set<std::string> k_assumption_keys = {"runtime", "backend", "ubatch", "batch", "parallel",
-                                                 "flash_attn", "swa_full", "kv_unified", "cpu_repack", "projector", "compute_basis",
-                                                 "projector_compute_basis"};
+const std::set<std::string> k_footprint_keys = {"model",
+                                                "quant",
+                                                "context",
+                                                "kv_type",
+                                                "kv_type_k",
+                                                "kv_type_v",
+                                                "weights_bytes",
+                                                "kv_cache_bytes",
+                                                "compute_bytes",
+                                                "overhead_bytes",
+                                                "repack_bytes",
+                                                "projector_bytes",
+                                                "projector_weights_bytes",
+                                                "projector_compute_bytes",
+                                                "total_bytes",
+                                                "device_bytes",
+                                                "host_bytes",
+                                                "weights",
+                                                "kv_cache",
+                                                "compute",
+                                                "overhead",
+                                                "repack",
+                                                "projector",
+                                                "kv"};
+const std::set<std::string> k_assumption_keys = {"runtime",    "backend",    "ubatch",        "batch",
+                                                 "parallel",   "flash_attn", "swa_full",      "kv_unified",
+                                                 "cpu_repack", "projector",  "compute_basis", "projector_compute_basis"};
 const std::set<std::string> k_speed_keys = {"fill", "decode_tps", "decode_tps_full", "prefill_tps", "basis", "prefill_basis"};
-const std::set<std::string> k_speed_assumption_keys = {
-    "fill", "device_bandwidth_gbs", "device_bandwidth_efficiency", "device_layer_overhead_us", "device_fp16_tflops",
-    "compute_efficiency", "host_bandwidth_gbs", "host_bandwidth_efficiency", "host_layer_overhead_us", "host_ram_budget_bytes",
-    "pcie_gbs", "pcie_efficiency", "allow_offload", "min_tps", "basis"};
-const std::set<std::string> k_offload_keys = {"gpu_layers", "n_cpu_moe", "device_bytes", "host_bytes", "decode_tps",
-                                              "decode_tps_full", "prefill_tps", "basis", "args"};
-const std::set<std::string> k_hardware_keys = {"id", "name", "memory_kind", "memory_bytes", "budget_bytes",
+const std::set<std::string> k_speed_assumption_keys = {"fill",
+                                                       "device_bandwidth_gbs",
+                                                       "device_bandwidth_efficiency",
+                                                       "device_layer_overhead_us",
+                                                       "device_fp16_tflops",
+                                                       "compute_efficiency",
+                                                       "host_bandwidth_gbs",
+                                                       "host_bandwidth_efficiency",
+                                                       "host_layer_overhead_us",
+                                                       "host_ram_budget_bytes",
+                                                       "pcie_gbs",
+                                                       "pcie_efficiency",
+                                                       "allow_offload",
+                                                       "min_tps",
+                                                       "basis"};
+const std::set<std::string> k_offload_keys = {"gpu_layers",      "n_cpu_moe",   "device_bytes", "host_bytes", "decode_tps",
+                                              "decode_tps_full", "prefill_tps", "basis",        "args"};
+const std::set<std::string> k_hardware_keys = {"id",           "name",     "memory_kind",   "memory_bytes",    "budget_bytes",
                                                "budget_basis", "platform", "reserve_bytes", "ram_budget_bytes"};
 
 void check_header(const json& j) {
@@ -75,9 +106,10 @@ TEST(JsonContract, Footprint) {
 }
 
 TEST(JsonContract, FootprintWithTarget) {
-  const json j = run_json({"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "32k", "--gpu", "rtx3060-12g", "--json"}, 1);
+  const json j =
+      run_json({"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "32k", "--gpu", "rtx3060-12g", "--json"}, 1);
   EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "footprint", "assumptions",
-                                             "hardware", "fit", "speed"}));
+                                            "hardware", "fit", "speed"}));
   EXPECT_EQ(keys(j["hardware"]), k_hardware_keys);
   EXPECT_EQ(keys(j["fit"]), (std::set<std::string>{"fits", "runs", "device_over_bytes", "ram_over_bytes"}));
   EXPECT_FALSE(j["fit"]["fits"].get<bool>());
@@ -90,7 +122,8 @@ TEST(JsonContract, FootprintWithTarget) {
 TEST(JsonContract, FootprintWithOffload) {
   // 31B Q4_K_M does not fit a 12 GB card; with host RAM it runs, and the plan says how.
   const json j = run_json({"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "32k", "--gpu", "rtx3060-12g",
-                           "--allow-offload", "--ram", "64GiB", "--min-tps", "0", "--json"}, 0);
+                           "--allow-offload", "--ram", "64GiB", "--min-tps", "0", "--json"},
+                          0);
   EXPECT_FALSE(j["fit"]["fits"].get<bool>());
   EXPECT_TRUE(j["fit"]["runs"].get<bool>());
   EXPECT_EQ(keys(j["offload"]), k_offload_keys);
@@ -108,35 +141,39 @@ TEST(JsonContract, Curve) {
   const json j = run_json({"curve", "--gpu", "rtx3060-12g", "--model", "26b", "--quant", "Q4_K_M", "--json"}, 0);
   check_header(j);
   EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "hardware", "assumptions", "over",
-                                             "model", "quant", "quant_choice", "spill_start", "points"}));
+                                            "model", "quant", "quant_choice", "spill_start", "points"}));
   ASSERT_FALSE(j["points"].empty());
   for (const json& p : j["points"]) {
-    EXPECT_EQ(keys(p), (std::set<std::string>{"context", "device_bytes", "host_bytes", "needed_device_bytes", "fits", "decode_tps", "args"}));
+    EXPECT_EQ(keys(p), (std::set<std::string>{"context", "device_bytes", "host_bytes", "needed_device_bytes", "fits",
+                                              "decode_tps", "args"}));
   }
   const json m = run_json({"curve", "--gpu", "rtx3060-12g", "--over", "models", "--json"}, 0);
   EXPECT_EQ(m["context"], 8192);
-  EXPECT_EQ(keys(m["points"][0]), (std::set<std::string>{"model", "quant", "device_bytes", "host_bytes", "needed_device_bytes", "fits",
-                                                           "decode_tps", "args"}));
+  EXPECT_EQ(keys(m["points"][0]), (std::set<std::string>{"model", "quant", "device_bytes", "host_bytes", "needed_device_bytes",
+                                                         "fits", "decode_tps", "args"}));
 }
 
 TEST(JsonContract, Recommend) {
   const json j = run_json({"--gpu", "rtx3060-12g", "--json"}, 0);
   check_header(j);
   EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "hardware", "constraints",
-                                             "assumptions", "recommendation", "next_bigger", "candidates"}));
+                                            "assumptions", "recommendation", "next_bigger", "candidates"}));
   EXPECT_EQ(keys(j["hardware"]), k_hardware_keys);
-  EXPECT_EQ(keys(j["recommendation"]), (std::set<std::string>{"model", "quant", "context", "kv_type", "decode_tps", "footprint"}));
+  EXPECT_EQ(keys(j["recommendation"]),
+            (std::set<std::string>{"model", "quant", "context", "kv_type", "decode_tps", "footprint"}));
   EXPECT_EQ(keys(j["constraints"]), (std::set<std::string>{"min_bits", "min_context", "min_tps", "allow_offload"}));
   check_footprint(j["recommendation"]["footprint"]);
-  EXPECT_LE(j["recommendation"]["footprint"]["device_bytes"].get<std::uint64_t>(), j["hardware"]["budget_bytes"].get<std::uint64_t>());
+  EXPECT_LE(j["recommendation"]["footprint"]["device_bytes"].get<std::uint64_t>(),
+            j["hardware"]["budget_bytes"].get<std::uint64_t>());
   ASSERT_FALSE(j["candidates"].empty());
   for (const json& c : j["candidates"]) {
-    EXPECT_EQ(keys(c), (std::set<std::string>{"model", "quant", "above_floor", "fits", "max_context", "context",
-                                               "device_bytes", "host_bytes", "total_bytes", "decode_tps"}));
+    EXPECT_EQ(keys(c), (std::set<std::string>{"model", "quant", "above_floor", "fits", "max_context", "context", "device_bytes",
+                                              "host_bytes", "total_bytes", "decode_tps"}));
     EXPECT_GT(c["decode_tps"].get<double>(), 0.0);
   }
   for (const json& w : j["next_bigger"]) {
-    EXPECT_EQ(keys(w), (std::set<std::string>{"model", "quant", "context", "device_bytes", "device_over_bytes", "ram_over_bytes"}));
+    EXPECT_EQ(keys(w),
+              (std::set<std::string>{"model", "quant", "context", "device_bytes", "device_over_bytes", "ram_over_bytes"}));
     EXPECT_GT(w["device_over_bytes"].get<std::uint64_t>() + w["ram_over_bytes"].get<std::uint64_t>(), 0U);
   }
 }
@@ -168,21 +205,21 @@ TEST(JsonContract, FootprintTensors) {
 namespace {
 
 const std::set<std::string> k_check_item_keys = {
-    "file", "format", "line", "model_text", "model", "quant", "runtime", "fits", "context", "device_bytes", "limit_bytes",
-    "headroom_bytes", "margin_bytes", "host_bytes", "host_limit_bytes", "reason", "hardware", "footprint", "vllm", "notes",
-    "warnings"};
+    "file",     "format",       "line",        "model_text",     "model",        "quant",      "runtime",          "fits",
+    "context",  "device_bytes", "limit_bytes", "headroom_bytes", "margin_bytes", "host_bytes", "host_limit_bytes", "reason",
+    "hardware", "footprint",    "vllm",        "notes",          "warnings"};
 const std::set<std::string> k_vllm_keys = {
-    "max_model_len", "gpu_memory_utilization", "max_num_seqs", "max_num_batched_tokens", "tensor_parallel_size",
-    "kv_cache_dtype", "usable_bytes", "weights_bytes", "activation_bytes", "non_torch_bytes", "kv_bytes",
-    "sequence_kv_bytes", "sequences", "concurrent_sequences", "max_model_len_fit", "basis"};
+    "max_model_len",  "gpu_memory_utilization", "max_num_seqs",  "max_num_batched_tokens", "tensor_parallel_size",
+    "kv_cache_dtype", "usable_bytes",           "weights_bytes", "activation_bytes",       "non_torch_bytes",
+    "kv_bytes",       "sequence_kv_bytes",      "sequences",     "concurrent_sequences",   "max_model_len_fit",
+    "basis"};
 
 }  // namespace
 
 TEST(JsonContract, Check) {
   const std::string examples = std::string(FITCHECK_SOURCE_DIR) + "/examples/";
-  const json j = run_json({"check", examples + "llama-server.sh", examples + "vllm.yaml", "--gpu", "h100-80g", "--headroom",
-                           "5%", "--json"},
-                          0);
+  const json j = run_json(
+      {"check", examples + "llama-server.sh", examples + "vllm.yaml", "--gpu", "h100-80g", "--headroom", "5%", "--json"}, 0);
   check_header(j);
   EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "fits", "headroom", "lenient",
                                             "deployments"}));

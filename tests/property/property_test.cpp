@@ -48,8 +48,10 @@ TEST(Properties, FootprintConsistencyOverModelsPresetsKvTypesAndContexts) {
             Settings f16 = s;
             f16.kv_type_k = f16.kv_type_v = "f16";
             const Footprint base = footprint(cat(), m, p, w, rt, f16);
-            if (kv.quantized) ASSERT_LT(f.kv_cache.total(), base.kv_cache.total()) << where;
-            else ASSERT_EQ(f.kv_cache.total(), base.kv_cache.total()) << where;  // bf16 = f16 size
+            if (kv.quantized)
+              ASSERT_LT(f.kv_cache.total(), base.kv_cache.total()) << where;
+            else
+              ASSERT_EQ(f.kv_cache.total(), base.kv_cache.total()) << where;  // bf16 = f16 size
           }
         }
       }
@@ -85,7 +87,8 @@ TEST(Properties, RecommendationFitsAndTheNextStepDoesNot) {
         ASSERT_FALSE(cand.qualifies()) << hw.id << ": " << cand.model << " " << cand.quant << " fits but was not chosen";
         Settings at_min = c.settings;
         at_min.context = c.min_context;
-        ASSERT_FALSE(check_fit(budget, footprint(cat(), cat().find_model(cand.model), cat().find_preset(cand.quant), rt, at_min)).fits);
+        ASSERT_FALSE(
+            check_fit(budget, footprint(cat(), cat().find_model(cand.model), cat().find_preset(cand.quant), rt, at_min)).fits);
       }
     }
   }

@@ -51,8 +51,6 @@ std::string xml_problem(const std::string& doc) {
   return seen_root ? "" : "no root element";
 }
 
-
-
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);
@@ -75,11 +73,13 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   bool quoted = false;
   for (char c : line) {
     if (c == '\r') continue;  // the file has CRLF line ends
-    if (c == '"') quoted = !quoted;
+    if (c == '"')
+      quoted = !quoted;
     else if (c == ',' && !quoted) {
       cells.push_back(cell);
       cell.clear();
-    } else cell += c;
+    } else
+      cell += c;
   }
   cells.push_back(cell);
   return cells;

@@ -33,7 +33,8 @@ TEST(ModelNames, GgufFileNamesGiveModelAndPreset) {
   const ModelMatch split = match_gguf_file(catalog(), "gemma-4-31b-it-q4_k_s-00001-of-00002.gguf");
   EXPECT_EQ(split.model->id, "gemma-4-31b");
   EXPECT_EQ(split.preset->id, "Q4_K_S");
-  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "gemma-4-31B-it-UD-Q4_K_XL.gguf"); }).find("cannot tell"), std::string::npos);
+  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "gemma-4-31B-it-UD-Q4_K_XL.gguf"); }).find("cannot tell"),
+            std::string::npos);
   EXPECT_NE(data_error([] { match_gguf_file(catalog(), "llama-3-8b-Q4_K_M.gguf"); }).find("cannot tell"), std::string::npos);
 }
 
@@ -75,13 +76,15 @@ TEST(ConfigText, ShellWordsKeepLinesQuotesAndContinuations) {
   EXPECT_EQ(texts, expected);
   EXPECT_EQ(words[1].line, 2U);  // after the comment line
   EXPECT_EQ(words[4].line, 3U);  // -c, after the continuation
-  EXPECT_NE(data_error([] { readers::shell_words("f", "llama-server -m 'open\n"); }).find("f:1: unterminated quote"), std::string::npos);
+  EXPECT_NE(data_error([] { readers::shell_words("f", "llama-server -m 'open\n"); }).find("f:1: unterminated quote"),
+            std::string::npos);
 }
 
 TEST(ConfigText, ErrorsKeepTheirFirstPlace) {
   // An error without a place takes the line at_line gives it; one that already names a file keeps its own.
   try {
-    readers::at_line("outer.sh", 7, [] { return readers::at_line("inner.yaml", 2, []() -> int { throw Error(Errc::usage, "bad"); }); });
+    readers::at_line("outer.sh", 7,
+                     [] { return readers::at_line("inner.yaml", 2, []() -> int { throw Error(Errc::usage, "bad"); }); });
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), Errc::data);
@@ -93,7 +96,8 @@ TEST(ConfigText, ErrorsKeepTheirFirstPlace) {
 }
 
 TEST(ConfigText, FlatYamlKeepsLinesAndMarksNestedValues) {
-  const auto entries = readers::flat_yaml("v.yaml", "# c\nmodel: \"google/x\"  \nmax_model_len: 8192 # tokens\nlimits:\n  image: 0\n");
+  const auto entries =
+      readers::flat_yaml("v.yaml", "# c\nmodel: \"google/x\"  \nmax_model_len: 8192 # tokens\nlimits:\n  image: 0\n");
   ASSERT_EQ(entries.size(), 3U);
   EXPECT_EQ(entries[0].value, "google/x");
   EXPECT_EQ(entries[1].value, "8192");
@@ -205,9 +209,9 @@ TEST(Ollama, DefaultContextFollowsTheVramTiers) {
 }
 
 TEST(Ollama, QuantizedKvNeedsFlashAttention) {
-  const Deployment d = readers::read_modelfile(
-      catalog(), "Modelfile", "FROM gemma4:e2b\n",
-      with_env({{"OLLAMA_FLASH_ATTENTION", "0", 1, true}, {"OLLAMA_KV_CACHE_TYPE", "q8_0", 2, true}}));
+  const Deployment d =
+      readers::read_modelfile(catalog(), "Modelfile", "FROM gemma4:e2b\n",
+                              with_env({{"OLLAMA_FLASH_ATTENTION", "0", 1, true}, {"OLLAMA_KV_CACHE_TYPE", "q8_0", 2, true}}));
   EXPECT_EQ(d.settings.kv_type_k, "f16");
   EXPECT_FALSE(d.settings.flash_attn);
 }
@@ -258,7 +262,8 @@ TEST(Check, CpuLayersMoveBytesToTheHost) {
   const std::string cmd = "llama-server -m gemma-4-26B-A4B-it-Q4_K_M.gguf -c 8192";
   const Hardware& gpu = catalog().find_hardware("rtx3090-24g");
   const std::uint64_t ram = 64 * 1024ULL * 1024 * 1024;
-  const CheckResult all = check_deployment(catalog(), readers::read_llama_command(catalog(), "a", cmd), gpu, std::nullopt, ram, {});
+  const CheckResult all =
+      check_deployment(catalog(), readers::read_llama_command(catalog(), "a", cmd), gpu, std::nullopt, ram, {});
   const CheckResult moe = check_deployment(catalog(), readers::read_llama_command(catalog(), "b", cmd + " --n-cpu-moe 10"), gpu,
                                            std::nullopt, ram, {});
   EXPECT_LT(moe.device_bytes, all.device_bytes);
@@ -272,9 +277,7 @@ namespace fitcheck {
 namespace {
 
 TEST(Ollama, NumGpuSetsTheLayersOnTheGpu) {
-  const auto read = [](const std::string& text) {
-    return readers::read_modelfile(catalog(), "Modelfile", text, with_env({}));
-  };
+  const auto read = [](const std::string& text) { return readers::read_modelfile(catalog(), "Modelfile", text, with_env({})); };
   EXPECT_EQ(read("FROM gemma4:e2b\nPARAMETER num_gpu 10\n").gpu_layers, std::optional<std::uint64_t>(10));
   EXPECT_FALSE(read("FROM gemma4:e2b\nPARAMETER num_gpu -1\n").gpu_layers.has_value());
   // An imported GGUF loads no projector unless a second FROM names its mmproj file.

@@ -178,7 +178,7 @@ TEST(Footprint, PartsSumAndPlacement) {
   const Footprint cpu = footprint(c, c.find_model("e2b"), c.find_preset("Q4_K_M"), c.default_runtime(), s);
   EXPECT_EQ(cpu.device_bytes(), 0U);
   EXPECT_EQ(cpu.weights.host, cpu.weights_bytes);
-  EXPECT_GT(cpu.repack.host, 0U);   // Q4_K weights get a second, repacked copy on the CPU
+  EXPECT_GT(cpu.repack.host, 0U);     // Q4_K weights get a second, repacked copy on the CPU
   EXPECT_EQ(gpu.repack.total(), 0U);  // GPU backends do not repack
   EXPECT_EQ(gpu.compute.host, host_input_buffer_bytes(c.find_model("e2b"), s));
   EXPECT_EQ(cpu.compute.device, 0U);

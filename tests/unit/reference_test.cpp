@@ -98,8 +98,8 @@ TEST(LlamaCppReference, ComputeBufferWithinTenPercent) {
     const double measured = test::mib(row.at("compute_buffer_mib"));
     const double ours = static_cast<double>(footprint_of(row).compute.total());
     const double error = (ours - measured) / measured;
-    const bool known_jump = row.at("model") == "26B-A4B" && row.at("swa_full") == "1" && row.at("flash_attn") == "on" &&
-                            row.at("ctx") == "262144";
+    const bool known_jump =
+        row.at("model") == "26B-A4B" && row.at("swa_full") == "1" && row.at("flash_attn") == "on" && row.at("ctx") == "262144";
     worst = std::max(worst, known_jump ? 0.0 : std::abs(error));
     EXPECT_LT(std::abs(error), known_jump ? 0.12 : 0.10)
         << describe(row) << ": ours " << ours / k_mib << " MiB, measured " << measured / k_mib;

@@ -27,11 +27,11 @@ SpeedParams round_params() {
   p.device_bandwidth_gbs = 100;  // x 0.5 = 50 GB/s
   p.device_efficiency = 0.5;
   p.layer_overhead_us = 100;
-  p.device_tflops = 10;          // x 0.5 = 5 TFLOPS
+  p.device_tflops = 10;  // x 0.5 = 5 TFLOPS
   p.compute_efficiency = 0.5;
-  p.host_bandwidth_gbs = 20;     // x 0.5 = 10 GB/s
+  p.host_bandwidth_gbs = 20;  // x 0.5 = 10 GB/s
   p.host_efficiency = 0.5;
-  p.pcie_gbs = 10;               // x 0.5 = 5 GB/s
+  p.pcie_gbs = 10;  // x 0.5 = 5 GB/s
   p.pcie_efficiency = 0.5;
   return p;
 }
@@ -45,7 +45,8 @@ struct Dense31b {
     return s;
   }();
   WeightPlan weights = plan_weights(c, c.find_model("31b"), c.find_preset("Q4_K_M"), c.default_runtime());
-  Footprint footprint = fitcheck::footprint(c, c.find_model("31b"), c.find_preset("Q4_K_M"), weights, c.default_runtime(), settings);
+  Footprint footprint =
+      fitcheck::footprint(c, c.find_model("31b"), c.find_preset("Q4_K_M"), weights, c.default_runtime(), settings);
   LayerTable table = layer_table(c, c.find_model("31b"), weights, settings);
 };
 

@@ -8,11 +8,11 @@
 using namespace fitcheck;
 
 TEST(ParseSize, AcceptsBinaryDecimalAndPlainBytes) {
-  EXPECT_EQ(parse_size("12GiB"), 12ULL * 1073741824);        // 12 x 2^30
-  EXPECT_EQ(parse_size("12GB"), 12000000000ULL);              // 12 x 10^9
-  EXPECT_EQ(parse_size("12884901888"), 12884901888ULL);       // plain bytes
-  EXPECT_EQ(parse_size("512MiB"), 512ULL * 1048576);          // 2^29
-  EXPECT_EQ(parse_size("1.5GiB"), 1610612736ULL);             // 1.5 x 2^30
+  EXPECT_EQ(parse_size("12GiB"), 12ULL * 1073741824);    // 12 x 2^30
+  EXPECT_EQ(parse_size("12GB"), 12000000000ULL);         // 12 x 10^9
+  EXPECT_EQ(parse_size("12884901888"), 12884901888ULL);  // plain bytes
+  EXPECT_EQ(parse_size("512MiB"), 512ULL * 1048576);     // 2^29
+  EXPECT_EQ(parse_size("1.5GiB"), 1610612736ULL);        // 1.5 x 2^30
   EXPECT_EQ(parse_size(" 48 gib "), 48ULL * 1073741824);
 }
 
@@ -35,8 +35,8 @@ TEST(ParseSize, OverflowIsAnErrorNotAWrap) {
 
 TEST(ParseContext, AcceptsTokensAndK) {
   EXPECT_EQ(parse_context("32768"), 32768U);
-  EXPECT_EQ(parse_context("32k"), 32768U);   // 32 x 1024
-  EXPECT_EQ(parse_context("128K"), 131072U); // 128 x 1024
+  EXPECT_EQ(parse_context("32k"), 32768U);    // 32 x 1024
+  EXPECT_EQ(parse_context("128K"), 131072U);  // 128 x 1024
   EXPECT_THROW(parse_context("32M"), Error);
   EXPECT_THROW(parse_context("1.5k"), Error);
   EXPECT_THROW(parse_context(""), Error);
