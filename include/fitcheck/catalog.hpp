@@ -2,6 +2,7 @@
 // The catalog: models, block types, weight presets, KV cache types, hardware, runtime rules.
 // Loaded from JSON fragments (the built-in data/ files, or one --catalog file) and validated.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,35 @@ struct BlockType {
 };
 
 enum class TensorCategory { token_embd, output, attn_q, attn_k, attn_v, attn_output, ffn_up, ffn_gate, ffn_down, expert, other };
+enum class TensorGroup { embedding, per_layer_embedding, attention, ffn, experts, norms, other };
+
+// The quantities a tensor's shape is made of: the model's, or the layer's where layers differ.
+enum class Dim { one, hidden, vocab, q_width, kv_width, head_dim, ff, ple, ple_total, rope_freqs, experts, expert_ff };
+struct DimTerm {
+  Dim dim = Dim::one;
+  std::uint64_t factor = 1;  // "2*expert_ff"
+};
+// When a tensor exists: model traits, and (for layer tensors) the layer's.
+enum class Condition { tied, untied, per_layer_embedding, moe, rope_freqs, separate_v };
+
+// One tensor of an architecture's GGUF, as llama.cpp's converter writes it. Layer tensors are named
+// "blk.<layer>.<name>".
+struct TensorTemplate {
+  std::string name;
+  TensorGroup group = TensorGroup::other;
+  TensorCategory category = TensorCategory::other;  // token_embd doubles as the output layer when tied
+  std::vector<DimTerm> shape;                       // ggml order, 1 to 3 dimensions: shape[0] is the row
+  std::vector<Condition> when;                      // all must hold
+  bool quantize = true;                             // false: llama.cpp never changes its type
+  bool host = false;                                // an input-layer tensor llama.cpp keeps in host memory
+};
+
+// A model family's tensor layout (data/architectures.json): the knowledge that makes a model's GGUF.
+struct Architecture {
+  std::string id;
+  std::vector<TensorTemplate> globals;  // before the blocks, in file order
+  std::vector<TensorTemplate> layer;    // each decoder block, in file order
+};
 
 // One rule of a preset: tensors of `category` (and, with `select`, only some of them) get `type`.
 struct PresetRule {
@@ -72,6 +102,8 @@ struct EncoderGraph {
 
 struct Model {
   std::string id;
+  std::string architecture_id;
+  std::shared_ptr<const Architecture> architecture;  // resolved when the catalog is loaded
   std::vector<std::string> aliases;
   std::string name;
   std::uint64_t vocab_size = 0;
@@ -235,6 +267,7 @@ struct Catalog {
   std::string name;
   std::string version;
   std::string source;  // "builtin" or the --catalog path
+  std::vector<Architecture> architectures;
   std::vector<Model> models;
   std::vector<BlockType> block_types;
   std::vector<Preset> presets;  // best quality first

@@ -9,8 +9,6 @@
 
 namespace fitcheck {
 
-enum class TensorGroup { embedding, per_layer_embedding, attention, ffn, experts, norms, other };
-
 struct Tensor {
   std::string name;
   TensorGroup group = TensorGroup::other;

@@ -70,6 +70,7 @@ void read_fragment(const std::string& name, std::string_view text, Loading& l) {
     c.name = root.at("catalog").at("name").nonempty();
     c.version = root.at("catalog").at("version").nonempty();
   }
+  read_section(root, "architectures", c.architectures, read_architecture);
   read_section(root, "models", c.models, read_model);
   read_section(root, "block_types", c.block_types, read_block_type);
   read_section(root, "presets", c.presets, read_preset);
@@ -86,6 +87,19 @@ void read_fragment(const std::string& name, std::string_view text, Loading& l) {
   if (root.has("deployment_runtimes")) read_deployment_rules(root.at("deployment_runtimes"), c.deployment);
 }
 
+// Each model shares its architecture (a model and its copies keep it, whatever happens to the catalog).
+void resolve_architectures(Catalog& c) {
+  for (Model& m : c.models) {
+    const auto it = std::find_if(c.architectures.begin(), c.architectures.end(),
+                                 [&](const Architecture& a) { return a.id == m.architecture_id; });
+    if (it == c.architectures.end()) {
+      throw Error(Errc::data,
+                  "invalid catalog " + c.source + ": model " + m.id + " names unknown architecture '" + m.architecture_id + "'");
+    }
+    m.architecture = std::make_shared<const Architecture>(*it);
+  }
+}
+
 }  // namespace
 
 Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fragments, std::string source) {
@@ -96,6 +110,7 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
   Catalog& c = l.catalog;
   if (!l.have_unified) throw Error(Errc::data, "invalid catalog " + c.source + ": section 'unified_memory' is missing or empty");
   check_catalog(c);
+  resolve_architectures(c);
   for (Hardware& h : c.hardware) h.pcie_gbs = pcie_bandwidth(c.pcie_lanes, h.bus);
   std::stable_sort(c.presets.begin(), c.presets.end(),
                    [](const Preset& a, const Preset& b) { return a.quality_rank > b.quality_rank; });

@@ -101,6 +101,7 @@ void check_ids(const Catalog& c) {
   for (const Model& m : c.models) model_names.insert(model_names.end(), m.aliases.begin(), m.aliases.end());
   require_unique(c, model_names, "model id or alias");
   require_unique(c, ids_of(c.presets), "preset id");
+  require_unique(c, ids_of(c.architectures), "architecture id");
   require_unique(c, ids_of(c.kv_types), "kv type id");
   require_unique(c, ids_of(c.hardware), "hardware id");
   require_unique(c, ids_of(c.runtimes), "runtime id");

@@ -55,6 +55,7 @@ Model read_model(const Node& n) {
   m.id = n.at("id").nonempty();
   if (n.has("aliases")) m.aliases = n.at("aliases").strings();
   m.name = n.at("name").nonempty();
+  m.architecture_id = n.at("architecture").nonempty();
   m.vocab_size = n.at("vocab_size").in_range(1, k_max_vocab);
   m.hidden_size = n.at("hidden_size").in_range(1, k_max_width);
   const std::uint64_t num_layers = n.at("num_layers").in_range(1, k_max_layers);

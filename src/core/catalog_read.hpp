@@ -11,6 +11,9 @@
 
 namespace fitcheck {
 
+// catalog_architecture.cpp: a model family's tensor layout.
+Architecture read_architecture(const Node& n);
+
 // catalog_models.cpp: models, block types and weight presets.
 Model read_model(const Node& n);
 BlockType read_block_type(const Node& n);

@@ -1,5 +1,6 @@
 #include "fitcheck/tensors.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "fitcheck/error.hpp"
@@ -8,93 +9,70 @@
 namespace fitcheck {
 namespace {
 
-// Builds the tensor list of a Gemma-4-style text GGUF (names as llama.cpp's converter writes them).
+// Builds a model's tensor list from its architecture's templates (data/architectures.json).
 class TensorListBuilder {
  public:
-  explicit TensorListBuilder(const Model& model) : m_model(model) {}
+  explicit TensorListBuilder(const Model& model) : m_model(model), m_arch(*model.architecture) {}
 
   std::vector<Tensor> build() {
-    add_globals();
-    for (std::uint64_t il = 0; il < m_model.num_layers(); ++il) add_block(static_cast<int>(il));
+    for (const TensorTemplate& t : m_arch.globals) add(t, -1);
+    for (std::uint64_t il = 0; il < m_model.num_layers(); ++il) {
+      for (const TensorTemplate& t : m_arch.layer) add(t, static_cast<int>(il));
+    }
     return std::move(m_tensors);
   }
 
  private:
-  void add(std::string name, TensorGroup group, TensorCategory category, int layer, std::array<std::uint64_t, 3> ne,
-           bool quantizable, bool host_resident = false) {
-    for (auto& d : ne) d = d == 0 ? 1 : d;
-    m_tensors.push_back({std::move(name), group, category, layer, ne, quantizable, host_resident});
-  }
-  void norm(const std::string& name, TensorGroup group, int layer, std::uint64_t size) {
-    add(name, group, TensorCategory::other, layer, {size, 1, 1}, false);
-  }
-
-  void add_globals() {
-    const std::uint64_t h = m_model.hidden_size;
-    const std::uint64_t ple = m_model.per_layer_embedding_dim * m_model.num_layers();
-    // The token embedding doubles as the output layer when tied; llama.cpp keeps it in host memory.
-    const TensorCategory embd_category = m_model.tied_embeddings ? TensorCategory::output : TensorCategory::token_embd;
-    add("token_embd.weight", TensorGroup::embedding, embd_category, -1, {h, m_model.vocab_size, 1}, true, true);
-    if (ple != 0) {
-      add("per_layer_token_embd.weight", TensorGroup::per_layer_embedding, embd_category, -1, {ple, m_model.vocab_size, 1}, true,
-          true);
-      // llama.cpp never quantizes per_layer_model_proj ("not too big so keep them as it is").
-      add("per_layer_model_proj.weight", TensorGroup::per_layer_embedding, TensorCategory::other, -1, {h, ple, 1}, false);
-      norm("per_layer_proj_norm.weight", TensorGroup::per_layer_embedding, -1, m_model.per_layer_embedding_dim);
+  void add(const TensorTemplate& t, int layer) {
+    for (const Condition c : t.when) {
+      if (!holds(c, layer)) return;
     }
-    norm("output_norm.weight", TensorGroup::norms, -1, h);
-    if (m_model.rope_freqs != 0) norm("rope_freqs.weight", TensorGroup::other, -1, m_model.rope_freqs);
-    if (!m_model.tied_embeddings) {
-      add("output.weight", TensorGroup::embedding, TensorCategory::output, -1, {h, m_model.vocab_size, 1}, true);
-    }
+    Tensor out{layer < 0 ? t.name : "blk." + std::to_string(layer) + "." + t.name,
+               t.group,
+               t.category,
+               layer,
+               {1, 1, 1},
+               t.quantize,
+               t.host};
+    // A tied token embedding is the output layer too, and quantized as one.
+    if (t.category == TensorCategory::token_embd && m_model.tied_embeddings) out.category = TensorCategory::output;
+    for (std::size_t i = 0; i < t.shape.size(); ++i) out.ne[i] = std::max<std::uint64_t>(1, size_of(t.shape[i], layer));
+    m_tensors.push_back(std::move(out));
   }
 
-  void add_block(int il) {
-    const std::string p = "blk." + std::to_string(il) + ".";
-    const std::uint64_t h = m_model.hidden_size;
-    const bool full = m_model.layers[static_cast<std::size_t>(il)] == LayerKind::full;
-    const AttentionGeometry& g = m_model.geometry(static_cast<std::uint64_t>(il));
-    const std::uint64_t q_width = m_model.num_heads * g.head_dim;
-    norm(p + "attn_norm.weight", TensorGroup::norms, il, h);
-    add(p + "attn_q.weight", TensorGroup::attention, TensorCategory::attn_q, il, {h, q_width, 1}, true);
-    norm(p + "attn_q_norm.weight", TensorGroup::attention, il, g.head_dim);
-    // KV-shared layers still carry (unused) K/V weights in the released checkpoints and GGUFs.
-    add(p + "attn_k.weight", TensorGroup::attention, TensorCategory::attn_k, il, {h, g.kv_width(), 1}, true);
-    norm(p + "attn_k_norm.weight", TensorGroup::attention, il, g.head_dim);
-    if (!(full && m_model.full_layers_k_eq_v)) {
-      add(p + "attn_v.weight", TensorGroup::attention, TensorCategory::attn_v, il, {h, g.kv_width(), 1}, true);
+  bool holds(Condition c, int layer) const {
+    switch (c) {
+      case Condition::tied: return m_model.tied_embeddings;
+      case Condition::untied: return !m_model.tied_embeddings;
+      case Condition::per_layer_embedding: return m_model.per_layer_embedding_dim != 0;
+      case Condition::moe: return m_model.is_moe();
+      case Condition::rope_freqs: return m_model.rope_freqs != 0;
+      case Condition::separate_v: {
+        const bool full = layer >= 0 && m_model.layers[static_cast<std::size_t>(layer)] == LayerKind::full;
+        return !(full && m_model.full_layers_k_eq_v);
+      }
     }
-    add(p + "attn_output.weight", TensorGroup::attention, TensorCategory::attn_output, il, {q_width, h, 1}, true);
-    norm(p + "post_attention_norm.weight", TensorGroup::norms, il, h);
-    norm(p + "ffn_norm.weight", TensorGroup::norms, il, h);
-    const std::uint64_t ff = feed_forward_width(static_cast<std::uint64_t>(il));
-    add(p + "ffn_gate.weight", TensorGroup::ffn, TensorCategory::ffn_gate, il, {h, ff, 1}, true);
-    add(p + "ffn_up.weight", TensorGroup::ffn, TensorCategory::ffn_up, il, {h, ff, 1}, true);
-    add(p + "ffn_down.weight", TensorGroup::ffn, TensorCategory::ffn_down, il, {ff, h, 1}, true);
-    norm(p + "post_ffw_norm.weight", TensorGroup::norms, il, h);
-    norm(p + "layer_output_scale.weight", TensorGroup::other, il, 1);
-    if (m_model.per_layer_embedding_dim != 0) {
-      const std::uint64_t d = m_model.per_layer_embedding_dim;
-      add(p + "inp_gate.weight", TensorGroup::per_layer_embedding, TensorCategory::other, il, {h, d, 1}, true);
-      add(p + "proj.weight", TensorGroup::per_layer_embedding, TensorCategory::other, il, {d, h, 1}, true);
-      norm(p + "post_norm.weight", TensorGroup::per_layer_embedding, il, h);
-    }
-    if (m_model.is_moe()) add_experts(p, il);
+    return false;
   }
 
-  void add_experts(const std::string& p, int il) {
-    const std::uint64_t h = m_model.hidden_size;
-    const std::uint64_t e = m_model.expert_count;
-    const std::uint64_t ff = m_model.expert_intermediate_size;
-    // The router stays F32: llama.cpp never quantizes ffn_gate_inp.
-    add(p + "ffn_gate_inp.weight", TensorGroup::experts, TensorCategory::other, il, {h, e, 1}, false);
-    norm(p + "ffn_gate_inp.scale", TensorGroup::experts, il, h);
-    add(p + "ffn_gate_up_exps.weight", TensorGroup::experts, TensorCategory::expert, il, {h, 2 * ff, e}, true);
-    add(p + "ffn_down_exps.weight", TensorGroup::experts, TensorCategory::expert, il, {ff, h, e}, true);
-    norm(p + "ffn_down_exps.scale", TensorGroup::experts, il, e);
-    for (const char* name : {"post_ffw_norm_1.weight", "post_ffw_norm_2.weight", "pre_ffw_norm_2.weight"}) {
-      norm(p + name, TensorGroup::norms, il, h);
+  std::uint64_t size_of(const DimTerm& d, int layer) const {
+    const std::uint64_t il = layer < 0 ? 0 : static_cast<std::uint64_t>(layer);
+    const AttentionGeometry& g = m_model.geometry(il);
+    switch (d.dim) {
+      case Dim::one: return d.factor;
+      case Dim::hidden: return d.factor * m_model.hidden_size;
+      case Dim::vocab: return d.factor * m_model.vocab_size;
+      case Dim::q_width: return d.factor * m_model.num_heads * g.head_dim;
+      case Dim::kv_width: return d.factor * g.kv_width();
+      case Dim::head_dim: return d.factor * g.head_dim;
+      case Dim::ff: return d.factor * feed_forward_width(il);
+      case Dim::ple: return d.factor * m_model.per_layer_embedding_dim;
+      case Dim::ple_total: return d.factor * m_model.per_layer_embedding_dim * m_model.num_layers();
+      case Dim::rope_freqs: return d.factor * m_model.rope_freqs;
+      case Dim::experts: return d.factor * m_model.expert_count;
+      case Dim::expert_ff: return d.factor * m_model.expert_intermediate_size;
     }
+    return 1;
   }
 
   std::uint64_t feed_forward_width(std::uint64_t il) const {
@@ -103,6 +81,7 @@ class TensorListBuilder {
   }
 
   const Model& m_model;
+  const Architecture& m_arch;
   std::vector<Tensor> m_tensors;
 };
 
