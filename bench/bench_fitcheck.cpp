@@ -63,7 +63,7 @@ BENCHMARK(BM_Recommend)->Unit(benchmark::kMillisecond);
 
 static SpeedSetup bench_speed(const Catalog& c, const Hardware& hw, const Budget& budget, bool offload) {
   SpeedSetup speed;
-  speed.params = speed_params(c, hw, default_backend(hw), c.host.ram_bandwidth_gbs);
+  speed.params = speed_params(c, hw, default_backend(c, hw), c.host.ram_bandwidth_gbs);
   speed.limits = {budget.device_bytes, c.host.ram_bytes - c.unified.os_reserve_bytes, 1024};
   speed.allow_offload = offload;
   speed.min_tps = offload ? 5 : 0;

@@ -21,8 +21,8 @@ struct Budget {
   std::uint64_t ram_bytes = 0;         // unified: device + host must fit here; 0 = host unchecked
 };
 
-// The backend llama.cpp would use on this hardware: cuda (NVIDIA), rocm (AMD), metal (Apple).
-Backend default_backend(const Hardware& hardware);
+// The backend llama.cpp would use on this hardware: its vendor's (data/runtimes.json "vendors").
+Backend default_backend(const Catalog& catalog, const Hardware& hardware);
 
 // Budget for a catalog profile or a custom device under a backend; `reserve` overrides the platform reserve.
 // The cpu backend uses no device memory: only RAM (unified memory) is checked.

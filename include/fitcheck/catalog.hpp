@@ -181,6 +181,7 @@ struct PcieLane {
 };
 
 struct RuntimeDefaults {
+  std::uint64_t context = 4096;  // -c when a command line gives none
   std::uint64_t ubatch = 512;
   std::uint64_t batch = 2048;
   std::uint64_t parallel = 1;
@@ -195,6 +196,23 @@ struct Runtime {
   RuntimeDefaults defaults;
   std::uint64_t kv_cell_pad = 256;
   std::uint64_t tensor_alignment = 32;
+};
+
+// What a hardware vendor's GPUs run by default, and how their unified memory is shared.
+struct VendorRules {
+  std::string vendor;               // as hardware profiles name it: "NVIDIA", "AMD", "Apple"
+  std::string backend;              // llama.cpp backend: cuda, rocm, metal, vulkan
+  bool wired_memory_limit = false;  // unified memory: the GPU may wire only a share of RAM (Apple)
+};
+
+// fitcheck's own defaults for the questions it answers (data/runtimes.json "policy").
+struct Policy {
+  unsigned min_bits = 4;               // quality floor of a recommendation
+  std::uint64_t min_context = 8192;    // context a recommendation must hold; the context of a model curve
+  std::uint64_t fill = 1024;           // tokens in the context when decode speed is quoted
+  double offload_min_tps = 5;          // decode floor when offload is allowed
+  std::string custom_vram_vendor;      // the vendor of a --vram target
+  std::string custom_unified_vendor;   // the vendor of a --unified target
 };
 
 struct Platform {
@@ -218,7 +236,7 @@ struct UnifiedMemoryRules {
 struct ModelName {
   std::string model;
   std::vector<std::string> stems;        // "gemma-4-31B-it": <stem>-<preset>.gguf, <org>/<stem>-GGUF, google/<stem>
-  std::vector<std::string> ollama_tags;  // "31b", "31b-it": gemma4:<tag>[-<quant>]
+  std::vector<std::string> ollama_tags;  // "gemma4:31b", "gemma4:31b-it": <tag>[-<quant>] in Ollama's library
 };
 
 struct OllamaContextTier {
@@ -227,7 +245,6 @@ struct OllamaContextTier {
 };
 
 struct OllamaRules {
-  std::string library;         // "gemma4"
   std::string default_preset;  // what an untagged size ships
   bool loads_projector = true;
   std::uint64_t default_parallel = 1;
@@ -275,6 +292,8 @@ struct Catalog {
   std::vector<Hardware> hardware;
   std::vector<Runtime> runtimes;
   std::vector<Platform> platforms;
+  std::vector<VendorRules> vendors;
+  Policy policy;
   UnifiedMemoryRules unified;
   std::vector<BackendSpeed> backend_speeds;
   HostProfile host;
@@ -291,6 +310,7 @@ struct Catalog {
   const BlockType& block_type(std::string_view name) const;
   const BackendSpeed& backend_speed(std::string_view id) const;
   const Platform& platform(std::string_view id) const;
+  const VendorRules& vendor(std::string_view name) const;  // validated at load for every hardware vendor
 };
 
 // Parses and validates fragments ({name, json text}); sections from all fragments are merged.

@@ -23,4 +23,9 @@ ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag);
 // "google/gemma-4-31B-it", or a local folder of that name: the safetensors weights, BF16.
 ModelMatch match_hf_id(const Catalog& catalog, std::string_view id);
 
+// Examples for messages, taken from the catalog's names (so that a message never names a model the
+// catalog does not hold): an Ollama tag and a repository stem of the largest model.
+std::string example_ollama_tag(const Catalog& catalog);
+std::string example_stem(const Catalog& catalog);
+
 }  // namespace fitcheck

@@ -65,6 +65,8 @@ int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
     throw Error(Errc::usage, "recommend needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
   const Target& target = *resolved.target;
   Constraints c;
+  c.min_bits = catalog.policy.min_bits;
+  c.min_context = catalog.policy.min_context;
   c.settings = resolve_settings(catalog, runtime, r);
   c.settings.backend = resolved.backend;
   c.min_bits = resolve_min_bits(r).value_or(c.min_bits);
@@ -101,7 +103,7 @@ int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
   const Target& target = *resolved.target;
   Settings s = resolve_settings(catalog, runtime, r);
   s.backend = resolved.backend;
-  s.context = r.ctx.empty() ? 8192 : parse_context(r.ctx);
+  s.context = r.ctx.empty() ? catalog.policy.min_context : parse_context(r.ctx);
   const SpeedSetup speed = *resolve_speed(catalog, r, resolved.target, resolved.backend);
   Curve curve;
   std::string why;

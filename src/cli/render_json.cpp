@@ -118,7 +118,7 @@ Json offload_object(const std::optional<OffloadPlan>& plan) {
           {"args", plan->args}};
 }
 
-Json assumptions(const Runtime& runtime, const Settings& s, const std::optional<SpeedSetup>& speed) {
+Json assumptions(const Catalog& catalog, const Runtime& runtime, const Settings& s, const std::optional<SpeedSetup>& speed) {
   Json j;
   j["runtime"] = runtime.id + " " + runtime.version;
   j["backend"] = backend_name(s.backend);
@@ -130,8 +130,8 @@ Json assumptions(const Runtime& runtime, const Settings& s, const std::optional<
   j["kv_unified"] = s.kv_unified;
   j["cpu_repack"] = s.cpu_repack;
   j["projector"] = s.wants_projector() ? Json(s.projector_type) : Json(nullptr);
-  j["compute_basis"] = compute_basis(s.backend);
-  j["projector_compute_basis"] = s.wants_projector() ? Json(projector_compute_basis()) : Json(nullptr);
+  j["compute_basis"] = compute_basis(runtime, s.backend);
+  j["projector_compute_basis"] = s.wants_projector() ? Json(projector_compute_basis(catalog)) : Json(nullptr);
   if (speed) j["speed"] = speed_assumptions(*speed);
   return j;
 }
@@ -159,7 +159,7 @@ Json fit_object(const FitResult& fit, bool runs) {
 std::string json_footprint(const FootprintReport& r) {
   Json j = header(r.catalog);
   j["footprint"] = footprint_object(r.footprint);
-  j["assumptions"] = assumptions(r.runtime, r.footprint.settings, r.speed);
+  j["assumptions"] = assumptions(r.catalog, r.runtime, r.footprint.settings, r.speed);
   if (r.hardware && r.budget && r.verdict) {
     j["hardware"] = hardware_object(*r.hardware, *r.budget);
     j["fit"] = fit_object(r.verdict->fit, r.verdict->qualifies);
@@ -185,7 +185,7 @@ std::string json_recommend(const RecommendReport& r) {
                       {"min_context", plan.constraints.min_context},
                       {"min_tps", plan.constraints.speed ? plan.constraints.speed->min_tps : 0.0},
                       {"allow_offload", offload}};
-  j["assumptions"] = assumptions(r.runtime, plan.constraints.settings, plan.constraints.speed);
+  j["assumptions"] = assumptions(r.catalog, r.runtime, plan.constraints.settings, plan.constraints.speed);
   if (plan.chosen) {
     const Candidate& c = plan.candidates[*plan.chosen];
     j["recommendation"] = {{"model", c.model},
@@ -231,7 +231,7 @@ std::string json_recommend(const RecommendReport& r) {
 std::string json_curve(const CurveReport& r) {
   Json j = header(r.catalog);
   j["hardware"] = hardware_object(r.hardware, r.budget);
-  j["assumptions"] = assumptions(r.runtime, r.settings, r.speed);
+  j["assumptions"] = assumptions(r.catalog, r.runtime, r.settings, r.speed);
   j["over"] = axis_name(r.curve.over);
   if (r.curve.over == CurveAxis::context && !r.curve.points.empty()) {
     j["model"] = r.curve.points.front().model;

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/report.hpp"
 #include "fitcheck/units.hpp"
@@ -97,8 +98,8 @@ std::string kv_type_label(const Settings& s) {
   return s.kv_type_k == s.kv_type_v ? s.kv_type_k : s.kv_type_k + "/" + s.kv_type_v;
 }
 
-std::string compute_basis(Backend backend) {
-  const std::string fit = "fit to llama.cpp b10573 CPU-backend compute buffers (logits + activations + masks)";
+std::string compute_basis(const Runtime& runtime, Backend backend) {
+  const std::string fit = "fit to " + runtime.id + " " + runtime.version + " CPU-backend compute buffers (logits + activations + masks)";
   if (backend == Backend::cpu) return "measured: " + fit;
   return std::string("derived, not measured on ") + backend_name(backend) + ": the " + fit +
          "; host input-layer buffer derived from the embedding rows of one ubatch";
@@ -108,9 +109,16 @@ std::string format_tps(double tps) {
   return tps >= 100 ? fmt::format("{:.0f}", tps) : tps >= 10 ? fmt::format("{:.1f}", tps) : fmt::format("{:.2f}", tps);
 }
 
-std::string projector_compute_basis() {
-  return "derived, not measured: one layer's f32 activations at llama.cpp mtmd's warmup input "
-         "(2304 image patches, 3000 audio frames), plus attention scores without flash attention";
+std::string projector_compute_basis(const Catalog& catalog) {
+  std::vector<std::string> inputs;  // "vision 2304 positions", one per encoder kind in the catalog
+  for (const Model& m : catalog.models) {
+    for (const EncoderGraph& g : m.encoder_graphs) {
+      const std::string input = g.name + " " + std::to_string(g.positions) + " positions";
+      if (std::find(inputs.begin(), inputs.end(), input) == inputs.end()) inputs.push_back(input);
+    }
+  }
+  return "derived, not measured: one layer's f32 activations at llama.cpp mtmd's warmup input (" + fmt::format("{}", fmt::join(inputs, ", ")) +
+         "), plus attention scores without flash attention";
 }
 
 std::string text_footprint(const FootprintReport& r) {

@@ -79,8 +79,8 @@ std::string text_validate(const Catalog& catalog);
 
 // Words shared by both renderings.
 std::string kv_type_label(const Settings& s);
-std::string compute_basis(Backend backend);
-std::string projector_compute_basis();
+std::string compute_basis(const Runtime& runtime, Backend backend);
+std::string projector_compute_basis(const Catalog& catalog);
 std::string format_tps(double tps);
 std::string vllm_basis();
 

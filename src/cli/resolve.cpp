@@ -11,8 +11,6 @@
 namespace fitcheck::cli {
 namespace {
 
-constexpr std::uint64_t k_default_fill = 1024;
-constexpr double k_offload_default_min_tps = 5;
 
 // A whole-number option such as --ubatch; the value is shown as the user wrote it.
 std::optional<std::uint64_t> count_option(const char* name, const std::string& text, std::uint64_t low, std::uint64_t high) {
@@ -33,13 +31,13 @@ std::optional<double> decimal_option(const char* name, const std::string& text, 
   return v;
 }
 
-Backend resolve_backend(const Request& r, const std::optional<Hardware>& hw) {
+Backend resolve_backend(const Catalog& catalog, const Request& r, const std::optional<Hardware>& hw) {
   if (r.cpu_only && !r.backend.empty() && r.backend != "cpu") {
     throw Error(Errc::usage, "conflicting options: --cpu and --backend " + r.backend);
   }
   const Backend backend = r.cpu_only           ? Backend::cpu
                           : !r.backend.empty() ? parse_backend(r.backend)
-                          : hw                 ? default_backend(*hw)
+                          : hw                 ? default_backend(catalog, *hw)
                                                : Backend::cpu;
   if (backend == Backend::cpu && hw && hw->memory_kind == MemoryKind::vram) {
     throw Error(Errc::usage, "the cpu backend puts nothing in VRAM: drop --gpu/--vram, or pick a GPU --backend");
@@ -92,7 +90,7 @@ std::optional<Hardware> resolve_hardware(const Catalog& catalog, const Request& 
     hw.memory_bytes = parse_size(unified ? r.unified : r.vram);
     if (hw.memory_bytes == 0) throw Error(Errc::usage, "invalid memory size 0: give the device's memory, e.g. 12GiB");
     hw.memory_kind = unified ? MemoryKind::unified : MemoryKind::vram;
-    hw.vendor = unified ? "Apple" : "NVIDIA";
+    hw.vendor = unified ? catalog.policy.custom_unified_vendor : catalog.policy.custom_vram_vendor;
     hw.name = unified ? "custom unified-memory Mac (" + format_gib(hw.memory_bytes) + ")"
                       : "custom GPU (" + format_gib(hw.memory_bytes) + " VRAM)";
   }
@@ -101,7 +99,7 @@ std::optional<Hardware> resolve_hardware(const Catalog& catalog, const Request& 
 
 Resolved resolve_target(const Catalog& catalog, const Request& r) {
   const std::optional<Hardware> hw = resolve_hardware(catalog, r);
-  Resolved resolved{resolve_backend(r, hw), std::nullopt};
+  Resolved resolved{resolve_backend(catalog, r, hw), std::nullopt};
   if (!hw) return resolved;
   std::optional<std::uint64_t> reserve;
   if (!r.reserve.empty()) reserve = parse_size(r.reserve);
@@ -132,10 +130,10 @@ std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r
       decimal_option("--ram-bw", r.ram_bw, 0.1, 100000, "0.1 to 100000 GB/s, e.g. 51.2").value_or(catalog.host.ram_bandwidth_gbs);
   s.params = speed_params(catalog, hw, backend, ram_bw);
   s.limits.host_bytes = resolve_host_ram(catalog, r);
-  s.limits.fill = count_option("--fill", r.fill, 1, 1ULL << 24).value_or(k_default_fill);
+  s.limits.fill = count_option("--fill", r.fill, 1, 1ULL << 24).value_or(catalog.policy.fill);
   s.allow_offload = r.allow_offload;
   s.min_tps = decimal_option("--min-tps", r.min_tps, 0, 1e6, "0 to 1000000 tokens/s")
-                  .value_or(r.allow_offload ? k_offload_default_min_tps : 0);
+                  .value_or(r.allow_offload ? catalog.policy.offload_min_tps : 0);
   return s;
 }
 

@@ -13,14 +13,10 @@ std::uint64_t saturating_sub(std::uint64_t a, std::uint64_t b) { return a > b ? 
 
 }  // namespace
 
-Backend default_backend(const Hardware& hw) {
-  if (hw.vendor == "Apple") return Backend::metal;
-  if (hw.vendor == "AMD") return Backend::rocm;
-  return Backend::cuda;
-}
+Backend default_backend(const Catalog& catalog, const Hardware& hw) { return parse_backend(catalog.vendor(hw.vendor).backend); }
 
 Budget make_budget(const Catalog& catalog, const Hardware& hw, std::optional<std::uint64_t> reserve) {
-  return make_budget(catalog, hw, default_backend(hw), reserve);
+  return make_budget(catalog, hw, default_backend(catalog, hw), reserve);
 }
 
 Budget make_budget(const Catalog& catalog, const Hardware& hw, Backend backend, std::optional<std::uint64_t> reserve) {
@@ -52,7 +48,7 @@ Budget make_budget(const Catalog& catalog, const Hardware& hw, Backend backend, 
   if (hw.gpu_working_set_bytes != 0) {
     gpu_limit = hw.gpu_working_set_bytes;
     b.device_basis = "measured GPU working set";
-  } else if (hw.vendor == "Apple") {
+  } else if (catalog.vendor(hw.vendor).wired_memory_limit) {
     const bool small = hw.memory_bytes <= u.small_ram_limit_bytes;
     const Fraction f = small ? u.small_ram_gpu_fraction : u.large_ram_gpu_fraction;
     gpu_limit = share(hw.memory_bytes, f);

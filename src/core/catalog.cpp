@@ -54,6 +54,7 @@ void read_named_sources(const Node& root, std::vector<std::string>& named) {
 struct Loading {
   Catalog catalog;
   bool have_unified = false;
+  bool have_policy = false;
   std::vector<SourceUse> source_uses;
   std::vector<std::string> named_sources;
 };
@@ -83,6 +84,11 @@ void read_fragment(const std::string& name, std::string_view text, Loading& l) {
     l.have_unified = true;
   }
   if (root.has("speed")) read_speed(root.at("speed"), c);
+  read_section(root, "vendors", c.vendors, read_vendor);
+  if (root.has("policy")) {
+    c.policy = read_policy(root.at("policy"));
+    l.have_policy = true;
+  }
   read_section(root, "model_names", c.deployment.names, read_model_name);
   if (root.has("deployment_runtimes")) read_deployment_rules(root.at("deployment_runtimes"), c.deployment);
 }
@@ -108,7 +114,9 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
   for (const auto& [name, text] : fragments) read_fragment(name, text, l);
   check_source_references(l.source_uses, l.named_sources);
   Catalog& c = l.catalog;
-  if (!l.have_unified) throw Error(Errc::data, "invalid catalog " + c.source + ": section 'unified_memory' is missing or empty");
+  for (const auto& [have, section] : {std::pair{l.have_unified, "unified_memory"}, std::pair{l.have_policy, "policy"}}) {
+    if (!have) throw Error(Errc::data, "invalid catalog " + c.source + ": section '" + section + "' is missing or empty");
+  }
   check_catalog(c);
   resolve_architectures(c);
   for (Hardware& h : c.hardware) h.pcie_gbs = pcie_bandwidth(c.pcie_lanes, h.bus);
@@ -199,6 +207,13 @@ const BackendSpeed& Catalog::backend_speed(std::string_view id) const {
     if (b.id == id) return b;
   }
   throw Error(Errc::internal, "speed parameters for backend '" + std::string(id) + "' are not in the catalog");
+}
+
+const VendorRules& Catalog::vendor(std::string_view name) const {
+  for (const VendorRules& v : vendors) {
+    if (v.vendor == name) return v;
+  }
+  throw Error(Errc::internal, "vendor '" + std::string(name) + "' is not in the catalog");
 }
 
 const Platform& Catalog::platform(std::string_view id) const {

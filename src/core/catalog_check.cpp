@@ -132,6 +132,25 @@ void check_block_types(const Catalog& c) {
   }
 }
 
+// Every hardware profile's vendor (and a custom target's) has its rules, naming a backend the code has.
+void check_vendors(const Catalog& c) {
+  std::vector<std::string> names;
+  for (const VendorRules& v : c.vendors) {
+    names.push_back(v.vendor);
+    const bool known = v.backend == "cpu" || has_id(c.platforms, v.backend);
+    if (!known) fail(c, "vendor " + v.vendor + " names backend '" + v.backend + "', which has no platform");
+  }
+  require_unique(c, names, "vendor");
+  const auto require = [&](const std::string& vendor, const std::string& who) {
+    if (std::find(names.begin(), names.end(), vendor) == names.end()) {
+      fail(c, who + " names vendor '" + vendor + "', which \"vendors\" does not list");
+    }
+  };
+  for (const Hardware& h : c.hardware) require(h.vendor, "hardware " + h.id);
+  require(c.policy.custom_vram_vendor, "policy custom_vram_vendor");
+  require(c.policy.custom_unified_vendor, "policy custom_unified_vendor");
+}
+
 void check_backends(const Catalog& c) {
   for (const char* platform : {"cuda", "rocm", "metal", "vulkan"}) {
     if (!has_id(c.platforms, platform)) fail(c, std::string("platform '") + platform + "' is missing");
@@ -167,6 +186,7 @@ void check_catalog(const Catalog& c) {
   check_ids(c);
   check_block_types(c);
   check_backends(c);
+  check_vendors(c);
   check_deployment(c);
 }
 

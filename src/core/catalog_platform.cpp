@@ -47,6 +47,7 @@ Runtime read_runtime(const Node& n) {
   r.id = n.at("id").nonempty();
   r.version = n.at("version").nonempty();
   const Node d = n.at("defaults");
+  r.defaults.context = d.at("context").in_range(1, k_max_tokens);
   r.defaults.ubatch = d.at("ubatch").in_range(1, k_max_tokens);
   r.defaults.batch = d.at("batch").in_range(1, k_max_tokens);
   r.defaults.parallel = d.at("parallel").in_range(1, k_max_sequences);
@@ -61,6 +62,25 @@ Runtime read_runtime(const Node& n) {
 Platform read_platform(const Node& n) {
   n.require_source();
   return Platform{n.at("id").nonempty(), n.at("reserve_bytes").in_range(0, k_max_memory)};
+}
+
+VendorRules read_vendor(const Node& n) {
+  n.require_source();
+  VendorRules v{n.at("vendor").nonempty(), n.at("backend").nonempty(), false};
+  if (n.has("wired_memory_limit")) v.wired_memory_limit = n.at("wired_memory_limit").boolean();
+  return v;
+}
+
+Policy read_policy(const Node& n) {
+  n.require_source();
+  Policy p;
+  p.min_bits = static_cast<unsigned>(n.at("min_bits").in_range(1, 64));
+  p.min_context = n.at("min_context").in_range(1, k_max_tokens);
+  p.fill = n.at("fill").in_range(1, k_max_tokens);
+  p.offload_min_tps = read_nonnegative(n.at("offload_min_tps"));
+  p.custom_vram_vendor = n.at("custom_vram_vendor").nonempty();
+  p.custom_unified_vendor = n.at("custom_unified_vendor").nonempty();
+  return p;
 }
 
 namespace {
@@ -106,7 +126,6 @@ namespace {
 OllamaRules read_ollama(const Node& n) {
   n.require_source();
   OllamaRules o;
-  o.library = n.at("library").nonempty();
   o.default_preset = n.at("default_preset").nonempty();
   o.loads_projector = n.at("loads_projector").boolean();
   o.default_parallel = n.at("default_parallel").in_range(1, k_max_sequences);

@@ -24,6 +24,8 @@ KvType read_kv_type(const Node& n);
 Hardware read_hardware(const Node& n);
 Runtime read_runtime(const Node& n);
 Platform read_platform(const Node& n);
+VendorRules read_vendor(const Node& n);
+Policy read_policy(const Node& n);
 UnifiedMemoryRules read_unified(const Node& n);
 void read_speed(const Node& n, Catalog& c);
 ModelName read_model_name(const Node& n);

@@ -38,7 +38,7 @@ CheckResult check_llama(const Catalog& catalog, const Deployment& d, const Hardw
                         std::uint64_t host_ram, const Headroom& headroom) {
   CheckResult r;
   Settings s = d.settings;
-  s.backend = d.backend.value_or(default_backend(hw));
+  s.backend = d.backend.value_or(default_backend(catalog, hw));
   s.context = r.context = deployment_context(catalog, d, hw);
   r.budget = make_budget(catalog, hw, s.backend, reserve);
   validate_settings(catalog, *d.model, s);

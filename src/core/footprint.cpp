@@ -80,7 +80,12 @@ void validate_settings(const Catalog& catalog, const Model& model, const Setting
     throw Error(Errc::usage, model.id + " takes no images: drop --vision");
   }
   if (s.audio && !model.has_modality("audio")) {
-    throw Error(Errc::usage, model.id + " takes no audio (only Gemma 4 E2B and E4B do): drop --audio");
+    std::string takers;
+    for (const Model& m : catalog.models) {
+      if (m.has_modality("audio")) takers += (takers.empty() ? "" : ", ") + m.id;
+    }
+    throw Error(Errc::usage, model.id + " takes no audio (" + (takers.empty() ? "no model does" : "only " + takers + " do") +
+                                 "): drop --audio");
   }
   if (s.projector_type != "F16" && s.projector_type != "BF16" && s.projector_type != "Q8_0") {
     throw Error(Errc::usage, "invalid --mmproj-type '" + s.projector_type + "': use F16, BF16 or Q8_0");

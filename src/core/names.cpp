@@ -125,17 +125,15 @@ ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {
     if (lower(tag).rfind(prefix, 0) == 0) return match_hf_repo(catalog, tag.substr(std::string_view(prefix).size()));
   }
   const OllamaRules& rules = catalog.deployment.ollama;
-  const std::size_t colon = tag.find(':');
-  const std::string library = lower(tag.substr(0, colon));
-  const std::string size = colon == std::string_view::npos ? "" : lower(tag.substr(colon + 1));
+  const std::string name = lower(tag);
   std::string all_tags;
   const ModelName* best = nullptr;
   std::size_t best_length = 0;
   for (const ModelName& n : names_of(catalog)) {
     for (const std::string& t : n.ollama_tags) {
-      all_tags += (all_tags.empty() ? "" : ", ") + rules.library + ":" + t;
-      const bool prefix = size.rfind(lower(t), 0) == 0 && (size.size() == t.size() || size[t.size()] == '-');
-      if (library == rules.library && prefix && t.size() > best_length) {
+      all_tags += (all_tags.empty() ? "" : ", ") + t;
+      const bool prefix = name.rfind(lower(t), 0) == 0 && (name.size() == t.size() || name[t.size()] == '-');
+      if (prefix && t.size() > best_length) {
         best = &n;
         best_length = t.size();
       }
@@ -146,17 +144,26 @@ ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {
                                 ", optionally with a quantization suffix such as -q8_0)");
   }
   const Model& model = catalog.find_model(best->model);
-  if (size.size() == best_length) return {&model, &catalog.find_preset(rules.default_preset)};
-  return {&model, &quant_tag(catalog, size.substr(best_length + 1), tag)};
+  if (name.size() == best_length) return {&model, &catalog.find_preset(rules.default_preset)};
+  return {&model, &quant_tag(catalog, name.substr(best_length + 1), tag)};
 }
+
+std::string example_ollama_tag(const Catalog& catalog) {
+  for (auto it = names_of(catalog).rbegin(); it != names_of(catalog).rend(); ++it) {
+    if (!it->ollama_tags.empty()) return it->ollama_tags.front();
+  }
+  return "<library>:<tag>";
+}
+
+std::string example_stem(const Catalog& catalog) { return names_of(catalog).back().stems.front(); }
 
 ModelMatch match_hf_id(const Catalog& catalog, std::string_view id) {
   std::string_view name = id;
   while (!name.empty() && (name.back() == '/' || name.back() == '\\')) name.remove_suffix(1);
   const Model* model = model_by_stem(catalog, base_name(name));
   if (!model) {
-    throw Error(Errc::data, "cannot tell the model from '" + std::string(id) + "' (expected a Hugging Face id such as google/" +
-                                names_of(catalog).back().stems.front() + ")");
+    throw Error(Errc::data, "cannot tell the model from '" + std::string(id) + "' (expected a Hugging Face id such as <org>/" +
+                                example_stem(catalog) + ")");
   }
   return {model, &catalog.find_preset("BF16")};
 }

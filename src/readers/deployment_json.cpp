@@ -133,7 +133,7 @@ Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, s
       });
     }
   }
-  if (!r.has("model")) fail_at(path, 0, "missing \"model\" (expected a model id such as \"gemma-4-26b-a4b\")");
+  if (!r.has("model")) fail_at(path, 0, "missing \"model\" (expected a model id such as \"" + catalog.models.back().id + "\")");
   d.line = r.line("model");
   d.model_text = r.str("model");
   d.model = &at_line(path, d.line, [&]() -> const Model& { return catalog.find_model(d.model_text); });

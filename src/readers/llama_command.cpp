@@ -266,8 +266,8 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
   }
   if (d.context && *d.context == 0 && d.model) d.context = d.model->max_context;
   if (!d.context) {
-    d.context = 4096;
-    d.notes.push_back({0, "no -c: llama.cpp's default context of 4096 tokens assumed"});
+    d.context = catalog.default_runtime().defaults.context;
+    d.notes.push_back({0, "no -c: llama.cpp's default context of " + std::to_string(*d.context) + " tokens assumed"});
   }
   finish_deployment(d);
   return d;

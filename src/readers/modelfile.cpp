@@ -143,7 +143,7 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
   bool projector_file = false, library_tag = false;
   for (const Line& l : modelfile_lines(path, text)) {
     if (l.instruction == "FROM") {
-      if (l.args.empty()) fail_at(path, l.line, "FROM needs a model (expected e.g. FROM gemma4:e4b)");
+      if (l.args.empty()) fail_at(path, l.line, "FROM needs a model (expected e.g. FROM " + example_ollama_tag(catalog) + ")");
       if (l.args.find("mmproj") != std::string::npos) {
         projector_file = true;  // an imported model's vision projector
         continue;
@@ -160,7 +160,7 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
                    [] { return both(k_modelled_instructions, k_harmless_instructions); });
     }
   }
-  if (!d.model) fail_at(path, 0, "no FROM line (expected FROM <model>, e.g. FROM gemma4:e4b)");
+  if (!d.model) fail_at(path, 0, "no FROM line (expected FROM <model>, e.g. FROM " + example_ollama_tag(catalog) + ")");
   environment(catalog, d, options);
   if ((library_tag && catalog.deployment.ollama.loads_projector) || projector_file) {
     d.settings.vision = d.model->has_modality("image");
