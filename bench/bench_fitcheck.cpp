@@ -89,7 +89,7 @@ static void BM_ContextCurve(benchmark::State& state) {
   const Settings s = default_settings(c.default_runtime());
   for (auto _ : state) {
     benchmark::DoNotOptimize(
-        context_curve(c, c.find_model("31b"), c.find_preset("Q4_K_M"), c.default_runtime(), s, budget, speed));
+        context_curve(make_setup({c, c.find_model("31b"), c.find_preset("Q4_K_M"), c.default_runtime()}, s), budget, speed));
   }
 }
 BENCHMARK(BM_ContextCurve)->Unit(benchmark::kMillisecond);

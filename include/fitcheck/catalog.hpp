@@ -207,12 +207,12 @@ struct VendorRules {
 
 // fitcheck's own defaults for the questions it answers (data/runtimes.json "policy").
 struct Policy {
-  unsigned min_bits = 4;               // quality floor of a recommendation
-  std::uint64_t min_context = 8192;    // context a recommendation must hold; the context of a model curve
-  std::uint64_t fill = 1024;           // tokens in the context when decode speed is quoted
-  double offload_min_tps = 5;          // decode floor when offload is allowed
-  std::string custom_vram_vendor;      // the vendor of a --vram target
-  std::string custom_unified_vendor;   // the vendor of a --unified target
+  unsigned min_bits = 4;              // quality floor of a recommendation
+  std::uint64_t min_context = 8192;   // context a recommendation must hold; the context of a model curve
+  std::uint64_t fill = 1024;          // tokens in the context when decode speed is quoted
+  double offload_min_tps = 5;         // decode floor when offload is allowed
+  std::string custom_vram_vendor;     // the vendor of a --vram target
+  std::string custom_unified_vendor;  // the vendor of a --unified target
 };
 
 struct Platform {

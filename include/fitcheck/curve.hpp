@@ -38,15 +38,18 @@ struct Curve {
 // Contexts from 1024 (or less for a short model) to the model's maximum, four per doubling, padded.
 std::vector<std::uint64_t> context_grid(std::uint64_t max_context, std::uint64_t pad);
 
-Curve context_curve(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime,
-                    const Settings& settings, const Budget& budget, const SpeedSetup& speed);
+Curve context_curve(const ModelSetup& setup, const Budget& budget, const SpeedSetup& speed);
 // Every model x preset at settings.context, smallest device footprint first.
 Curve model_curve(const Catalog& catalog, const Runtime& runtime, const Settings& settings, const Budget& budget,
                   const SpeedSetup& speed);
 
 // The preset a context curve shows when the user names none: the best at or above the floor that fits at
 // `context`, else the smallest that fits at all, else the smallest at the floor. `why` says which.
-const Preset& curve_preset(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings,
-                           const Budget& budget, unsigned min_bits, std::string& why);
+struct PresetChoice {
+  const Preset* preset = nullptr;
+  std::string why;
+};
+PresetChoice curve_preset(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings,
+                          const Budget& budget, unsigned min_bits);
 
 }  // namespace fitcheck

@@ -125,9 +125,10 @@ int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
     if (!r.ctx.empty()) throw Error(Errc::usage, "--ctx sets the context of --over models; a context curve sweeps every context");
     const Model& model = catalog.find_model(r.model);
     validate_settings(catalog, model, s);
-    const Preset& preset =
-        r.quant.empty() ? curve_preset(catalog, model, runtime, s, target.budget, 4, why) : catalog.find_preset(r.quant);
-    curve = context_curve(catalog, model, preset, runtime, s, target.budget, speed);
+    PresetChoice choice{r.quant.empty() ? nullptr : &catalog.find_preset(r.quant), ""};
+    if (!choice.preset) choice = curve_preset(catalog, model, runtime, s, target.budget, catalog.policy.min_bits);
+    why = choice.why;
+    curve = context_curve(make_setup({catalog, model, *choice.preset, runtime}, s), target.budget, speed);
   }
   const CurveReport report{catalog, runtime, target.hardware, target.budget, curve, speed, s, why};
   if (!r.svg_path.empty()) write_file(r.svg_path, svg_curve(report));

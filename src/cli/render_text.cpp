@@ -99,7 +99,8 @@ std::string kv_type_label(const Settings& s) {
 }
 
 std::string compute_basis(const Runtime& runtime, Backend backend) {
-  const std::string fit = "fit to " + runtime.id + " " + runtime.version + " CPU-backend compute buffers (logits + activations + masks)";
+  const std::string fit =
+      "fit to " + runtime.id + " " + runtime.version + " CPU-backend compute buffers (logits + activations + masks)";
   if (backend == Backend::cpu) return "measured: " + fit;
   return std::string("derived, not measured on ") + backend_name(backend) + ": the " + fit +
          "; host input-layer buffer derived from the embedding rows of one ubatch";
@@ -117,8 +118,8 @@ std::string projector_compute_basis(const Catalog& catalog) {
       if (std::find(inputs.begin(), inputs.end(), input) == inputs.end()) inputs.push_back(input);
     }
   }
-  return "derived, not measured: one layer's f32 activations at llama.cpp mtmd's warmup input (" + fmt::format("{}", fmt::join(inputs, ", ")) +
-         "), plus attention scores without flash attention";
+  return "derived, not measured: one layer's f32 activations at llama.cpp mtmd's warmup input (" +
+         fmt::format("{}", fmt::join(inputs, ", ")) + "), plus attention scores without flash attention";
 }
 
 std::string text_footprint(const FootprintReport& r) {

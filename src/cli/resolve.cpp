@@ -11,7 +11,6 @@
 namespace fitcheck::cli {
 namespace {
 
-
 // A whole-number option such as --ubatch; the value is shown as the user wrote it.
 std::optional<std::uint64_t> count_option(const char* name, const std::string& text, std::uint64_t low, std::uint64_t high) {
   if (text.empty()) return std::nullopt;

@@ -58,12 +58,10 @@ std::vector<std::uint64_t> context_grid(std::uint64_t max_context, std::uint64_t
   return grid;
 }
 
-Curve context_curve(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime,
-                    const Settings& settings, const Budget& budget, const SpeedSetup& speed) {
+Curve context_curve(const ModelSetup& setup, const Budget& budget, const SpeedSetup& speed) {
   Curve curve;
   curve.over = CurveAxis::context;
-  const ModelSetup setup = make_setup({catalog, model, preset, runtime}, settings);
-  for (std::uint64_t context : context_grid(model.max_context, runtime.kv_cell_pad)) {
+  for (std::uint64_t context : context_grid(setup.model->max_context, setup.runtime->kv_cell_pad)) {
     curve.points.push_back(evaluate_point(setup, budget, speed, context));
   }
   curve.spill_start = first_spill(curve.points);
@@ -88,8 +86,8 @@ Curve model_curve(const Catalog& catalog, const Runtime& runtime, const Settings
   return curve;
 }
 
-const Preset& curve_preset(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings,
-                           const Budget& budget, unsigned min_bits, std::string& why) {
+PresetChoice curve_preset(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings,
+                          const Budget& budget, unsigned min_bits) {
   const Preset* smallest_fitting = nullptr;
   const Preset* smallest_at_floor = nullptr;
   std::uint64_t fitting_bytes = 0;
@@ -99,8 +97,8 @@ const Preset& curve_preset(const Catalog& catalog, const Model& model, const Run
     const bool fits = check_fit(budget, f).fits;
     const bool above_floor = preset.nominal_bits >= min_bits;
     if (fits && above_floor) {
-      why = "the best preset at or above " + std::to_string(min_bits) + " bits that fits at " + format_context(settings.context);
-      return preset;
+      return {&preset, "the best preset at or above " + std::to_string(min_bits) + " bits that fits at " +
+                           format_context(settings.context)};
     }
     if (fits && (!smallest_fitting || f.device_bytes() < fitting_bytes))
       smallest_fitting = &preset, fitting_bytes = f.device_bytes();
@@ -108,12 +106,12 @@ const Preset& curve_preset(const Catalog& catalog, const Model& model, const Run
       smallest_at_floor = &preset, floor_bytes = f.device_bytes();
   }
   if (smallest_fitting) {
-    why = "nothing at " + std::to_string(min_bits) + " bits fits at " + format_context(settings.context) +
-          "; the smallest preset that does";
-    return *smallest_fitting;
+    return {smallest_fitting, "nothing at " + std::to_string(min_bits) + " bits fits at " + format_context(settings.context) +
+                                  "; the smallest preset that does"};
   }
-  why = "nothing fits at " + format_context(settings.context) + "; the smallest preset at " + std::to_string(min_bits) + " bits";
-  return smallest_at_floor ? *smallest_at_floor : catalog.presets.back();
+  return {
+      smallest_at_floor ? smallest_at_floor : &catalog.presets.back(),
+      "nothing fits at " + format_context(settings.context) + "; the smallest preset at " + std::to_string(min_bits) + " bits"};
 }
 
 }  // namespace fitcheck

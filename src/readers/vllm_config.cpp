@@ -194,7 +194,10 @@ Deployment read_vllm(const Catalog& catalog, const std::string& path, std::strin
   const bool command = mentions_command(text);
   const std::vector<Setting> settings = command ? command_settings(path, shell_words(path, text)) : yaml_settings(path, text);
   for (const Setting& s : settings) apply(catalog, d, s);
-  if (!d.model) fail_at(path, 0, "no model (expected 'model: <org>/" + example_stem(catalog) + "' or 'vllm serve <org>/" + example_stem(catalog) + "')");
+  if (!d.model)
+    fail_at(
+        path, 0,
+        "no model (expected 'model: <org>/" + example_stem(catalog) + "' or 'vllm serve <org>/" + example_stem(catalog) + "')");
   if (!d.context)
     d.notes.push_back(
         {0, "no max_model_len: vLLM uses the model's maximum of " + std::to_string(d.model->max_context) + " tokens"});

@@ -163,7 +163,8 @@ TEST(Curve, DropsWhereTheFootprintCrossesTheBudgetAndNotBefore) {
   speed.params = speed_params(c, hw, Backend::cuda, 51.2);
   speed.limits = {budget.device_bytes, 60ULL << 30, 1024};
   const Settings s = default_settings(c.default_runtime());
-  const Curve curve = context_curve(c, c.find_model("31b"), c.find_preset("Q4_K_M"), c.default_runtime(), s, budget, speed);
+  const Curve curve =
+      context_curve(make_setup({c, c.find_model("31b"), c.find_preset("Q4_K_M"), c.default_runtime()}, s), budget, speed);
   ASSERT_TRUE(curve.spill_start.has_value());
   const std::size_t k = *curve.spill_start;
   ASSERT_GT(k, 0U);
