@@ -9,6 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "fitcheck/enum_names.hpp"
+#include "fitcheck/settings.hpp"
+
 namespace fitcheck {
 
 struct BlockType {
@@ -22,7 +25,23 @@ struct BlockType {
 };
 
 enum class TensorCategory { token_embd, output, attn_q, attn_k, attn_v, attn_output, ffn_up, ffn_gate, ffn_down, expert, other };
+inline constexpr EnumName<TensorCategory> k_category_names[] = {{"token_embd", TensorCategory::token_embd},
+                                                                {"output", TensorCategory::output},
+                                                                {"attn_q", TensorCategory::attn_q},
+                                                                {"attn_k", TensorCategory::attn_k},
+                                                                {"attn_v", TensorCategory::attn_v},
+                                                                {"attn_output", TensorCategory::attn_output},
+                                                                {"ffn_up", TensorCategory::ffn_up},
+                                                                {"ffn_gate", TensorCategory::ffn_gate},
+                                                                {"ffn_down", TensorCategory::ffn_down},
+                                                                {"expert", TensorCategory::expert},
+                                                                {"other", TensorCategory::other}};
 enum class TensorGroup { embedding, per_layer_embedding, attention, ffn, experts, norms, other };
+inline constexpr EnumName<TensorGroup> k_group_names[] = {
+    {"embedding", TensorGroup::embedding}, {"per_layer_embedding", TensorGroup::per_layer_embedding},
+    {"attention", TensorGroup::attention}, {"ffn", TensorGroup::ffn},
+    {"experts", TensorGroup::experts},     {"norms", TensorGroup::norms},
+    {"other", TensorGroup::other}};
 
 // The quantities a tensor's shape is made of: the model's, or the layer's where layers differ.
 enum class Dim { one, hidden, vocab, q_width, kv_width, head_dim, ff, ple, ple_total, rope_freqs, experts, expert_ff };
@@ -62,6 +81,11 @@ struct PresetRule {
   std::uint64_t min_gqa = 0;      // rule applies only when n_head / n_head_kv(layer 0) >= min_gqa
   std::string type;
 };
+
+inline constexpr EnumName<PresetRule::Select> k_select_names[] = {{"all", PresetRule::Select::all},
+                                                                  {"more_bits", PresetRule::Select::more_bits},
+                                                                  {"first_n", PresetRule::Select::first_n},
+                                                                  {"first_fraction", PresetRule::Select::first_fraction}};
 
 struct Preset {
   std::string id;
@@ -146,6 +170,7 @@ struct Model {
 };
 
 enum class MemoryKind { vram, unified };
+inline constexpr EnumName<MemoryKind> k_memory_kind_names[] = {{"vram", MemoryKind::vram}, {"unified", MemoryKind::unified}};
 
 struct Hardware {
   std::string id;
@@ -180,20 +205,10 @@ struct PcieLane {
   double gbs = 0;       // per lane, per direction
 };
 
-struct RuntimeDefaults {
-  std::uint64_t context = 4096;  // -c when a command line gives none
-  std::uint64_t ubatch = 512;
-  std::uint64_t batch = 2048;
-  std::uint64_t parallel = 1;
-  bool flash_attn = true;
-  bool swa_full = false;
-  bool kv_unified = false;
-};
-
 struct Runtime {
   std::string id;
   std::string version;
-  RuntimeDefaults defaults;
+  Settings defaults;  // context: -c when a command line gives none
   std::uint64_t kv_cell_pad = 256;
   std::uint64_t tensor_alignment = 32;
 };

@@ -15,6 +15,10 @@
 namespace fitcheck {
 
 enum class ConfigFormat { fitcheck, llama_cpp, ollama, vllm };
+inline constexpr EnumName<ConfigFormat> k_format_names[] = {{"fitcheck", ConfigFormat::fitcheck},
+                                                            {"llama.cpp", ConfigFormat::llama_cpp},
+                                                            {"ollama", ConfigFormat::ollama},
+                                                            {"vllm", ConfigFormat::vllm}};
 const char* format_name(ConfigFormat format);
 
 struct ConfigNote {

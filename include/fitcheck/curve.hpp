@@ -27,7 +27,7 @@ struct CurvePoint {
 
 // What a curve's x axis sweeps.
 enum class CurveAxis { context, models };
-const char* axis_name(CurveAxis axis);  // "context", "models"
+inline constexpr EnumName<CurveAxis> k_axis_names[] = {{"context", CurveAxis::context}, {"models", CurveAxis::models}};
 
 struct Curve {
   CurveAxis over = CurveAxis::context;

@@ -8,38 +8,10 @@
 #include <vector>
 
 #include "fitcheck/catalog.hpp"
+#include "fitcheck/settings.hpp"
 #include "fitcheck/tensors.hpp"
 
 namespace fitcheck {
-
-// The llama.cpp backend. Every GPU backend offloads every layer (-ngl all); cpu runs on the CPU alone.
-enum class Backend { cpu, cuda, rocm, metal, vulkan };
-const char* backend_name(Backend backend);
-// "cpu", "cuda", ... -> Backend; throws Error(Errc::usage) on anything else.
-Backend parse_backend(std::string_view text);
-
-// Bounds of the settings a runtime accepts here (llama.cpp takes more; no deployment needs more).
-inline constexpr std::uint64_t k_max_parallel = 4096;
-inline constexpr std::uint64_t k_max_ubatch = 1ULL << 16;
-
-struct Settings {
-  std::uint64_t context = 8192;  // tokens requested (-c); padded to the runtime's cell pad
-  std::string kv_type_k = "f16";
-  std::string kv_type_v = "f16";
-  std::uint64_t ubatch = 512;
-  std::uint64_t batch = 2048;
-  std::uint64_t parallel = 1;
-  bool flash_attn = true;
-  bool swa_full = false;
-  bool kv_unified = false;
-  bool cpu_repack = true;              // llama.cpp's default; --no-repack turns it off
-  bool vision = false;                 // load the multimodal projector (mmproj) for images
-  bool audio = false;                  // ... for audio (E2B/E4B: the same mmproj file holds both encoders)
-  std::string projector_type = "F16";  // mmproj weights: F16, BF16 or Q8_0
-  bool wants_projector() const { return vision || audio; }
-  Backend backend = Backend::cuda;
-  bool on_gpu() const { return backend != Backend::cpu; }
-};
 
 // Settings with the runtime's defaults.
 Settings default_settings(const Runtime& runtime);

@@ -140,7 +140,7 @@ Json hardware_object(const Hardware& hw, const Budget& b) {
   Json j;
   j["id"] = hw.id;
   j["name"] = hw.name;
-  j["memory_kind"] = hw.memory_kind == MemoryKind::vram ? "vram" : "unified";
+  j["memory_kind"] = name_of(k_memory_kind_names, hw.memory_kind);
   j["memory_bytes"] = hw.memory_bytes;
   j["budget_bytes"] = b.device_bytes;
   j["budget_basis"] = b.device_basis;
@@ -232,7 +232,7 @@ std::string json_curve(const CurveReport& r) {
   Json j = header(r.catalog);
   j["hardware"] = hardware_object(r.hardware, r.budget);
   j["assumptions"] = assumptions(r.catalog, r.runtime, r.settings, r.speed);
-  j["over"] = axis_name(r.curve.over);
+  j["over"] = name_of(k_axis_names, r.curve.over);
   if (r.curve.over == CurveAxis::context && !r.curve.points.empty()) {
     j["model"] = r.curve.points.front().model;
     j["quant"] = r.curve.points.front().quant;
@@ -317,7 +317,7 @@ std::string json_list(const Catalog& catalog, const std::string& what) {
       items.push_back({{"id", h.id},
                        {"name", h.name},
                        {"vendor", h.vendor},
-                       {"memory_kind", h.memory_kind == MemoryKind::vram ? "vram" : "unified"},
+                       {"memory_kind", name_of(k_memory_kind_names, h.memory_kind)},
                        {"memory_bytes", h.memory_bytes},
                        {"bandwidth_gbs", h.bandwidth_gbs}});
     }

@@ -235,7 +235,7 @@ std::string text_list(const Catalog& catalog, const std::string& what) {
   } else {
     out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", "id", "kind", "memory", "GB/s", "name");
     for (const Hardware& h : catalog.hardware) {
-      out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", h.id, h.memory_kind == MemoryKind::vram ? "vram" : "unified",
+      out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", h.id, name_of(k_memory_kind_names, h.memory_kind),
                          format_gib(h.memory_bytes), h.bandwidth_gbs, h.name);
     }
   }

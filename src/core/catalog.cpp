@@ -195,32 +195,34 @@ const KvType& Catalog::find_kv_type(std::string_view id) const { return find_by_
 const Hardware& Catalog::find_hardware(std::string_view id) const { return find_by_id(hardware, id, "GPU", "gpus"); }
 const Runtime& Catalog::default_runtime() const { return runtimes.front(); }
 
-const BlockType& Catalog::block_type(std::string_view type_name) const {
-  for (const BlockType& b : block_types) {
-    if (b.name == type_name) return b;
+namespace {
+
+// A lookup of a name the catalog was validated to hold (by check_catalog): a miss is a bug, not bad input.
+template <class T, class Key>
+const T& validated(const std::vector<T>& items, std::string_view name, Key key, const char* what) {
+  for (const T& item : items) {
+    if (key(item) == name) return item;
   }
-  throw Error(Errc::internal, "block type '" + std::string(type_name) + "' is not in the catalog");
+  throw Error(Errc::internal, std::string(what) + " '" + std::string(name) + "' is not in the catalog");
 }
 
+}  // namespace
+
+const BlockType& Catalog::block_type(std::string_view name) const {
+  return validated(
+      block_types, name, [](const BlockType& b) { return b.name; }, "block type");
+}
 const BackendSpeed& Catalog::backend_speed(std::string_view id) const {
-  for (const BackendSpeed& b : backend_speeds) {
-    if (b.id == id) return b;
-  }
-  throw Error(Errc::internal, "speed parameters for backend '" + std::string(id) + "' are not in the catalog");
+  return validated(
+      backend_speeds, id, [](const BackendSpeed& b) { return b.id; }, "speed parameters for backend");
 }
-
 const VendorRules& Catalog::vendor(std::string_view name) const {
-  for (const VendorRules& v : vendors) {
-    if (v.vendor == name) return v;
-  }
-  throw Error(Errc::internal, "vendor '" + std::string(name) + "' is not in the catalog");
+  return validated(
+      vendors, name, [](const VendorRules& v) { return v.vendor; }, "vendor");
 }
-
 const Platform& Catalog::platform(std::string_view id) const {
-  for (const Platform& p : platforms) {
-    if (p.id == id) return p;
-  }
-  throw Error(Errc::internal, "platform '" + std::string(id) + "' is not in the catalog");
+  return validated(
+      platforms, id, [](const Platform& p) { return p.id; }, "platform");
 }
 
 }  // namespace fitcheck

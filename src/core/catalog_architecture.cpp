@@ -8,34 +8,7 @@
 namespace fitcheck {
 namespace {
 
-template <class T, std::size_t N>
-T named(const Node& n, const std::pair<const char*, T> (&names)[N], const char* what) {
-  const std::string s = n.nonempty();
-  std::string known;
-  for (const auto& [name, value] : names) {
-    if (s == name) return value;
-    known += (known.empty() ? "" : ", ") + std::string(name);
-  }
-  n.fail(std::string("unknown ") + what + " '" + s + "' (" + known + ")");
-}
-
-constexpr std::pair<const char*, TensorGroup> k_groups[] = {
-    {"embedding", TensorGroup::embedding}, {"per_layer_embedding", TensorGroup::per_layer_embedding},
-    {"attention", TensorGroup::attention}, {"ffn", TensorGroup::ffn},
-    {"experts", TensorGroup::experts},     {"norms", TensorGroup::norms},
-    {"other", TensorGroup::other},
-};
-
-constexpr std::pair<const char*, TensorCategory> k_categories[] = {
-    {"token_embd", TensorCategory::token_embd}, {"output", TensorCategory::output},
-    {"attn_q", TensorCategory::attn_q},         {"attn_k", TensorCategory::attn_k},
-    {"attn_v", TensorCategory::attn_v},         {"attn_output", TensorCategory::attn_output},
-    {"ffn_up", TensorCategory::ffn_up},         {"ffn_gate", TensorCategory::ffn_gate},
-    {"ffn_down", TensorCategory::ffn_down},     {"expert", TensorCategory::expert},
-    {"other", TensorCategory::other},
-};
-
-constexpr std::pair<const char*, Dim> k_dims[] = {
+constexpr EnumName<Dim> k_dims[] = {
     {"one", Dim::one},
     {"hidden", Dim::hidden},
     {"vocab", Dim::vocab},
@@ -50,7 +23,7 @@ constexpr std::pair<const char*, Dim> k_dims[] = {
     {"expert_ff", Dim::expert_ff},
 };
 
-constexpr std::pair<const char*, Condition> k_conditions[] = {
+constexpr EnumName<Condition> k_conditions[] = {
     {"tied", Condition::tied}, {"untied", Condition::untied},         {"per_layer_embedding", Condition::per_layer_embedding},
     {"moe", Condition::moe},   {"rope_freqs", Condition::rope_freqs}, {"separate_v", Condition::separate_v},
 };
@@ -59,24 +32,22 @@ constexpr std::pair<const char*, Condition> k_conditions[] = {
 DimTerm read_dim(const Node& n) {
   const std::string s = n.nonempty();
   const std::size_t star = s.find('*');
-  if (star == std::string::npos) return {named(n, k_dims, "dimension"), 1};
+  if (star == std::string::npos) return {n.named(k_dims, "dimension"), 1};
   const std::optional<std::uint64_t> factor = parse_count(std::string_view(s).substr(0, star));
   if (!factor || *factor == 0 || *factor > 64) n.fail("expected a factor from 1 to 64 before '*', e.g. 2*expert_ff");
-  for (const auto& [name, dim] : k_dims) {
-    if (s.compare(star + 1, std::string::npos, name) == 0) return {dim, *factor};
-  }
+  if (const std::optional<Dim> dim = value_named(k_dims, std::string_view(s).substr(star + 1))) return {*dim, *factor};
   n.fail("unknown dimension '" + s.substr(star + 1) + "' after '*'");
 }
 
 TensorTemplate read_template(const Node& n, bool in_layer) {
   TensorTemplate t;
   t.name = n.at("name").nonempty();
-  t.group = named(n.at("group"), k_groups, "tensor group");
-  if (n.has("category")) t.category = named(n.at("category"), k_categories, "tensor category");
+  t.group = n.at("group").named(k_group_names, "tensor group");
+  if (n.has("category")) t.category = n.at("category").named(k_category_names, "tensor category");
   for (const Node& d : n.at("shape").items()) t.shape.push_back(read_dim(d));
   if (t.shape.empty() || t.shape.size() > 3) n.at("shape").fail("expected 1 to 3 dimensions");
   if (n.has("when")) {
-    for (const Node& c : n.at("when").items()) t.when.push_back(named(c, k_conditions, "condition"));
+    for (const Node& c : n.at("when").items()) t.when.push_back(c.named(k_conditions, "condition"));
   }
   if (n.has("quantize")) t.quantize = n.at("quantize").boolean();
   if (n.has("host")) t.host = n.at("host").boolean();

@@ -117,38 +117,22 @@ BlockType read_block_type(const Node& n) {
 
 namespace {
 
+// Rules select the layer tensors by category; the output layer has its own type (output_type).
 TensorCategory read_category(const Node& n) {
-  static const std::pair<const char*, TensorCategory> k_names[] = {
-      {"attn_q", TensorCategory::attn_q},           {"attn_k", TensorCategory::attn_k}, {"attn_v", TensorCategory::attn_v},
-      {"attn_output", TensorCategory::attn_output}, {"ffn_up", TensorCategory::ffn_up}, {"ffn_gate", TensorCategory::ffn_gate},
-      {"ffn_down", TensorCategory::ffn_down},       {"expert", TensorCategory::expert},
-  };
-  const std::string s = n.nonempty();
-  for (const auto& [name, cat] : k_names) {
-    if (s == name) return cat;
-  }
-  n.fail("unknown tensor category '" + s + "' (attn_q, attn_k, attn_v, attn_output, ffn_up, ffn_gate, ffn_down, expert)");
+  const TensorCategory c = n.named(k_category_names, "tensor category");
+  const bool in_layers = c != TensorCategory::token_embd && c != TensorCategory::output && c != TensorCategory::other;
+  if (!in_layers)
+    n.fail("a rule selects layer tensors (attn_q, attn_k, attn_v, attn_output, ffn_up, ffn_gate, ffn_down, expert)");
+  return c;
 }
 
 PresetRule read_rule(const Node& n) {
   PresetRule r;
   r.category = read_category(n.at("category"));
   r.type = n.at("type").nonempty();
-  if (n.has("select")) {
-    const std::string s = n.at("select").nonempty();
-    if (s == "all")
-      r.select = PresetRule::Select::all;
-    else if (s == "more_bits")
-      r.select = PresetRule::Select::more_bits;
-    else if (s == "first_n") {
-      r.select = PresetRule::Select::first_n;
-      r.n = n.at("n").in_range(1, k_max_layers);
-    } else if (s == "first_fraction") {
-      r.select = PresetRule::Select::first_fraction;
-      r.denominator = n.at("denominator").in_range(1, k_max_layers);
-    } else
-      n.at("select").fail("unknown select '" + s + "' (all, more_bits, first_n, first_fraction)");
-  }
+  if (n.has("select")) r.select = n.at("select").named(k_select_names, "select");
+  if (r.select == PresetRule::Select::first_n) r.n = n.at("n").in_range(1, k_max_layers);
+  if (r.select == PresetRule::Select::first_fraction) r.denominator = n.at("denominator").in_range(1, k_max_layers);
   if (n.has("min_gqa")) r.min_gqa = n.at("min_gqa").in_range(1, k_max_heads);
   return r;
 }

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fitcheck/enum_names.hpp"
+
 namespace fitcheck {
 
 class Node {
@@ -29,6 +31,13 @@ class Node {
   bool boolean() const;
   std::string str() const;
   std::string nonempty() const;
+  // One of an enum's names: "unknown <what> 'x' (a, b, c)" otherwise.
+  template <class E, std::size_t N>
+  E named(const EnumName<E> (&table)[N], const char* what) const {
+    const std::string s = nonempty();
+    if (const std::optional<E> value = value_named(table, s)) return *value;
+    fail(std::string("unknown ") + what + " '" + s + "' (" + names_of(table) + ")");
+  }
   std::vector<std::string> strings() const;           // a list of non-empty strings
   std::vector<std::string> nonempty_strings() const;  // ... holding at least one
   // Every object holding numbers must say where they come from.

@@ -30,9 +30,7 @@ Hardware read_hardware(const Node& n) {
   h.id = n.at("id").nonempty();
   h.name = n.at("name").nonempty();
   h.vendor = n.at("vendor").nonempty();
-  const std::string kind = n.at("memory_kind").nonempty();
-  if (kind != "vram" && kind != "unified") n.at("memory_kind").fail("expected \"vram\" or \"unified\"");
-  h.memory_kind = kind == "vram" ? MemoryKind::vram : MemoryKind::unified;
+  h.memory_kind = n.at("memory_kind").named(k_memory_kind_names, "memory kind");
   h.memory_bytes = n.at("memory_bytes").in_range(1, k_max_memory);
   if (n.has("gpu_working_set_bytes")) h.gpu_working_set_bytes = n.at("gpu_working_set_bytes").in_range(1, h.memory_bytes);
   h.bandwidth_gbs = read_nonnegative(n.at("bandwidth_gbs"));

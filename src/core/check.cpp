@@ -105,14 +105,7 @@ CheckResult check_vllm(const Catalog& catalog, const Deployment& d, const Hardwa
 
 }  // namespace
 
-const char* format_name(ConfigFormat format) {
-  switch (format) {
-    case ConfigFormat::llama_cpp: return "llama.cpp";
-    case ConfigFormat::ollama: return "ollama";
-    case ConfigFormat::vllm: return "vllm";
-    default: return "fitcheck";
-  }
-}
+const char* format_name(ConfigFormat format) { return name_of(k_format_names, format); }
 
 void require_supported_target(const Deployment& d, const Hardware& hw) {
   if (d.uses_vllm() && hw.memory_kind == MemoryKind::unified) {

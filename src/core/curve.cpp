@@ -45,8 +45,6 @@ std::optional<std::size_t> first_spill(const std::vector<CurvePoint>& points) {
 
 }  // namespace
 
-const char* axis_name(CurveAxis axis) { return axis == CurveAxis::context ? "context" : "models"; }
-
 std::vector<std::uint64_t> context_grid(std::uint64_t max_context, std::uint64_t pad) {
   std::vector<std::uint64_t> grid;
   const std::uint64_t start = std::min<std::uint64_t>(1024, max_context);

@@ -20,33 +20,13 @@ std::uint64_t widest_kv(const Model& model) { return std::max(model.sliding.kv_w
 
 }  // namespace
 
-Settings default_settings(const Runtime& runtime) {
-  Settings s;
-  s.ubatch = runtime.defaults.ubatch;
-  s.batch = runtime.defaults.batch;
-  s.parallel = runtime.defaults.parallel;
-  s.flash_attn = runtime.defaults.flash_attn;
-  s.swa_full = runtime.defaults.swa_full;
-  s.kv_unified = runtime.defaults.kv_unified;
-  return s;
-}
+Settings default_settings(const Runtime& runtime) { return runtime.defaults; }
 
-const char* backend_name(Backend backend) {
-  switch (backend) {
-    case Backend::cpu: return "cpu";
-    case Backend::cuda: return "cuda";
-    case Backend::rocm: return "rocm";
-    case Backend::metal: return "metal";
-    case Backend::vulkan: return "vulkan";
-  }
-  return "cpu";
-}
+const char* backend_name(Backend backend) { return name_of(k_backend_names, backend); }
 
 Backend parse_backend(std::string_view text) {
-  for (Backend b : {Backend::cpu, Backend::cuda, Backend::rocm, Backend::metal, Backend::vulkan}) {
-    if (text == backend_name(b)) return b;
-  }
-  throw Error(Errc::usage, "unknown backend '" + std::string(text) + "': use cpu, cuda, rocm, metal or vulkan");
+  if (const std::optional<Backend> b = value_named(k_backend_names, text)) return *b;
+  throw Error(Errc::usage, "unknown backend '" + std::string(text) + "': use " + names_of(k_backend_names));
 }
 
 std::uint64_t Split::total() const { return checked_add(device, host); }

@@ -226,17 +226,6 @@ ParamCounts count_params(const Model& model, const std::vector<Tensor>& tensors)
   return c;
 }
 
-const char* group_name(TensorGroup group) {
-  switch (group) {
-    case TensorGroup::embedding: return "embedding";
-    case TensorGroup::per_layer_embedding: return "per_layer_embedding";
-    case TensorGroup::attention: return "attention";
-    case TensorGroup::ffn: return "ffn";
-    case TensorGroup::experts: return "experts";
-    case TensorGroup::norms: return "norms";
-    case TensorGroup::other: return "other";
-  }
-  return "other";
-}
+const char* group_name(TensorGroup group) { return name_of(k_group_names, group); }
 
 }  // namespace fitcheck

@@ -40,11 +40,8 @@ std::string first_instruction(std::string_view text) {
 }  // namespace
 
 std::optional<ConfigFormat> parse_format(std::string_view name) {
-  if (name == "fitcheck") return ConfigFormat::fitcheck;
-  if (name == "llama.cpp" || name == "llama-cpp" || name == "llama-server") return ConfigFormat::llama_cpp;
-  if (name == "ollama") return ConfigFormat::ollama;
-  if (name == "vllm") return ConfigFormat::vllm;
-  return std::nullopt;
+  if (name == "llama-cpp" || name == "llama-server") return ConfigFormat::llama_cpp;  // spellings people use too
+  return value_named(k_format_names, name);
 }
 
 ConfigFormat detect_format(const std::string& path, std::string_view text) {
