@@ -336,5 +336,7 @@ const Catalog& builtin_catalog();
 
 // The closest candidate by edit distance, or empty when nothing is close.
 std::string closest_match(std::string_view input, const std::vector<std::string>& candidates);
+// The one wording of a suggestion: "did you mean 'X'?" for the closest candidate, or "" when none is close.
+std::string did_you_mean(std::string_view input, const std::vector<std::string>& candidates);
 
 }  // namespace fitcheck

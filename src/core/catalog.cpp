@@ -160,6 +160,11 @@ std::string closest_match(std::string_view input, const std::vector<std::string>
   return best;
 }
 
+std::string did_you_mean(std::string_view input, const std::vector<std::string>& candidates) {
+  const std::string guess = closest_match(input, candidates);
+  return guess.empty() ? "" : "did you mean '" + guess + "'?";
+}
+
 namespace {
 
 template <class T>
@@ -170,9 +175,9 @@ const T& find_by_id(const std::vector<T>& items, std::string_view id, const char
   }
   std::vector<std::string> names = extra_names;
   for (const T& item : items) names.push_back(item.id);
-  const std::string suggestion = closest_match(id, names);
+  const std::string suggestion = did_you_mean(id, names);
   std::string message = std::string("unknown ") + what + " '" + std::string(id) + "'";
-  if (!suggestion.empty()) message += ": did you mean '" + suggestion + "'?";
+  if (!suggestion.empty()) message += ": " + suggestion;
   message += std::string(" (see 'fitcheck list ") + list_hint + "')";
   throw Error(Errc::usage, message);
 }

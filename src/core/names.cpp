@@ -75,9 +75,9 @@ const Preset& quant_tag(const Catalog& catalog, std::string_view tag, std::strin
   if (lower(tag) == "fp16") return catalog.find_preset("F16");
   std::vector<std::string> ids;
   for (const Preset& p : catalog.presets) ids.push_back(p.id);
-  const std::string guess = closest_match(tag, ids);
-  throw Error(Errc::data, "unknown quantization '" + std::string(tag) + "' in '" + std::string(whole) + "'" +
-                              (guess.empty() ? " (see 'fitcheck list quants')" : " (did you mean " + guess + "?)"));
+  const std::string guess = did_you_mean(tag, ids);
+  throw Error(Errc::data, "unknown quantization '" + std::string(tag) + "' in '" + std::string(whole) + "' (" +
+                              (guess.empty() ? "see 'fitcheck list quants'" : guess) + ")");
 }
 
 }  // namespace

@@ -16,8 +16,8 @@ std::uint64_t dtype_bytes(const Catalog& catalog, const std::string& id) {
     if (d.id == id) return d.bytes;
     ids.push_back(d.id);
   }
-  const std::string guess = closest_match(id, ids);
-  throw Error(Errc::usage, "unknown vLLM kv_cache_dtype '" + id + "'" + (guess.empty() ? "" : " (did you mean " + guess + "?)"));
+  const std::string guess = did_you_mean(id, ids);
+  throw Error(Errc::usage, "unknown vLLM kv_cache_dtype '" + id + "'" + (guess.empty() ? "" : " (" + guess + ")"));
 }
 
 // KV heads one GPU holds: split over the tensor-parallel ranks, replicated when there are fewer heads.

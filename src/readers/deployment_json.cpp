@@ -126,11 +126,8 @@ Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, s
   d.settings = default_settings(catalog.default_runtime());
   for (const auto& item : doc.items()) {
     if (!listed(k_keys, item.key())) {
-      warn_unknown(d, lines(item.key()), "unknown key \"" + item.key() + "\"", '"' + item.key() + '"', [] {
-        std::vector<std::string> keys;
-        for (const char* k : k_keys) keys.push_back('"' + std::string(k) + '"');
-        return keys;
-      });
+      warn_unknown(d, lines(item.key()), "unknown key \"" + item.key() + "\"", item.key(),
+                   [] { return std::vector<std::string>(std::begin(k_keys), std::end(k_keys)); });
     }
   }
   if (!r.has("model")) fail_at(path, 0, "missing \"model\" (expected a model id such as \"" + catalog.models.back().id + "\")");

@@ -114,8 +114,8 @@ std::uint64_t positive_count(const std::string& path, const Word& option, const 
 }
 
 ConfigNote ignored(std::size_t line, const std::string& what, const std::string& name, const std::vector<std::string>& known) {
-  const std::string guess = closest_match(name, known);
-  return {line, what + (guess.empty() ? " (ignored)" : " (ignored; did you mean " + guess + "?)")};
+  const std::string guess = did_you_mean(name, known);
+  return {line, what + (guess.empty() ? " (ignored)" : " (ignored; " + guess + ")")};
 }
 
 void finish_deployment(Deployment& d) {

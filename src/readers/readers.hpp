@@ -63,7 +63,7 @@ std::vector<std::string> both(const char* const (&first)[N], const char* const (
 }
 // At most this many notes, warnings and unmodelled options of a deployment are shown; the rest are counted.
 inline constexpr std::size_t k_max_notes = 50;
-// The warning for something a reader does not know: "<what> (ignored; did you mean <guess>?)" with the
+// The warning for something a reader does not know: "<what> (ignored; did you mean '<guess>'?)" with the
 // closest of `known` (as the file would write it), or "<what> (ignored)".
 ConfigNote ignored(std::size_t line, const std::string& what, const std::string& name, const std::vector<std::string>& known);
 // Adds that warning to the deployment; `known()` gives the names. Past k_max_notes warnings, which are
