@@ -20,7 +20,7 @@ struct BlockType {
   std::uint64_t block_bytes = 0;
   std::string fallback;     // type used when a row is not a multiple of block_elems; empty: none
   bool cpu_repack = false;  // the CPU backend keeps a second, interleaved copy of such weights
-  // Bytes of `rows` rows of `row_elems` elements. row_elems must be a multiple of block_elems.
+  // Bytes of one row of `row_elems` elements (whole blocks: row_elems must be a multiple of block_elems).
   std::uint64_t row_bytes(std::uint64_t row_elems) const;
 };
 
@@ -316,7 +316,8 @@ struct Catalog {
   DeploymentRules deployment;  // optional: `fitcheck check` needs it
 
   // Lookups by id (or model alias), case-insensitive. find_* throw Error(Errc::usage) with a
-  // "did you mean" suggestion; block_type/platform throw Error(Errc::internal) (validated at load).
+  // "did you mean" suggestion; block_type, backend_speed, vendor and platform look up names that
+  // check_catalog guarantees (every name the code or the data uses), so a miss is Error(Errc::internal).
   const Model& find_model(std::string_view id) const;
   const Preset& find_preset(std::string_view id) const;
   const KvType& find_kv_type(std::string_view id) const;

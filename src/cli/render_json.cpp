@@ -93,7 +93,7 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"basis",
            "decode: bytes read per token over bandwidth x efficiency, plus a fixed time per layer; prefill: "
            "2 FLOPs per active parameter over FP16 throughput x efficiency, plus host-RAM weights over PCIe; "
-           "efficiencies calibrated on shared/reference/speed-reports.md (see README)"}};
+           "efficiencies calibrated on public measurements (data/runtimes.json cites them; README 'Speed')"}};
 }
 
 Json speed_object(const Speed& s, std::uint64_t fill) {

@@ -24,7 +24,7 @@ const Catalog& mini_catalog();
 using CsvRow = std::map<std::string, std::string>;
 std::vector<CsvRow> allocation_rows();
 
-// MiB figure from the CSV (two decimals) to bytes, and the tolerance of its rounding.
+// MiB figure from the CSV (two decimals) to bytes; its rounding allows 0.005 MiB either way.
 double mib(const std::string& text);
 
 struct RunResult {

@@ -34,7 +34,7 @@ Error load_error(const std::string& text) {
 TEST(Catalog, BuiltinLoadsEverySection) {
   const Catalog& c = builtin_catalog();
   EXPECT_EQ(c.models.size(), 4U);
-  EXPECT_EQ(c.hardware.size(), 103U);  // every device of shared/reference/hardware.json
+  EXPECT_EQ(c.hardware.size(), 103U);  // every profile of data/hardware.json
   EXPECT_GE(c.presets.size(), 10U);
   EXPECT_GE(c.kv_types.size(), 7U);
   for (const char* id : {"rtx3060-12g", "rtx4090-24g", "m3max40c-48g", "h100-80g", "dgxspark-128g"}) {
@@ -134,8 +134,9 @@ TEST(Catalog, ParameterTotalsReproduceOfficialFigures) {
   }
 }
 
-// Exact text-model totals, derived by hand in shared/reference/gemma4-architecture.md section 3 (which leaves out
-// the 256-float rope_freqs tensor that the GGUF also holds, so add 256).
+// Exact text-model totals, summed by hand from the tensor shapes of huggingface/transformers
+// convert_gemma4_weights.py (commit 0f3f0632a387), which leave out the 256-float rope_freqs tensor that the
+// GGUF also holds, so add 256.
 TEST(Catalog, ExactTextParameterCounts) {
   const Catalog& c = builtin_catalog();
   EXPECT_EQ(count_params(c.find_model("gemma-4-e2b")).text_total(), 4647449891ULL + 256);

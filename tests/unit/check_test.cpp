@@ -202,7 +202,7 @@ TEST(Ollama, EachParallelSequenceGetsTheContext) {
 
 TEST(Ollama, DefaultContextFollowsTheVramTiers) {
   const Deployment d = readers::read_modelfile(catalog(), "Modelfile", "FROM gemma4:31b\n", with_env({}));
-  // shared/reference/peers.md 1.4: >= 47 GiB -> 262144, >= 23 GiB -> 32768, else 4096.
+  // ollama/ollama server/routes.go L2048-2058 at fb30760: >= 47 GiB -> 262144, >= 23 GiB -> 32768, else 4096.
   EXPECT_EQ(deployment_context(catalog(), d, catalog().find_hardware("rtx3060-12g")), 4096U);
   EXPECT_EQ(deployment_context(catalog(), d, catalog().find_hardware("rtx4090-24g")), 32768U);
   EXPECT_EQ(deployment_context(catalog(), d, catalog().find_hardware("h100-80g")), 262144U);
