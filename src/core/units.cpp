@@ -131,20 +131,20 @@ std::optional<double> parse_decimal(std::string_view text) {
   }
 }
 
-std::string format_gib(std::uint64_t bytes) {
-  // Two decimals, rounded half up, computed in integers.
-  const std::uint64_t hundredths = (bytes / k_gib) * 100 + ((bytes % k_gib) * 100 + k_gib / 2) / k_gib;
+namespace {
+
+// Bytes in `unit`s with two decimals, rounded half up, computed in integers: "12.00 GiB".
+std::string format_in(std::uint64_t bytes, std::uint64_t unit, const char* suffix) {
+  const std::uint64_t hundredths = (bytes / unit) * 100 + ((bytes % unit) * 100 + unit / 2) / unit;
   std::string frac = std::to_string(hundredths % 100);
   if (frac.size() < 2) frac.insert(0, "0");
-  return std::to_string(hundredths / 100) + "." + frac + " GiB";
+  return std::to_string(hundredths / 100) + "." + frac + " " + suffix;
 }
 
-std::string format_mib(std::uint64_t bytes) {
-  const std::uint64_t hundredths = (bytes / k_mib) * 100 + ((bytes % k_mib) * 100 + k_mib / 2) / k_mib;
-  std::string frac = std::to_string(hundredths % 100);
-  if (frac.size() < 2) frac.insert(0, "0");
-  return std::to_string(hundredths / 100) + "." + frac + " MiB";
-}
+}  // namespace
+
+std::string format_gib(std::uint64_t bytes) { return format_in(bytes, k_gib, "GiB"); }
+std::string format_mib(std::uint64_t bytes) { return format_in(bytes, k_mib, "MiB"); }
 
 std::string format_context(std::uint64_t tokens) {
   if (tokens != 0 && tokens % 1024 == 0) return std::to_string(tokens / 1024) + "K";
