@@ -33,7 +33,7 @@ Error load_error(const std::string& text) {
 
 TEST(Catalog, BuiltinLoadsEverySection) {
   const Catalog& c = builtin_catalog();
-  EXPECT_EQ(c.models.size(), 4U);
+  EXPECT_EQ(c.models.size(), 5U);
   EXPECT_EQ(c.hardware.size(), 103U);  // every profile of data/hardware.json
   EXPECT_GE(c.presets.size(), 10U);
   EXPECT_GE(c.kv_types.size(), 7U);
@@ -143,6 +143,9 @@ TEST(Catalog, ExactTextParameterCounts) {
   EXPECT_EQ(count_params(c.find_model("gemma-4-e4b")).text_total(), 7518069034ULL + 256);
   EXPECT_EQ(count_params(c.find_model("gemma-4-26b-a4b")).text_total(), 25233141790ULL + 256);
   EXPECT_EQ(count_params(c.find_model("gemma-4-31b")).text_total(), 30697345340ULL + 256);
+  // 12B (convert_gemma4_unified_weights.py at 05babaa3b419): embedding 1,006,632,960 + 40 sliding attention
+  // 47,186,432 + 8 full 64,881,664 + 48 MLPs 176,947,200 + norms and scalars 741,168 = 11,907,350,320.
+  EXPECT_EQ(count_params(c.find_model("gemma-4-12b")).text_total(), 11907350320ULL + 256);
   // Active per token (26B A4B): text total - 30 layers x 120 idle experts x 3 x 2816 x 704 = 3,822,530,590 (+256).
   EXPECT_EQ(count_params(c.find_model("gemma-4-26b-a4b")).active, 3822530590ULL + 256);
   // E2B PLE table 262144 x (35 x 256) = 2,348,810,240 plus projection 1536 x 8960 = 13,762,560, norm 256,

@@ -38,6 +38,14 @@ TEST(ModelNames, GgufFileNamesGiveModelAndPreset) {
   EXPECT_NE(data_error([] { match_gguf_file(catalog(), "llama-3-8b-Q4_K_M.gguf"); }).find("cannot tell"), std::string::npos);
 }
 
+// The 12B as its publishers and runtimes name it (unsloth's files are lower case).
+TEST(ModelNames, TwelveBInEveryNaming) {
+  EXPECT_EQ(match_gguf_file(catalog(), "gemma-4-12b-it-Q8_0.gguf").model->id, "gemma-4-12b");
+  EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-12b-it-GGUF:Q6_K").preset->id, "Q6_K");
+  EXPECT_EQ(match_ollama_tag(catalog(), "gemma4:12b").model->id, "gemma-4-12b");
+  EXPECT_EQ(match_hf_id(catalog(), "google/gemma-4-12B-it").model->id, "gemma-4-12b");
+}
+
 TEST(ModelNames, HfRepoDefaultsToTheLlamaCppDefaultQuant) {
   const ModelMatch tagged = match_hf_repo(catalog(), "ggml-org/gemma-4-E2B-it-GGUF:Q8_0");
   EXPECT_EQ(tagged.model->id, "gemma-4-e2b");

@@ -200,3 +200,20 @@ TEST(Footprint, ProjectorIsWeightsPlusEncoderBuffersOnTheComputeDevice) {
   s.vision = false;
   EXPECT_EQ(footprint(c, m, c.find_preset("Q4_K_M"), c.default_runtime(), s).projector.total(), 0U);
 }
+
+// Gemma 4 12B, f16 cache, default settings (ubatch 512): full layers 8 x 512 (K) + 512 (V) x 2 B = 16,384 B a
+// token; sliding layers 40 x (2048 + 2048) x 2 B = 327,680 B a cell over pad256(1024 + 512) = 1536 cells
+// = 503,316,480 (480 MiB) at any context. 32K: 536,870,912 + 503,316,480 = 1,040,187,392 (992 MiB);
+// 256K: 4,294,967,296 + 503,316,480 = 4,798,283,776 (4576 MiB). K = V layers still store V.
+TEST(KvCache, TwelveBByHand) {
+  const Catalog& c = builtin_catalog();
+  const Model& m = c.find_model("gemma-4-12b");
+  Settings s = default_settings(c.default_runtime());
+  s.context = 32768;
+  const KvDetail at_32k = kv_cache(c, m, c.default_runtime(), s);
+  EXPECT_EQ(at_32k.sliding_cells, 1536U);
+  EXPECT_EQ(at_32k.full_bytes + at_32k.sliding_bytes, 1040187392ULL);
+  s.context = 262144;
+  const KvDetail at_256k = kv_cache(c, m, c.default_runtime(), s);
+  EXPECT_EQ(at_256k.full_bytes + at_256k.sliding_bytes, 4798283776ULL);
+}
