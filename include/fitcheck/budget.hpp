@@ -15,7 +15,8 @@ struct Budget {
   std::uint64_t memory_bytes = 0;
   Backend backend = Backend::cuda;     // the llama.cpp backend the budget is for (its platform's reserve)
   std::uint64_t reserve_bytes = 0;     // runtime reserve taken off device memory (VRAM)
-  std::uint64_t device_bytes = 0;      // what device-resident parts may use
+  std::uint64_t device_bytes = 0;      // what device-resident parts may use (after the headroom)
+  std::uint64_t headroom_bytes = 0;    // kept free on the device (llama.cpp --fit's margin by default)
   std::string device_basis;            // how device_bytes was found, in words
   std::uint64_t os_reserve_bytes = 0;  // unified: taken off RAM for the OS
   std::uint64_t ram_bytes = 0;         // unified: device + host must fit here; 0 = host unchecked
@@ -29,6 +30,9 @@ Backend default_backend(const Catalog& catalog, const Hardware& hardware);
 Budget make_budget(const Catalog& catalog, const Hardware& hardware, Backend backend, std::optional<std::uint64_t> reserve);
 // The same with the hardware's default backend.
 Budget make_budget(const Catalog& catalog, const Hardware& hardware, std::optional<std::uint64_t> reserve);
+
+// Keeps `bytes` of the device budget free: a plan must fit in what is left.
+void apply_headroom(Budget& budget, std::uint64_t bytes);
 
 struct FitResult {
   bool fits = false;

@@ -226,6 +226,11 @@ struct Policy {
   std::uint64_t min_context = 8192;   // context a recommendation must hold; the context of a model curve
   std::uint64_t fill = 1024;          // tokens in the context when decode speed is quoted
   double offload_min_tps = 5;         // decode floor when offload is allowed
+  std::uint64_t headroom_bytes = 0;   // device memory a plan leaves free (recommend, footprint, curve)
+  std::uint64_t target_context = 0;   // balanced: a context met before memory goes to a better preset
+  std::string quality_ceiling;        // a preset: those ranked above buy no measured quality
+  std::string community_default;      // a preset: the one people run
+  std::string kv_fallback;            // a KV type proposed when f16 misses the answer
   std::string custom_vram_vendor;     // the vendor of a --vram target
   std::string custom_unified_vendor;  // the vendor of a --unified target
 };
@@ -252,6 +257,7 @@ struct ModelName {
   std::string model;
   std::vector<std::string> stems;        // "gemma-4-31B-it": <stem>-<preset>.gguf, <org>/<stem>-GGUF, google/<stem>
   std::vector<std::string> ollama_tags;  // "gemma4:31b", "gemma4:31b-it": <tag>[-<quant>] in Ollama's library
+  std::string launch_repo;               // a GGUF repository with every stock preset, for -hf REPO:QUANT
 };
 
 struct OllamaContextTier {
@@ -260,7 +266,8 @@ struct OllamaContextTier {
 };
 
 struct OllamaRules {
-  std::string default_preset;  // what an untagged size ships
+  std::string default_preset;           // what an untagged size ships
+  std::vector<std::string> quant_tags;  // presets the library also ships as <last tag>-<quant>
   bool loads_projector = true;
   std::uint64_t default_parallel = 1;
   std::uint64_t default_batch = 512;             // num_batch: Ollama passes it as llama-server's -b and -ub

@@ -40,7 +40,9 @@ std::optional<OffloadPlan> best_offload(const Footprint& all_on_gpu_footprint, c
 OffloadPlan offload_plan(const Footprint& all_on_gpu_footprint, const LayerTable& table, const SpeedParams& params,
                          const OffloadLimits& limits, const Placement& placement);
 
-// "-ngl 99 --n-cpu-moe 8 -c 32768 -ctk f16 -ctv f16 -fa on" (plus -ub, -np, --swa-full, --kv-unified when set).
+// "-ngl 99 --n-cpu-moe 8 -c 32768 -fa on" (plus -ctk/-ctv, -ub, -np, --swa-full, --kv-unified when not the default).
 std::string llama_args(const Settings& settings, const LayerTable& table, const Placement& placement);
+// The same for -ngl gpu_layers (99: all) and --n-cpu-moe cpu_moe_layers.
+std::string llama_flags(const Settings& settings, std::uint64_t gpu_layers, std::uint64_t cpu_moe_layers);
 
 }  // namespace fitcheck

@@ -23,12 +23,33 @@ struct SpeedSetup {
   double min_tps = 0;          // decode tokens/s a plan must reach (at limits.fill)
 };
 
+// What the answer optimises once the largest model is found (--prefer).
+enum class Preference { balanced, speed, quality, context };
+inline constexpr EnumName<Preference> k_preference_names[] = {{"balanced", Preference::balanced},
+                                                              {"speed", Preference::speed},
+                                                              {"quality", Preference::quality},
+                                                              {"context", Preference::context}};
+
 struct Constraints {
   unsigned min_bits = 4;  // quality floor: presets with nominal_bits >= min_bits
   std::uint64_t min_context = 8192;
   Settings settings;                // kv types, ubatch, parallel...; context is searched
   std::optional<SpeedSetup> speed;  // set: every candidate carries its speed, and offload/min_tps apply
+  // The policy (README "The recommendation policy"; data/runtimes.json "policy").
+  Preference prefer = Preference::balanced;
+  std::uint64_t target_context = 0;         // balanced: met before a preset above the community default; 0: none
+  const Preset* quality_ceiling = nullptr;  // presets ranked above it are chosen only with --prefer quality
+  const Preset* community_default = nullptr;
+  bool load_projector = false;     // the default launch loads the mmproj of a model that takes images
+  std::vector<std::string> needs;  // modalities a model must take ("image", "audio")
+  std::string kv_fallback;         // a KV type to try when f16 misses the answer; empty: none
+  double offload_min_tps = 5;      // the floor of the "offload" alternative
 };
+
+// The settings a model runs with under the constraints: the projector loaded when the launch loads it.
+Settings settings_for(const Constraints& c, const Model& model);
+// Whether the model takes every modality the constraints need.
+bool meets_needs(const Constraints& c, const Model& model);
 
 // Whether a deployment qualifies on a budget, computed once by judge(): in memory (or an offload plan when
 // allowed) and fast enough.
@@ -46,11 +67,20 @@ Verdict judge_at(const ModelSetup& setup, const Budget& budget, const std::optio
 struct Candidate {
   std::string model;
   std::string quant;
+  int quality_rank = 0;            // the preset's
+  std::uint64_t model_params = 0;  // the model's text parameters
+  std::uint64_t model_max_context = 0;
   bool above_floor = false;
   std::uint64_t max_context = 0;  // largest qualifying context, at least min_context (0: none)
   Footprint footprint;            // at max_context when it qualifies, else at min_context
   Verdict verdict;                // at that footprint
   bool qualifies() const { return max_context != 0; }
+};
+
+// Another plan worth knowing (JSON "alternatives"): what it optimises, and the candidate it is.
+struct Alternative {
+  std::string kind;  // "fastest", "longest_context", "best_quality", "offload"
+  Candidate candidate;
 };
 
 struct Plan {
@@ -59,8 +89,18 @@ struct Plan {
   std::vector<Candidate> candidates;     // every model x preset, models small to large, presets best first
   std::optional<std::size_t> chosen;     // index into candidates
   std::vector<std::size_t> next_bigger;  // the options one step up that do not fit (why lines)
+  std::vector<Alternative> alternatives;
+  std::string why_preset;         // why the chosen preset, in words
+  bool kv_fallback_used = false;  // the answer needs constraints.kv_fallback (f16 missed it)
 };
 
+// Why a step up from the answer is not the answer (JSON next_bigger[].reason): "memory" (over the budget),
+// "speed" (below min_tps), "min_context" (the model holds less), "target_context" (it fits but holds less
+// than the target the balanced policy meets first).
+const char* why_not_reason(const Candidate& candidate, const Constraints& constraints);
+
+// Every candidate, the answer and its alternatives; with a kv_fallback, the f16 answer unless the fallback
+// gives a larger model or meets the target context where f16 does not.
 Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runtime, const Constraints& constraints);
 
 // Largest context (a multiple of the cell pad, at least `from`, at most the model's max) that qualifies,

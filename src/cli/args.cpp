@@ -21,6 +21,9 @@ void add_hardware(CLI::App& app, Request& r) {
                  "llama.cpp backend: cpu, cuda, rocm, metal or vulkan (default: from the hardware; cpu without one)")
       ->check(CLI::IsMember({"cpu", "cuda", "rocm", "metal", "vulkan"}));
   app.add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform, e.g. 512MiB for CUDA)");
+  app.add_option(
+      "--headroom", r.headroom,
+      "Device memory a plan leaves free: a size (2GiB) or a share of the budget (10%); default 1GiB, llama.cpp --fit's margin");
 }
 
 void add_runtime(CLI::App& app, Request& r) {
@@ -90,6 +93,14 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   add_speed(*recommend, r);
   recommend->add_option("--min-bits", r.min_bits, "Quality floor: presets with at least this many bits (default 4)");
   recommend->add_option("--min-ctx", r.min_ctx, "Minimum context a plan must hold (default 8192; 32k, 128K accepted)");
+  recommend
+      ->add_option("--prefer", r.prefer,
+                   "What to favour for the largest model that fits: balanced (default), speed, quality, context")
+      ->check(CLI::IsMember({"balanced", "speed", "quality", "context"}));
+  recommend->add_option("--need", r.needs, "Input the model must take: images or audio (audio: E2B, E4B, 12B); repeatable");
+  recommend->add_flag("--text-only", r.text_only,
+                      "Leave out the multimodal projector that llama-server -hf and Ollama load by default");
+  recommend->add_flag("--all", r.all, "Also print every model and preset (the full table)");
 
   CLI::App* fp = app.add_subcommand("footprint", "Memory footprint of one deployment");
   add_common(*fp, r);

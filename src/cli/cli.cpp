@@ -79,11 +79,12 @@ int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
   }
   c.settings.context = c.min_context;
   c.speed = resolve_speed(catalog, r, resolved.target, resolved.backend);
+  resolve_policy(catalog, r, c);
   for (const Model& m : catalog.models) {
-    if (supports_modalities(m, c.settings)) validate_settings(catalog, m, c.settings);
+    if (meets_needs(c, m)) validate_settings(catalog, m, settings_for(c, m));
   }
   const Plan plan = recommend(catalog, target.budget, runtime, c);
-  const RecommendReport report{catalog, runtime, target.hardware, plan};
+  const RecommendReport report{catalog, runtime, target.hardware, plan, r.all};
   out = r.json ? json_recommend(report) : text_recommend(report);
   return plan.chosen ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "fitcheck/launch.hpp"
 #include "fitcheck/version.hpp"
 #include "cli/report.hpp"
 
@@ -146,8 +147,39 @@ Json hardware_object(const Hardware& hw, const Budget& b) {
   j["budget_basis"] = b.device_basis;
   j["platform"] = backend_name(b.backend);
   j["reserve_bytes"] = b.reserve_bytes;
+  j["headroom_bytes"] = b.headroom_bytes;
   j["ram_budget_bytes"] = b.ram_bytes == 0 ? Json(nullptr) : Json(b.ram_bytes);
   return j;
+}
+
+// The device and host bytes of the plan that runs (its offload split when part of it is in host RAM).
+std::pair<std::uint64_t, std::uint64_t> placed_bytes(const Candidate& c) {
+  if (c.verdict.offload && !c.verdict.fit.fits) return {c.verdict.offload->device_bytes, c.verdict.offload->host_bytes};
+  return {c.footprint.device_bytes(), c.footprint.host_bytes()};
+}
+
+Json launch_object(const Catalog& catalog, const Candidate& c) {
+  const Launch launch = launch_of(catalog, c);
+  return {{"llama_server", launch.llama_server.empty() ? Json(nullptr) : Json(launch.llama_server)},
+          {"ollama", launch.ollama ? Json(*launch.ollama) : Json(nullptr)}};
+}
+
+// One plan as the answer or an alternative gives it: what runs, how fast, what it leaves free, how to start it.
+Json plan_object(const Catalog& catalog, const Candidate& c, const Budget& b) {
+  const auto [device, host] = placed_bytes(c);
+  const std::optional<Speed>& s =
+      c.verdict.offload && !c.verdict.fit.fits ? std::optional<Speed>(c.verdict.offload->speed) : c.verdict.speed;
+  return {{"model", c.model},
+          {"quant", c.quant},
+          {"context", c.max_context},
+          {"kv_type", kv_type_label(c.footprint.settings)},
+          {"decode_tps", c.verdict.decode_tps()},
+          {"decode_tps_full", s ? Json(s->decode_tps_full) : Json(nullptr)},
+          {"prefill_tps", s ? number_or_null(s->prefill_tps) : Json(nullptr)},
+          {"device_bytes", device},
+          {"host_bytes", host},
+          {"spare_bytes", b.device_bytes - std::min(b.device_bytes, device)},
+          {"launch", launch_object(catalog, c)}};
 }
 
 Json fit_object(const FitResult& fit, bool runs) {
@@ -184,16 +216,18 @@ std::string json_recommend(const RecommendReport& r) {
   j["constraints"] = {{"min_bits", plan.constraints.min_bits},
                       {"min_context", plan.constraints.min_context},
                       {"min_tps", plan.constraints.speed ? plan.constraints.speed->min_tps : 0.0},
-                      {"allow_offload", offload}};
+                      {"allow_offload", offload},
+                      {"prefer", name_of(k_preference_names, plan.constraints.prefer)},
+                      {"target_context", plan.constraints.target_context},
+                      {"needs", plan.constraints.needs},
+                      {"projector", plan.constraints.load_projector}};
   j["assumptions"] = assumptions(r.catalog, r.runtime, plan.constraints.settings, plan.constraints.speed);
   if (plan.chosen) {
     const Candidate& c = plan.candidates[*plan.chosen];
-    j["recommendation"] = {{"model", c.model},
-                           {"quant", c.quant},
-                           {"context", c.max_context},
-                           {"kv_type", kv_type_label(c.footprint.settings)},
-                           {"decode_tps", c.verdict.decode_tps()},
-                           {"footprint", footprint_object(c.footprint)}};
+    j["recommendation"] = plan_object(r.catalog, c, plan.budget);
+    j["recommendation"]["why"] = plan.why_preset;
+    j["recommendation"]["kv_fallback"] = plan.kv_fallback_used;
+    j["recommendation"]["footprint"] = footprint_object(c.footprint);
     if (offload) j["recommendation"]["offload"] = offload_object(c.verdict.offload);
   } else {
     j["recommendation"] = nullptr;
@@ -206,9 +240,17 @@ std::string json_recommend(const RecommendReport& r) {
                    {"context", c.footprint.settings.context},
                    {"device_bytes", c.footprint.device_bytes()},
                    {"device_over_bytes", c.verdict.fit.device_over},
-                   {"ram_over_bytes", c.verdict.fit.ram_over}});
+                   {"ram_over_bytes", c.verdict.fit.ram_over},
+                   {"reason", why_not_reason(c, plan.constraints)}});
   }
   j["next_bigger"] = why;
+  Json alternatives = Json::array();
+  for (const Alternative& a : plan.alternatives) {
+    Json alt = plan_object(r.catalog, a.candidate, plan.budget);
+    alt["kind"] = a.kind;
+    alternatives.push_back(alt);
+  }
+  j["alternatives"] = alternatives;
   Json candidates = Json::array();
   for (const Candidate& c : plan.candidates) {
     Json cand = {{"model", c.model},

@@ -38,15 +38,20 @@ void breakdown(std::string& out, const Footprint& f) {
   }
 }
 
+}  // namespace
+
 std::string budget_line(const Hardware& hw, const Budget& b) {
+  const std::string headroom = b.headroom_bytes ? " - " + format_gib(b.headroom_bytes) + " headroom" : "";
   if (b.memory_kind == MemoryKind::vram) {
-    return fmt::format("Budget: {} of device memory = {} VRAM - {} {} runtime reserve\n", format_gib(b.device_bytes),
-                       format_gib(hw.memory_bytes), format_gib(b.reserve_bytes), backend_name(b.backend));
+    return fmt::format("Budget: {} of device memory = {} VRAM - {} {} reserve{}\n", format_gib(b.device_bytes),
+                       format_gib(hw.memory_bytes), format_gib(b.reserve_bytes), backend_name(b.backend), headroom);
   }
-  return fmt::format("Budget: {} for the GPU ({}); device + host within {} = {} RAM - {} OS reserve\n",
-                     format_gib(b.device_bytes), b.device_basis, format_gib(b.ram_bytes), format_gib(hw.memory_bytes),
+  return fmt::format("Budget: {} for the GPU ({}{});\n  device + host within {} = {} RAM - {} OS reserve\n",
+                     format_gib(b.device_bytes), b.device_basis, headroom, format_gib(b.ram_bytes), format_gib(hw.memory_bytes),
                      format_gib(b.os_reserve_bytes));
 }
+
+namespace {
 
 std::string over_text(const FitResult& fit) {
   std::string text;
@@ -74,22 +79,6 @@ std::string offload_line(const OffloadPlan& plan) {
   return fmt::format("Offload plan: llama-server {}\n  {} on the GPU, {} in host RAM, about {} tokens/s decoding ({}-bound).\n",
                      plan.args, format_gib(plan.device_bytes), format_gib(plan.host_bytes), format_tps(plan.speed.decode_tps),
                      plan.speed.basis);
-}
-
-std::string why_line(const Candidate& c, const Plan& plan) {
-  const std::optional<SpeedSetup>& speed = plan.constraints.speed;
-  if (speed && speed->allow_offload) {
-    if (c.verdict.offload) {
-      return fmt::format("  {} {} runs only with part of it in host RAM, at about {} tokens/s: below the minimum of {}.\n",
-                         c.model, c.quant, format_tps(c.verdict.offload->speed.decode_tps), format_tps(speed->min_tps));
-    }
-    return fmt::format("  {} {} needs {} at {} context: more than {} of device memory plus {} of host RAM.\n", c.model, c.quant,
-                       format_gib(c.footprint.total_bytes()), format_context(c.footprint.settings.context),
-                       format_gib(plan.budget.device_bytes), format_gib(speed->limits.host_bytes));
-  }
-  return fmt::format("  {} {} needs {} of device memory at {} context: {}.\n", c.model, c.quant,
-                     format_gib(c.footprint.device_bytes()), format_context(c.footprint.settings.context),
-                     over_text(c.verdict.fit));
 }
 
 }  // namespace
@@ -156,52 +145,6 @@ std::string text_footprint(const FootprintReport& r) {
     }
   }
   out += assumptions_line(r.runtime, f.settings) + "\n";
-  return out;
-}
-
-std::string text_recommend(const RecommendReport& r) {
-  const Plan& plan = r.plan;
-  std::string out = fmt::format("{} ({})\n", r.hardware.name, r.hardware.id);
-  out += budget_line(r.hardware, plan.budget);
-  out += "\n";
-  if (plan.chosen) {
-    const Candidate& c = plan.candidates[*plan.chosen];
-    const std::string tokens = format_context(c.max_context) == std::to_string(c.max_context)
-                                   ? std::string()
-                                   : fmt::format(" ({} tokens)", c.max_context);
-    out += fmt::format("Recommended: {} {}, context {}{}, KV cache {}\n", c.model, c.quant, format_context(c.max_context), tokens,
-                       kv_type_label(c.footprint.settings));
-    breakdown(out, c.footprint);
-    if (c.verdict.fit.fits) out += "  fits with " + spare_text(plan.budget, c.footprint) + "\n";
-    if (c.verdict.offload && !c.verdict.fit.fits)
-      out += offload_line(*c.verdict.offload);
-    else if (c.verdict.speed)
-      out += "  " + speed_line(*c.verdict.speed, plan.constraints.speed->limits.fill);
-  } else {
-    out += fmt::format("Nothing fits at {}-bit or better with {} context.\n", plan.constraints.min_bits,
-                       format_context(plan.constraints.min_context));
-  }
-  if (!plan.next_bigger.empty()) {
-    out += plan.chosen ? "Why not bigger:\n" : "Smallest option:\n";
-    for (std::size_t i : plan.next_bigger) out += why_line(plan.candidates[i], plan);
-  }
-  out += fmt::format("\nAll options (quality floor {}-bit, minimum context {}):\n", plan.constraints.min_bits,
-                     format_context(plan.constraints.min_context));
-  out +=
-      fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}{:>9}\n", "model", "quant", "fits", "max ctx", "device", "host", "tok/s");
-  for (const Candidate& c : plan.candidates) {
-    const char* fits = !c.above_floor ? (c.qualifies() ? "(yes)" : "(no)") : c.qualifies() ? "yes" : "no";
-    const bool spilled = c.verdict.offload && !c.verdict.fit.fits;
-    const std::uint64_t device = spilled ? c.verdict.offload->device_bytes : c.footprint.device_bytes();
-    const std::uint64_t host = spilled ? c.verdict.offload->host_bytes : c.footprint.host_bytes();
-    const double tps = c.verdict.decode_tps();
-    out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}{:>9}\n", c.model, c.quant, fits,
-                       c.qualifies() ? format_context(c.max_context) : std::string("-"), format_gib(device), format_gib(host),
-                       tps > 0 ? format_tps(tps) + (spilled ? "*" : "") : std::string("-"));
-  }
-  if (plan.constraints.speed && plan.constraints.speed->allow_offload) out += "  (*: with part of the model in host RAM)\n";
-  out += "  (in parentheses: below the quality floor; device/host at max ctx, or at the minimum context when it does not fit)\n";
-  out += assumptions_line(r.runtime, plan.constraints.settings) + "\n";
   return out;
 }
 

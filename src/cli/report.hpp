@@ -29,6 +29,7 @@ struct RecommendReport {
   const Runtime& runtime;
   const Hardware& hardware;
   const Plan& plan;
+  bool all = false;  // text: also the full table of every model and preset
 };
 
 std::string json_footprint(const FootprintReport& r);
@@ -82,6 +83,8 @@ std::string kv_type_label(const Settings& s);
 std::string compute_basis(const Runtime& runtime, Backend backend);
 std::string projector_compute_basis(const Catalog& catalog);
 std::string format_tps(double tps);
+// "Budget: 22.49 GiB of device memory = 23.99 GiB VRAM - 0.50 GiB cuda runtime reserve - 1.00 GiB headroom"
+std::string budget_line(const Hardware& hw, const Budget& b);
 std::string vllm_basis();
 
 }  // namespace fitcheck::cli

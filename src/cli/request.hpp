@@ -53,6 +53,10 @@ struct Request {
   // recommend
   std::string min_bits;
   std::string min_ctx;
+  std::string prefer;              // balanced, speed, quality, context
+  std::vector<std::string> needs;  // images, audio
+  bool text_only = false;          // leave the multimodal projector out
+  bool all = false;                // print every model and preset
   // check
   std::vector<std::string> files;
   std::vector<std::string> formats;  // config kind and/or output (text, json, github)

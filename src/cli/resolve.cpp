@@ -103,6 +103,9 @@ Resolved resolve_target(const Catalog& catalog, const Request& r) {
   std::optional<std::uint64_t> reserve;
   if (!r.reserve.empty()) reserve = parse_size(r.reserve);
   resolved.target = Target{*hw, make_budget(catalog, *hw, resolved.backend, reserve)};
+  Budget& budget = resolved.target->budget;
+  const Headroom h = r.headroom.empty() ? Headroom{0, catalog.policy.headroom_bytes} : resolve_headroom(r.headroom);
+  apply_headroom(budget, h.of(budget.device_bytes));
   return resolved;
 }
 
@@ -158,6 +161,33 @@ Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const 
     s.projector_type = r.mmproj_type;
   }
   return s;
+}
+
+void resolve_policy(const Catalog& catalog, const Request& r, Constraints& c) {
+  const Policy& p = catalog.policy;
+  if (!r.prefer.empty()) {
+    const std::optional<Preference> prefer = value_named(k_preference_names, r.prefer);
+    if (!prefer) throw Error(Errc::usage, "invalid --prefer '" + r.prefer + "': use " + names_of(k_preference_names));
+    c.prefer = *prefer;
+  }
+  c.target_context = p.target_context;
+  c.quality_ceiling = &catalog.find_preset(p.quality_ceiling);
+  c.community_default = &catalog.find_preset(p.community_default);
+  c.offload_min_tps = p.offload_min_tps;
+  c.load_projector = !r.text_only;
+  for (const std::string& need : r.needs) {
+    if (need == "images" || need == "image")
+      c.needs.push_back("image");
+    else if (need == "audio")
+      c.needs.push_back("audio");
+    else
+      throw Error(Errc::usage, "invalid --need '" + need + "': use images or audio");
+  }
+  if (r.text_only && !c.needs.empty()) throw Error(Errc::usage, "conflicting options: --text-only and --need");
+  const bool kv_chosen = !r.kv_type.empty() || !r.cache_type_k.empty() || !r.cache_type_v.empty();
+  const bool fallback_differs = p.kv_fallback != c.settings.kv_type_k || p.kv_fallback != c.settings.kv_type_v;
+  const bool fallback_runs = c.settings.flash_attn || !catalog.find_kv_type(p.kv_fallback).quantized;
+  if (!kv_chosen && fallback_differs && fallback_runs) c.kv_fallback = p.kv_fallback;
 }
 
 std::optional<unsigned> resolve_min_bits(const Request& r) {

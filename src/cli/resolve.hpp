@@ -35,6 +35,9 @@ std::uint64_t resolve_host_ram(const Catalog& catalog, const Request& r);
 std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r, const std::optional<Target>& target,
                                         Backend backend);
 Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const Request& r);
+// The recommendation policy from the catalog and --prefer, --need, --text-only (and the KV fallback when
+// the user chose no KV type).
+void resolve_policy(const Catalog& catalog, const Request& r, Constraints& c);
 // --min-bits; nullopt when not given.
 std::optional<unsigned> resolve_min_bits(const Request& r);
 

@@ -1,5 +1,7 @@
 #include "fitcheck/budget.hpp"
 
+#include <algorithm>
+
 #include "fitcheck/units.hpp"
 
 namespace fitcheck {
@@ -60,6 +62,11 @@ Budget make_budget(const Catalog& catalog, const Hardware& hw, Backend backend, 
   b.device_bytes = saturating_sub(gpu_limit, b.reserve_bytes);
   if (b.device_bytes > b.ram_bytes) b.device_bytes = b.ram_bytes;
   return b;
+}
+
+void apply_headroom(Budget& budget, std::uint64_t bytes) {
+  budget.headroom_bytes = std::min(bytes, budget.device_bytes);
+  budget.device_bytes -= budget.headroom_bytes;
 }
 
 FitResult check_fit(const Budget& budget, const Footprint& f) {

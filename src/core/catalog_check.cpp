@@ -148,6 +148,10 @@ void check_vendors(const Catalog& c) {
   };
   for (const Hardware& h : c.hardware) require(h.vendor, "hardware " + h.id);
   require(c.policy.custom_vram_vendor, "policy custom_vram_vendor");
+  for (const std::string& preset : {c.policy.quality_ceiling, c.policy.community_default}) {
+    if (!has_id(c.presets, preset)) fail(c, "policy names unknown preset '" + preset + "'");
+  }
+  if (!has_id(c.kv_types, c.policy.kv_fallback)) fail(c, "policy names unknown KV type '" + c.policy.kv_fallback + "'");
   require(c.policy.custom_unified_vendor, "policy custom_unified_vendor");
 }
 

@@ -76,6 +76,11 @@ Policy read_policy(const Node& n) {
   p.min_context = n.at("min_context").in_range(1, k_max_tokens);
   p.fill = n.at("fill").in_range(1, k_max_tokens);
   p.offload_min_tps = read_nonnegative(n.at("offload_min_tps"));
+  p.headroom_bytes = n.at("headroom_bytes").in_range(0, k_max_memory);
+  p.target_context = n.at("target_context").in_range(0, k_max_tokens);
+  p.quality_ceiling = n.at("quality_ceiling").nonempty();
+  p.community_default = n.at("community_default").nonempty();
+  p.kv_fallback = n.at("kv_fallback").nonempty();
   p.custom_vram_vendor = n.at("custom_vram_vendor").nonempty();
   p.custom_unified_vendor = n.at("custom_unified_vendor").nonempty();
   return p;
@@ -116,7 +121,9 @@ void read_speed(const Node& n, Catalog& c) {
 
 ModelName read_model_name(const Node& n) {
   n.require_source();
-  return {n.at("model").nonempty(), n.at("stems").nonempty_strings(), n.at("ollama_tags").strings()};
+  ModelName name{n.at("model").nonempty(), n.at("stems").nonempty_strings(), n.at("ollama_tags").strings(), ""};
+  if (n.has("launch_repo")) name.launch_repo = n.at("launch_repo").nonempty();
+  return name;
 }
 
 namespace {
@@ -125,6 +132,7 @@ OllamaRules read_ollama(const Node& n) {
   n.require_source();
   OllamaRules o;
   o.default_preset = n.at("default_preset").nonempty();
+  if (n.has("quant_tags")) o.quant_tags = n.at("quant_tags").strings();
   o.loads_projector = n.at("loads_projector").boolean();
   o.default_parallel = n.at("default_parallel").in_range(1, k_max_sequences);
   o.default_batch = n.at("default_batch").in_range(1, k_max_tokens);

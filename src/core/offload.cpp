@@ -29,9 +29,15 @@ Split placement_bytes(const Footprint& f, const LayerTable& t, const Placement& 
 
 std::string llama_args(const Settings& s, const LayerTable& t, const Placement& p) {
   // -ngl counts the output layer too: more than the layer count offloads everything.
-  std::string args = "-ngl " + (p.gpu_layers >= t.layers.size() ? std::string("99") : std::to_string(p.gpu_layers));
-  if (p.cpu_moe_layers > 0) args += " --n-cpu-moe " + std::to_string(p.cpu_moe_layers);
-  args += " -c " + std::to_string(s.context) + " -ctk " + s.kv_type_k + " -ctv " + s.kv_type_v;
+  return llama_flags(s, p.gpu_layers >= t.layers.size() ? 99 : p.gpu_layers, p.cpu_moe_layers);
+}
+
+std::string llama_flags(const Settings& s, std::uint64_t gpu_layers, std::uint64_t cpu_moe_layers) {
+  std::string args = "-ngl " + std::to_string(gpu_layers);
+  if (cpu_moe_layers > 0) args += " --n-cpu-moe " + std::to_string(cpu_moe_layers);
+  args += " -c " + std::to_string(s.context);
+  // f16 is llama.cpp's cache type: name the types only when they differ from it.
+  if (s.kv_type_k != "f16" || s.kv_type_v != "f16") args += " -ctk " + s.kv_type_k + " -ctv " + s.kv_type_v;
   args += s.flash_attn ? " -fa on" : " -fa off";
   if (s.ubatch != 512) args += " -ub " + std::to_string(s.ubatch);
   if (s.parallel != 1) args += " -np " + std::to_string(s.parallel);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/policy.hpp"
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
 
@@ -11,19 +12,19 @@ namespace {
 struct ModelTensors {
   const Model* model;
   std::shared_ptr<const std::vector<Tensor>> tensors;
+  std::uint64_t params = 0;
 };
 
-// Every model with its tensor list (built once), smallest text model first.
-std::vector<ModelTensors> models_small_to_large(const Catalog& catalog, const Settings& settings) {
-  std::vector<std::pair<std::uint64_t, ModelTensors>> sized;
-  for (const Model& m : catalog.models) {
-    if (!supports_modalities(m, settings)) continue;  // e.g. --audio leaves out the 26B A4B and 31B
-    auto tensors = std::make_shared<const std::vector<Tensor>>(model_tensors(m));
-    sized.push_back({count_params(m, *tensors).text_total(), {&m, std::move(tensors)}});
-  }
-  std::stable_sort(sized.begin(), sized.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+// Every model the constraints allow, with its tensor list (built once), smallest text model first.
+std::vector<ModelTensors> models_small_to_large(const Catalog& catalog, const Constraints& c) {
   std::vector<ModelTensors> out;
-  for (auto& entry : sized) out.push_back(std::move(entry.second));
+  for (const Model& m : catalog.models) {
+    if (!meets_needs(c, m)) continue;  // e.g. --need audio leaves out the 26B A4B and 31B
+    auto tensors = std::make_shared<const std::vector<Tensor>>(model_tensors(m));
+    const std::uint64_t params = count_params(m, *tensors).text_total();
+    out.push_back({&m, std::move(tensors), params});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ModelTensors& a, const ModelTensors& b) { return a.params < b.params; });
   return out;
 }
 
@@ -32,6 +33,8 @@ Candidate evaluate(const ModelSetup& setup, const Budget& budget, const Constrai
   Candidate cand;
   cand.model = model.id;
   cand.quant = setup.preset->id;
+  cand.quality_rank = setup.preset->quality_rank;
+  cand.model_max_context = model.max_context;
   cand.above_floor = setup.preset->nominal_bits >= c.min_bits;
   // A model trained for less than the minimum context cannot qualify, whatever the memory.
   const bool long_enough = c.min_context <= model.max_context;
@@ -42,7 +45,63 @@ Candidate evaluate(const ModelSetup& setup, const Budget& budget, const Constrai
   return cand;
 }
 
+// The largest model one step up from the chosen one, run with part of it in host RAM at the community
+// default preset: the plan a discrete GPU reaches with --n-cpu-moe or -ngl.
+std::optional<Candidate> offload_option(const Catalog& catalog, const Plan& plan, const Runtime& runtime,
+                                        const std::vector<ModelTensors>& models) {
+  const Constraints& c = plan.constraints;
+  if (!plan.chosen || !c.speed || !c.community_default || plan.budget.memory_kind != MemoryKind::vram) return std::nullopt;
+  if (plan.budget.backend == Backend::cpu) return std::nullopt;
+  const std::size_t next = *plan.chosen / catalog.presets.size() + 1;
+  if (next >= models.size()) return std::nullopt;
+  Constraints spill = c;
+  spill.speed->allow_offload = true;
+  spill.speed->min_tps = std::max(c.speed->min_tps, c.offload_min_tps);
+  const Model& model = *models[next].model;
+  const ModelSetup setup =
+      make_setup({catalog, model, *c.community_default, runtime}, settings_for(spill, model), models[next].tensors);
+  Candidate cand = evaluate(setup, plan.budget, spill);
+  cand.model_params = models[next].params;
+  if (!cand.qualifies() || !cand.verdict.offload) return std::nullopt;
+  return cand;
+}
+
+Plan plan_once(const Catalog& catalog, const Budget& budget, const Runtime& runtime, const Constraints& constraints) {
+  Plan plan;
+  plan.budget = budget;
+  plan.constraints = constraints;
+  const std::vector<ModelTensors> models = models_small_to_large(catalog, constraints);
+  for (const ModelTensors& m : models) {
+    const Settings settings = settings_for(constraints, *m.model);
+    for (const Preset& preset : catalog.presets) {
+      const ModelSetup setup = make_setup({catalog, *m.model, preset, runtime}, settings, m.tensors);
+      plan.candidates.push_back(evaluate(setup, budget, constraints));
+      plan.candidates.back().model_params = m.params;
+    }
+  }
+  choose(plan, catalog.presets.size());
+  if (std::optional<Candidate> spilled = offload_option(catalog, plan, runtime, models)) {
+    plan.alternatives.push_back({"offload", std::move(*spilled)});
+  }
+  return plan;
+}
+
 }  // namespace
+
+Settings settings_for(const Constraints& c, const Model& model) {
+  Settings s = c.settings;
+  if (c.load_projector && model.has_modality("image")) s.vision = true;
+  for (const std::string& need : c.needs) {
+    if (need == "image") s.vision = true;
+    if (need == "audio") s.audio = true;
+  }
+  return s;
+}
+
+bool meets_needs(const Constraints& c, const Model& model) {
+  const bool all = std::all_of(c.needs.begin(), c.needs.end(), [&](const std::string& n) { return model.has_modality(n); });
+  return all && supports_modalities(model, c.settings);
+}
 
 double Verdict::decode_tps() const {
   if (offload) return offload->speed.decode_tps;
@@ -97,53 +156,14 @@ std::uint64_t max_fitting_context(const ModelSetup& setup, const Budget& budget,
 }
 
 Plan recommend(const Catalog& catalog, const Budget& budget, const Runtime& runtime, const Constraints& constraints) {
-  Plan plan;
-  plan.budget = budget;
-  plan.constraints = constraints;
-  const std::vector<ModelTensors> models = models_small_to_large(catalog, constraints.settings);
-  // Candidates are grouped per model, presets best first (the catalog's order): model mi owns
-  // candidates [mi * per_model, (mi + 1) * per_model).
-  const std::size_t per_model = catalog.presets.size();
-  for (const ModelTensors& m : models) {
-    for (const Preset& preset : catalog.presets) {
-      const ModelSetup setup = make_setup({catalog, *m.model, preset, runtime}, constraints.settings, m.tensors);
-      plan.candidates.push_back(evaluate(setup, budget, constraints));
-    }
-  }
-  const auto best_fitting = [&](std::size_t mi) -> std::optional<std::size_t> {
-    for (std::size_t i = mi * per_model; i < (mi + 1) * per_model; ++i) {
-      if (plan.candidates[i].above_floor && plan.candidates[i].qualifies()) return i;
-    }
-    return std::nullopt;
-  };
-  // The cheapest preset at the floor: the step a bigger model would have to take first.
-  const auto floor_option = [&](std::size_t mi) -> std::optional<std::size_t> {
-    std::optional<std::size_t> best;
-    for (std::size_t i = mi * per_model; i < (mi + 1) * per_model; ++i) {
-      const Candidate& c = plan.candidates[i];
-      if (!c.above_floor) continue;
-      if (!best || c.footprint.device_bytes() < plan.candidates[*best].footprint.device_bytes()) best = i;
-    }
-    return best;
-  };
-  std::size_t chosen_model = models.size();
-  for (std::size_t mi = models.size(); mi-- > 0;) {
-    if (auto idx = best_fitting(mi)) {
-      plan.chosen = idx;
-      chosen_model = mi;
-      break;
-    }
-  }
-  if (plan.chosen) {
-    // A better preset of the same model that does not fit.
-    if (*plan.chosen > chosen_model * per_model) plan.next_bigger.push_back(*plan.chosen - 1);
-    if (chosen_model + 1 < models.size()) {
-      if (auto idx = floor_option(chosen_model + 1)) plan.next_bigger.push_back(*idx);
-    }
-  } else if (!models.empty()) {
-    if (auto idx = floor_option(0)) plan.next_bigger.push_back(*idx);
-  }
-  return plan;
+  Plan plan = plan_once(catalog, budget, runtime, constraints);
+  if (constraints.kv_fallback.empty() || !misses_answer(plan)) return plan;
+  Constraints quantized = constraints;
+  quantized.settings.kv_type_k = quantized.settings.kv_type_v = constraints.kv_fallback;
+  Plan fallback = plan_once(catalog, budget, runtime, quantized);
+  if (!improves_on(fallback, plan, catalog.presets.size())) return plan;
+  fallback.kv_fallback_used = true;
+  return fallback;
 }
 
 }  // namespace fitcheck

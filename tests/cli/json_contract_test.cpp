@@ -69,8 +69,18 @@ const std::set<std::string> k_speed_assumption_keys = {"fill",
                                                        "basis"};
 const std::set<std::string> k_offload_keys = {"gpu_layers",      "n_cpu_moe",   "device_bytes", "host_bytes", "decode_tps",
                                               "decode_tps_full", "prefill_tps", "basis",        "args"};
-const std::set<std::string> k_hardware_keys = {"id",           "name",     "memory_kind",   "memory_bytes",    "budget_bytes",
-                                               "budget_basis", "platform", "reserve_bytes", "ram_budget_bytes"};
+// An answer or an alternative (README "JSON output").
+const std::set<std::string> k_plan_keys = {"model",      "quant",           "context",     "kv_type",
+                                           "decode_tps", "decode_tps_full", "prefill_tps", "device_bytes",
+                                           "host_bytes", "spare_bytes",     "launch"};
+std::set<std::string> with(std::set<std::string> keys, std::initializer_list<const char*> more) {
+  keys.insert(more.begin(), more.end());
+  return keys;
+}
+
+const std::set<std::string> k_hardware_keys = {
+    "id",           "name",     "memory_kind",   "memory_bytes",    "budget_bytes", "headroom_bytes",
+    "budget_basis", "platform", "reserve_bytes", "ram_budget_bytes"};
 
 void check_header(const json& j) {
   EXPECT_EQ(j.begin().key(), "schema_version");
@@ -134,7 +144,7 @@ TEST(JsonContract, FootprintWithOffload) {
   EXPECT_LT(j["offload"]["decode_tps"].get<double>(), j["speed"]["decode_tps"].get<double>());
   const std::string args = j["offload"]["args"];
   EXPECT_NE(args.find("-ngl " + std::to_string(j["offload"]["gpu_layers"].get<int>())), std::string::npos) << args;
-  EXPECT_NE(args.find("-c 32768 -ctk f16 -ctv f16 -fa on"), std::string::npos) << args;
+  EXPECT_NE(args.find("-c 32768 -fa on"), std::string::npos) << args;
 }
 
 TEST(JsonContract, Curve) {
@@ -157,11 +167,17 @@ TEST(JsonContract, Recommend) {
   const json j = run_json({"--gpu", "rtx3060-12g", "--json"}, 0);
   check_header(j);
   EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "hardware", "constraints",
-                                            "assumptions", "recommendation", "next_bigger", "candidates"}));
+                                            "assumptions", "recommendation", "next_bigger", "alternatives", "candidates"}));
   EXPECT_EQ(keys(j["hardware"]), k_hardware_keys);
-  EXPECT_EQ(keys(j["recommendation"]),
-            (std::set<std::string>{"model", "quant", "context", "kv_type", "decode_tps", "footprint"}));
-  EXPECT_EQ(keys(j["constraints"]), (std::set<std::string>{"min_bits", "min_context", "min_tps", "allow_offload"}));
+  EXPECT_EQ(keys(j["recommendation"]), with(k_plan_keys, {"why", "kv_fallback", "footprint"}));
+  EXPECT_EQ(keys(j["recommendation"]["launch"]), (std::set<std::string>{"llama_server", "ollama"}));
+  EXPECT_EQ(keys(j["constraints"]), (std::set<std::string>{"min_bits", "min_context", "min_tps", "allow_offload", "prefer",
+                                                           "target_context", "needs", "projector"}));
+  ASSERT_FALSE(j["alternatives"].empty());
+  for (const json& a : j["alternatives"]) {
+    EXPECT_EQ(keys(a), with(k_plan_keys, {"kind"}));
+    EXPECT_LE(a["device_bytes"].get<std::uint64_t>(), j["hardware"]["budget_bytes"].get<std::uint64_t>());
+  }
   check_footprint(j["recommendation"]["footprint"]);
   EXPECT_LE(j["recommendation"]["footprint"]["device_bytes"].get<std::uint64_t>(),
             j["hardware"]["budget_bytes"].get<std::uint64_t>());
@@ -172,9 +188,10 @@ TEST(JsonContract, Recommend) {
     EXPECT_GT(c["decode_tps"].get<double>(), 0.0);
   }
   for (const json& w : j["next_bigger"]) {
-    EXPECT_EQ(keys(w),
-              (std::set<std::string>{"model", "quant", "context", "device_bytes", "device_over_bytes", "ram_over_bytes"}));
-    EXPECT_GT(w["device_over_bytes"].get<std::uint64_t>() + w["ram_over_bytes"].get<std::uint64_t>(), 0U);
+    EXPECT_EQ(keys(w), (std::set<std::string>{"model", "quant", "context", "device_bytes", "device_over_bytes", "ram_over_bytes",
+                                              "reason"}));
+    if (w["reason"] == "memory")
+      EXPECT_GT(w["device_over_bytes"].get<std::uint64_t>() + w["ram_over_bytes"].get<std::uint64_t>(), 0U);
   }
 }
 

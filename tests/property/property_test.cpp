@@ -1,9 +1,12 @@
 // Properties over the whole built-in catalog.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "fitcheck/budget.hpp"
 #include "fitcheck/planner.hpp"
 #include "fitcheck/units.hpp"
+#include "support/test_support.hpp"
 
 using namespace fitcheck;
 
@@ -111,5 +114,26 @@ TEST(Properties, MoreMemoryNeverYieldsASmallerModel) {
       ASSERT_GE(size, previous) << gib << " GiB";
       previous = size;
     }
+  }
+}
+
+// Every profile's default answer, launched the default way (the projector of a model that takes images
+// loaded), leaves at least the default headroom free: its device bytes stay within the budget, which is
+// memory less the runtime reserve less the headroom. Run through the CLI, as a user would get it.
+TEST(Properties, DefaultAnswerLeavesTheHeadroomOnEveryProfile) {
+  for (const Hardware& hw : cat().hardware) {
+    const test::RunResult r = test::run_cli({"--gpu", hw.id, "--json"});
+    ASSERT_TRUE(r.code == 0 || r.code == 1) << hw.id << ": " << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    const nlohmann::json& h = j["hardware"];
+    EXPECT_EQ(h["headroom_bytes"].get<std::uint64_t>(), cat().policy.headroom_bytes) << hw.id;
+    if (j["recommendation"].is_null()) continue;
+    const nlohmann::json& rec = j["recommendation"];
+    const std::uint64_t device = rec["device_bytes"].get<std::uint64_t>();
+    EXPECT_LE(device + h["headroom_bytes"].get<std::uint64_t>() + h["reserve_bytes"].get<std::uint64_t>(), hw.memory_bytes)
+        << hw.id;
+    EXPECT_LE(device, h["budget_bytes"].get<std::uint64_t>()) << hw.id;
+    const Model& m = cat().find_model(rec["model"].get<std::string>());
+    if (m.has_modality("image")) EXPECT_GT(rec["footprint"]["projector_bytes"].get<std::uint64_t>(), 0U) << hw.id;
   }
 }

@@ -1,0 +1,19 @@
+#pragma once
+// The command lines that start a plan: llama-server with the model's GGUF repository (-hf REPO:QUANT) and the
+// plan's flags, and, where Ollama's library ships the preset, `ollama run` with the context it needs.
+#include <optional>
+#include <string>
+
+#include "fitcheck/catalog.hpp"
+#include "fitcheck/planner.hpp"
+
+namespace fitcheck {
+
+struct Launch {
+  std::string llama_server;           // empty when the catalog names no GGUF repository for the model
+  std::optional<std::string> ollama;  // nullopt when Ollama's library has no tag for the preset
+};
+
+Launch launch_of(const Catalog& catalog, const Candidate& candidate);
+
+}  // namespace fitcheck
