@@ -231,6 +231,7 @@ struct Policy {
   std::string quality_ceiling;        // a preset: those ranked above buy no measured quality
   std::string community_default;      // a preset: the one people run
   std::string kv_fallback;            // a KV type proposed when f16 misses the answer
+  std::string kv_fallback_cost;       // what it costs, in words, for the output
   std::string custom_vram_vendor;     // the vendor of a --vram target
   std::string custom_unified_vendor;  // the vendor of a --unified target
 };

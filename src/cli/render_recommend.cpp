@@ -48,7 +48,8 @@ void speed_lines(std::string& out, const Candidate& c, std::uint64_t fill) {
 // A command on one line, or, past 100 columns, continued with a backslash before its flags (still pastes).
 std::string command_lines(const std::string& command, const std::string& indent) {
   constexpr std::size_t k_columns = 100;
-  const std::size_t flags = command.find(" -ngl ");
+  std::size_t flags = command.find(" -ngl ");
+  if (flags == std::string::npos) flags = command.find(" ollama run ");
   if (indent.size() + command.size() <= k_columns || flags == std::string::npos) return indent + command + "\n";
   return indent + command.substr(0, flags) + " \\\n" + indent + "  " + command.substr(flags + 1) + "\n";
 }
@@ -128,9 +129,8 @@ std::string text_recommend(const RecommendReport& r) {
     out += "\nRecommended: " + headline(c) + "\n";
     out += "  why: " + plan.why_preset + "\n";
     if (plan.kv_fallback_used) {
-      out += "  KV cache " + kv_type_label(c.footprint.settings) +
-             ": with f16 it misses the answer; Gemma 4 loses more to KV "
-             "quantization than other models (README)\n";
+      out += "  KV cache " + kv_type_label(c.footprint.settings) + ": f16 misses the target; it costs " +
+             r.catalog.policy.kv_fallback_cost + "\n";
     }
     memory_lines(out, c, plan.budget);
     if (plan.constraints.speed) speed_lines(out, c, plan.constraints.speed->limits.fill);

@@ -81,6 +81,7 @@ Policy read_policy(const Node& n) {
   p.quality_ceiling = n.at("quality_ceiling").nonempty();
   p.community_default = n.at("community_default").nonempty();
   p.kv_fallback = n.at("kv_fallback").nonempty();
+  p.kv_fallback_cost = n.at("kv_fallback_cost").nonempty();
   p.custom_vram_vendor = n.at("custom_vram_vendor").nonempty();
   p.custom_unified_vendor = n.at("custom_unified_vendor").nonempty();
   return p;
