@@ -52,8 +52,10 @@ void add_speed(CLI::App& app, Request& r) {
 }
 
 // `fitcheck --gpu X` means `fitcheck recommend --gpu X`.
+// `fitcheck` alone prints the help: a bare recommend has nothing to answer.
 std::vector<std::string> with_default_command(std::vector<std::string> args) {
-  static const char* const k_commands[] = {"recommend", "footprint", "curve", "check", "list", "validate"};
+  static const char* const k_commands[] = {"recommend", "footprint", "curve", "check", "list", "validate", "completions", "man"};
+  if (args.empty()) return {"--help"};
   const bool bare_help_or_version =
       args.size() == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "--version" || args[0] == "-V");
   if (bare_help_or_version) return args;
@@ -78,11 +80,11 @@ void require_values(CLI::App& app) {
 
 }  // namespace
 
-Request parse_args(const std::vector<std::string>& raw_args) {
-  Request r;
-  CLI::App app{
+std::unique_ptr<CLI::App> make_app(Request& r) {
+  auto owned = std::make_unique<CLI::App>(
       "fitcheck: which Gemma 4 model, quantization and context fit your GPU or Mac, and how much memory each part takes.",
-      "fitcheck"};
+      "fitcheck");
+  CLI::App& app = *owned;
   app.set_version_flag("--version,-V", std::string("fitcheck ") + version());
   app.require_subcommand(0, 1);
 
@@ -159,21 +161,43 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   CLI::App* validate = app.add_subcommand("validate", "Load and validate the catalog (the built-in one, or --catalog FILE)");
   add_common(*validate, r);
 
+  CLI::App* completions = app.add_subcommand("completions", "Print a shell completion script: bash, zsh or fish");
+  completions->add_option("shell", r.shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  app.add_subcommand("man", "Print the manual page (roff)");
   require_values(app);
+  return owned;
+}
+
+namespace {
+
+Command command_named(const std::string& name) {
+  static const std::pair<const char*, Command> k_commands[] = {{"recommend", Command::recommend},
+                                                               {"footprint", Command::footprint},
+                                                               {"curve", Command::curve},
+                                                               {"check", Command::check},
+                                                               {"list", Command::list},
+                                                               {"validate", Command::validate},
+                                                               {"completions", Command::completions},
+                                                               {"man", Command::man}};
+  for (const auto& [n, c] : k_commands) {
+    if (name == n) return c;
+  }
+  return Command::recommend;
+}
+
+}  // namespace
+
+Request parse_args(const std::vector<std::string>& raw_args) {
+  Request r;
+  const std::unique_ptr<CLI::App> app = make_app(r);
   const std::vector<std::string> args = with_default_command(raw_args);
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
-    app.parse(reversed);
+    app->parse(reversed);
   } catch (const CLI::CallForHelp&) {
     r.command = Command::help;
-    CLI::App* target = recommend->parsed()  ? recommend
-                       : fp->parsed()       ? fp
-                       : curve->parsed()    ? curve
-                       : check->parsed()    ? check
-                       : list->parsed()     ? list
-                       : validate->parsed() ? validate
-                                            : &app;
-    r.help_text = target->help();
+    const std::vector<CLI::App*> parsed = app->get_subcommands();
+    r.help_text = parsed.empty() ? app->help() : parsed.front()->help();
     return r;
   } catch (const CLI::CallForVersion&) {
     r.command = Command::version;
@@ -181,18 +205,8 @@ Request parse_args(const std::vector<std::string>& raw_args) {
   } catch (const CLI::ParseError& e) {
     throw Error(Errc::usage, text::one_line(e.what()) + " (run 'fitcheck --help')");
   }
-  if (fp->parsed())
-    r.command = Command::footprint;
-  else if (curve->parsed())
-    r.command = Command::curve;
-  else if (check->parsed())
-    r.command = Command::check;
-  else if (list->parsed())
-    r.command = Command::list;
-  else if (validate->parsed())
-    r.command = Command::validate;
-  else
-    r.command = Command::recommend;
+  const std::vector<CLI::App*> parsed = app->get_subcommands();
+  r.command = parsed.empty() ? Command::recommend : command_named(parsed.front()->get_name());
   return r;
 }
 

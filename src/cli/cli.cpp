@@ -173,8 +173,16 @@ int dispatch(const Request& r, std::string& out) {
     out = r.help_text;
     return 0;
   }
+  if (r.command == Command::completions || r.command == Command::man) {
+    out = r.command == Command::man ? man_page() : completion_script(r.shell);
+    return 0;
+  }
   if (r.command == Command::version) {
-    out = std::string("fitcheck ") + version() + "\n";
+    // The tool, the catalog it carries, and the llama.cpp build whose allocation rules it models.
+    const Catalog& catalog = builtin_catalog();
+    const Runtime& runtime = catalog.default_runtime();
+    out = std::string("fitcheck ") + version() + " (catalog " + catalog.name + " " + catalog.version + "; models " + runtime.id +
+          " " + runtime.version + ")\n";
     return 0;
   }
   const Catalog owned = r.catalog_path.empty() ? Catalog{} : read_catalog_file(r.catalog_path);

@@ -1,13 +1,18 @@
 #pragma once
 // What the user asked for, parsed from argv (args.cpp), before it meets the catalog.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace fitcheck::cli {
 
-enum class Command { recommend, footprint, curve, check, list, validate, help, version };
+enum class Command { recommend, footprint, curve, check, list, validate, completions, man, help, version };
 
 struct Request {
   Command command = Command::recommend;
@@ -66,8 +71,13 @@ struct Request {
   bool lenient = false;
   // list
   std::string list_what;
+  // completions
+  std::string shell;
 };
 
+// The command line's definition, binding every option to a field of `r` (completions and the man page are
+// generated from it too).
+std::unique_ptr<CLI::App> make_app(Request& r);
 // Parses argv into a Request. Throws fitcheck::Error(Errc::usage) on a bad command line.
 Request parse_args(const std::vector<std::string>& args);
 

@@ -132,3 +132,34 @@ TEST(Process, WriteErrorsAreReported) {
   ASSERT_TRUE(WIFEXITED(piped));
   EXPECT_TRUE(WEXITSTATUS(piped) == 0 || WEXITSTATUS(piped) == 3) << WEXITSTATUS(piped);
 }
+
+TEST(Process, BareCommandPrintsHelpAndVersionNamesTheCatalog) {
+  const Process bare = run("");
+  EXPECT_EQ(bare.code, 0);
+  EXPECT_NE(bare.out.find("Usage: fitcheck"), std::string::npos);
+  const Process version = run("--version");
+  EXPECT_NE(version.out.find("catalog fitcheck-builtin"), std::string::npos) << version.out;
+  EXPECT_NE(version.out.find("llama.cpp b"), std::string::npos) << version.out;
+}
+
+// Completions and the man page come from the option definitions: every option of a command is in them.
+TEST(Process, CompletionsAndManPageNameEveryOption) {
+  const fs::path script = scratch() / "fitcheck.bash";
+  const Process bash = run("completions bash");
+  ASSERT_EQ(bash.code, 0) << bash.err;
+  std::ofstream(script) << bash.out;
+  EXPECT_EQ(std::system(("bash -n '" + script.string() + "'").c_str()), 0);
+  const Process man = run("man");
+  ASSERT_EQ(man.code, 0) << man.err;
+  EXPECT_EQ(man.out.rfind(".TH FITCHECK 1", 0), 0U);
+  for (const char* option : {"--model", "--quant", "--ctx", "--prefer", "--need", "--headroom", "--junit", "--lenient"}) {
+    EXPECT_NE(bash.out.find(option), std::string::npos) << option;
+    EXPECT_NE(man.out.find(std::string("\\-\\-") + (option + 2)), std::string::npos) << option;
+  }
+  for (const auto& [shell, prefer] : {std::pair{"zsh", "'--prefer["}, std::pair{"fish", "-l prefer -r"}}) {
+    const Process p = run(std::string("completions ") + shell);
+    EXPECT_EQ(p.code, 0) << shell;
+    EXPECT_NE(p.out.find(prefer), std::string::npos) << shell;
+  }
+  EXPECT_EQ(run("completions tcsh").code, 2);
+}
