@@ -54,6 +54,7 @@ void config(std::string_view data) {
 void parsers(std::string_view data) {
   const Catalog& c = builtin_catalog();
   expect_handled([&] { parse_size(data); });
+  expect_handled([&] { parse_size_option(data, SizeUnits::label); });
   expect_handled([&] { parse_context(data); });
   parse_count(data);
   parse_decimal(data);

@@ -149,7 +149,7 @@ void reject_unmodelled(Deployment& d, bool lenient) {
 int run_check(const Catalog& catalog, const Request& r, std::string& out) {
   const CheckOptions o = resolve_check_options(r);
   std::optional<std::uint64_t> reserve;
-  if (!r.reserve.empty()) reserve = parse_size(r.reserve);
+  if (!r.reserve.empty()) reserve = parse_size_option(r.reserve, SizeUnits::decimal);
   const std::uint64_t host_ram = resolve_host_ram(catalog, r);
   CheckReport report{catalog, {}, r.headroom, r.lenient};
   for (const std::string& path : r.files) {

@@ -55,7 +55,7 @@ Headroom resolve_headroom(const std::string& h) {
       throw Error(Errc::usage, "invalid --headroom '" + h + "': give a share below 100%, e.g. 10%");
     headroom.share = *pct / 100;
   } else {
-    headroom.bytes = parse_size(h);
+    headroom.bytes = parse_size_option(h, SizeUnits::decimal);
   }
   return headroom;
 }
@@ -86,7 +86,7 @@ std::optional<Hardware> resolve_hardware(const Catalog& catalog, const Request& 
   } else {
     const bool unified = !r.unified.empty();
     hw.id = "custom";
-    hw.memory_bytes = parse_size(unified ? r.unified : r.vram);
+    hw.memory_bytes = parse_size_option(unified ? r.unified : r.vram, SizeUnits::label);
     if (hw.memory_bytes == 0) throw Error(Errc::usage, "invalid memory size 0: give the device's memory, e.g. 12GiB");
     hw.memory_kind = unified ? MemoryKind::unified : MemoryKind::vram;
     hw.vendor = unified ? catalog.policy.custom_unified_vendor : catalog.policy.custom_vram_vendor;
@@ -101,13 +101,13 @@ Resolved resolve_target(const Catalog& catalog, const Request& r) {
   Resolved resolved{resolve_backend(catalog, r, hw), std::nullopt};
   if (!hw) return resolved;
   std::optional<std::uint64_t> reserve;
-  if (!r.reserve.empty()) reserve = parse_size(r.reserve);
+  if (!r.reserve.empty()) reserve = parse_size_option(r.reserve, SizeUnits::decimal);
   resolved.target = Target{*hw, make_budget(catalog, *hw, resolved.backend, reserve)};
   return resolved;
 }
 
 std::uint64_t resolve_host_ram(const Catalog& catalog, const Request& r) {
-  const std::uint64_t ram = r.ram.empty() ? catalog.host.ram_bytes : parse_size(r.ram);
+  const std::uint64_t ram = r.ram.empty() ? catalog.host.ram_bytes : parse_size_option(r.ram, SizeUnits::label);
   if (ram == 0) throw Error(Errc::usage, "invalid --ram 0: give the host's RAM, e.g. 64GiB");
   return ram > catalog.unified.os_reserve_bytes ? ram - catalog.unified.os_reserve_bytes : 0;
 }
