@@ -18,6 +18,8 @@ void add_hardware(CLI::App& app, Request& r) {
   app.add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GB (GB as on the box: 12GB = 12GiB)");
   app.add_option("--unified", r.unified,
                  "A custom Apple-style unified-memory machine with this much RAM, e.g. 48GB (GB as on the box: 48GB = 48GiB)");
+  app.add_option("--bandwidth", r.bandwidth,
+                 "Memory bandwidth of a --vram/--unified target in GB/s, for speeds (default: none, speeds unknown)");
   app.add_option("--backend", r.backend,
                  "llama.cpp backend: cpu, cuda, rocm, metal or vulkan (default: from the hardware; cpu without one)")
       ->check(CLI::IsMember({"cpu", "cuda", "rocm", "metal", "vulkan"}));

@@ -73,6 +73,8 @@ Json footprint_object(const Footprint& f) {
 }
 
 Json number_or_null(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+// A decode speed; 0 is unknown (a custom target without --bandwidth), shown as null rather than a number.
+Json tps_or_null(double tps) { return tps > 0 ? Json(tps) : Json(nullptr); }
 
 Json speed_assumptions(const SpeedSetup& sp) {
   const SpeedParams& p = sp.params;
@@ -98,8 +100,8 @@ Json speed_assumptions(const SpeedSetup& sp) {
 
 Json speed_object(const Speed& s, std::uint64_t fill) {
   return {{"fill", fill},
-          {"decode_tps", s.decode_tps},
-          {"decode_tps_full", s.decode_tps_full},
+          {"decode_tps", tps_or_null(s.decode_tps)},
+          {"decode_tps_full", tps_or_null(s.decode_tps_full)},
           {"prefill_tps", number_or_null(s.prefill_tps)},
           {"basis", s.basis},
           {"prefill_basis", s.prefill_basis}};
@@ -192,7 +194,7 @@ std::string json_recommend(const RecommendReport& r) {
                            {"quant", c.quant},
                            {"context", c.max_context},
                            {"kv_type", kv_type_label(c.footprint.settings)},
-                           {"decode_tps", c.verdict.decode_tps()},
+                           {"decode_tps", tps_or_null(c.verdict.decode_tps())},
                            {"footprint", footprint_object(c.footprint)}};
     if (offload) j["recommendation"]["offload"] = offload_object(c.verdict.offload);
   } else {
@@ -220,7 +222,7 @@ std::string json_recommend(const RecommendReport& r) {
                  {"device_bytes", c.footprint.device_bytes()},
                  {"host_bytes", c.footprint.host_bytes()},
                  {"total_bytes", c.footprint.total_bytes()},
-                 {"decode_tps", c.verdict.decode_tps()}};
+                 {"decode_tps", tps_or_null(c.verdict.decode_tps())}};
     if (offload) cand["offload"] = offload_object(c.verdict.offload);
     candidates.push_back(cand);
   }

@@ -63,8 +63,10 @@ std::string spare_text(const Budget& b, const Footprint& f) {
 }
 
 std::string speed_line(const Speed& s, std::uint64_t fill) {
-  std::string line = fmt::format("Speed: {} tokens/s decoding with {} tokens in the context, {} with it full ({}-bound)",
-                                 format_tps(s.decode_tps), fill, format_tps(s.decode_tps_full), s.basis);
+  std::string line = s.decode_tps <= 0
+                         ? "Speed: decoding " + s.basis
+                         : fmt::format("Speed: {} tokens/s decoding with {} tokens in the context, {} with it full ({}-bound)",
+                                       format_tps(s.decode_tps), fill, format_tps(s.decode_tps_full), s.basis);
   line += s.prefill_tps ? fmt::format("; prefill {} tokens/s ({}-bound)", format_tps(*s.prefill_tps), s.prefill_basis)
                         : "; prefill: " + s.prefill_basis;
   return line + ".\n";

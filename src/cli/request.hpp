@@ -19,6 +19,7 @@ struct Request {
   std::string vram;
   std::string unified;
   std::string reserve;
+  std::string bandwidth;  // GB/s of a custom target's memory
   // Deployment.
   std::string model;
   std::string quant;

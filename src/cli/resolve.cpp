@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include <unistd.h>  // environ
 
 #include "fitcheck/error.hpp"
@@ -78,11 +80,16 @@ std::optional<Hardware> resolve_hardware(const Catalog& catalog, const Request& 
   if (given > 1) throw Error(Errc::usage, "conflicting options: give only one of --gpu, --vram and --unified");
   if (given == 0) {
     if (!r.reserve.empty()) throw Error(Errc::usage, "--reserve needs a target: add --gpu ID, --vram SIZE or --unified SIZE");
+    if (!r.bandwidth.empty()) throw Error(Errc::usage, "--bandwidth needs a custom target: add --vram SIZE or --unified SIZE");
     return std::nullopt;
   }
   Hardware hw;
   if (!r.gpu.empty()) {
     hw = catalog.find_hardware(r.gpu);
+    if (!r.bandwidth.empty()) {
+      throw Error(Errc::usage, "--bandwidth is for a custom target (--vram or --unified): " + hw.id + " has its own (" +
+                                   fmt::format("{:g}", hw.bandwidth_gbs) + " GB/s)");
+    }
   } else {
     const bool unified = !r.unified.empty();
     hw.id = "custom";
@@ -92,6 +99,8 @@ std::optional<Hardware> resolve_hardware(const Catalog& catalog, const Request& 
     hw.vendor = unified ? catalog.policy.custom_unified_vendor : catalog.policy.custom_vram_vendor;
     hw.name = unified ? "custom unified-memory Mac (" + format_gib(hw.memory_bytes) + ")"
                       : "custom GPU (" + format_gib(hw.memory_bytes) + " VRAM)";
+    // No bandwidth, no speeds (they would come from the per-layer overheads alone).
+    hw.bandwidth_gbs = decimal_option("--bandwidth", r.bandwidth, 1, 100000, "1 to 100000 GB/s, e.g. 360").value_or(0);
   }
   return hw;
 }
@@ -123,6 +132,11 @@ std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r
   const Hardware& hw = target->hardware;
   if (hw.memory_kind == MemoryKind::unified && !r.ram.empty()) {
     throw Error(Errc::usage, "--ram is for a discrete GPU's host: a unified-memory machine's RAM is its --unified size");
+  }
+  if (hw.bandwidth_gbs <= 0 && (r.allow_offload || !r.min_tps.empty() || r.command == Command::curve)) {
+    throw Error(
+        Errc::usage,
+        "no bandwidth for a custom target: add --bandwidth GBs (curve, --allow-offload and --min-tps rank plans by speed)");
   }
   SpeedSetup s;
   const double ram_bw =
