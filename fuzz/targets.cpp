@@ -59,6 +59,8 @@ void parsers(std::string_view data) {
   parse_count(data);
   parse_decimal(data);
   expect_handled([&] { c.find_hardware(data); });
+  expect_handled([&] { c.lookup_hardware(data); });
+  c.filter_hardware(data);
   expect_handled([&] { c.find_model(data); });
   expect_handled([&] { c.find_preset(data); });
   expect_handled([&] { c.find_kv_type(data); });

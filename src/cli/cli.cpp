@@ -137,6 +137,25 @@ int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
   return 0;
 }
 
+// `list gpus WORDS` shows the profiles the words name; with none, exit 1 (a valid question, a negative answer).
+int run_list(const Catalog& catalog, const Request& r, std::string& out) {
+  if (!r.list_words.empty() && r.list_what != "gpus") throw Error(Errc::usage, "list " + r.list_what + " takes no filter words");
+  std::string filter;
+  for (const std::string& w : r.list_words) filter += (filter.empty() ? "" : " ") + w;
+  std::vector<const Hardware*> gpus;
+  if (filter.empty()) {
+    for (const Hardware& h : catalog.hardware) gpus.push_back(&h);
+  } else {
+    gpus = catalog.filter_hardware(filter);
+  }
+  if (gpus.empty() && !r.json) {
+    out = "No GPU profile matches '" + filter + "' (see 'fitcheck list gpus').\n";
+    return 1;
+  }
+  out = r.json ? json_list(catalog, r.list_what, gpus) : text_list(catalog, r.list_what, gpus);
+  return gpus.empty() ? 1 : 0;
+}
+
 void reject_unmodelled(Deployment& d, bool lenient) {
   if (d.unmodelled.empty()) return;
   if (!lenient) {
@@ -182,7 +201,7 @@ int dispatch(const Request& r, std::string& out) {
     case Command::footprint: return run_footprint(catalog, r, out);
     case Command::curve: return run_curve(catalog, r, out);
     case Command::check: return run_check(catalog, r, out);
-    case Command::list: out = r.json ? json_list(catalog, r.list_what) : text_list(catalog, r.list_what); return 0;
+    case Command::list: return run_list(catalog, r, out);
     case Command::validate: out = r.json ? json_validate(catalog) : text_validate(catalog); return 0;
     default: return run_recommend(catalog, r, out);
   }

@@ -273,7 +273,7 @@ std::string json_validate(const Catalog& catalog) {
   return document(j);
 }
 
-std::string json_list(const Catalog& catalog, const std::string& what) {
+std::string json_list(const Catalog& catalog, const std::string& what, const std::vector<const Hardware*>& gpus) {
   Json j = header(catalog);
   Json items = Json::array();
   if (what == "models") {
@@ -315,13 +315,13 @@ std::string json_list(const Catalog& catalog, const std::string& what) {
       items.push_back({{"id", k.id}, {"block_elems", b.block_elems}, {"block_bytes", b.block_bytes}, {"quantized", k.quantized}});
     }
   } else {
-    for (const Hardware& h : catalog.hardware) {
-      items.push_back({{"id", h.id},
-                       {"name", h.name},
-                       {"vendor", h.vendor},
-                       {"memory_kind", name_of(k_memory_kind_names, h.memory_kind)},
-                       {"memory_bytes", h.memory_bytes},
-                       {"bandwidth_gbs", h.bandwidth_gbs}});
+    for (const Hardware* h : gpus) {
+      items.push_back({{"id", h->id},
+                       {"name", h->name},
+                       {"vendor", h->vendor},
+                       {"memory_kind", name_of(k_memory_kind_names, h->memory_kind)},
+                       {"memory_bytes", h->memory_bytes},
+                       {"bandwidth_gbs", h->bandwidth_gbs}});
     }
   }
   j[what == "kv-types" ? "kv_types" : what] = items;

@@ -214,7 +214,7 @@ std::string text_validate(const Catalog& catalog) {
       catalog.hardware.size());
 }
 
-std::string text_list(const Catalog& catalog, const std::string& what) {
+std::string text_list(const Catalog& catalog, const std::string& what, const std::vector<const Hardware*>& gpus) {
   std::string out;
   if (what == "models") {
     out += fmt::format("{:<17}{:<18}{:>10}{:>10}{:>9}  {}\n", "id", "name", "params", "active", "max ctx", "aliases");
@@ -236,9 +236,9 @@ std::string text_list(const Catalog& catalog, const std::string& what) {
     }
   } else {
     out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", "id", "kind", "memory", "GB/s", "name");
-    for (const Hardware& h : catalog.hardware) {
-      out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", h.id, name_of(k_memory_kind_names, h.memory_kind),
-                         format_gib(h.memory_bytes), h.bandwidth_gbs, h.name);
+    for (const Hardware* h : gpus) {
+      out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", h->id, name_of(k_memory_kind_names, h->memory_kind),
+                         format_gib(h->memory_bytes), h->bandwidth_gbs, h->name);
     }
   }
   return out;

@@ -63,6 +63,7 @@ struct Request {
   bool lenient = false;
   // list
   std::string list_what;
+  std::vector<std::string> list_words;  // list gpus: the filter
 };
 
 // Parses argv into a Request. Throws fitcheck::Error(Errc::usage) on a bad command line.

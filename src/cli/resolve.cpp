@@ -85,7 +85,7 @@ std::optional<Hardware> resolve_hardware(const Catalog& catalog, const Request& 
   }
   Hardware hw;
   if (!r.gpu.empty()) {
-    hw = catalog.find_hardware(r.gpu);
+    hw = catalog.lookup_hardware(r.gpu);
     if (!r.bandwidth.empty()) {
       throw Error(Errc::usage, "--bandwidth is for a custom target (--vram or --unified): " + hw.id + " has its own (" +
                                    fmt::format("{:g}", hw.bandwidth_gbs) + " GB/s)");
