@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "cli/detect.hpp"
 #include "fitcheck/budget.hpp"
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/check.hpp"
@@ -65,6 +66,11 @@ void parsers(std::string_view data) {
   expect_handled([&] { c.find_preset(data); });
   expect_handled([&] { c.find_kv_type(data); });
   closest_match(data, {"rtx3060-12g", "gemma-4-31b"});
+  // --gpu auto's parsers read what a tool printed: any text is a GPU list, maybe empty, never a crash.
+  for (const cli::DetectedGpu& gpu : cli::parse_nvidia_smi(data)) cli::detected_profile(c, gpu);
+  for (const cli::DetectedGpu& gpu : cli::parse_rocm_smi(data)) cli::detected_profile(c, gpu);
+  cli::parse_sysctl(data);
+  cli::parse_meminfo(data);
 }
 
 void command_line(std::string_view data) {

@@ -16,7 +16,7 @@ void add_common(CLI::App& app, Request& r) {
 void add_hardware(CLI::App& app, Request& r) {
   app.add_option("--gpu", r.gpu,
                  "Hardware profile: its id or name as people type it, e.g. rtx3060-12g, 3060, 'RTX 4090', 'm3 max 36' (see "
-                 "'fitcheck list gpus')");
+                 "'fitcheck list gpus'), or auto: this machine's GPU (nvidia-smi, rocm-smi, sysctl)");
   app.add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GB (GB as on the box: 12GB = 12GiB)");
   app.add_option("--unified", r.unified,
                  "A custom Apple-style unified-memory machine with this much RAM, e.g. 48GB (GB as on the box: 48GB = 48GiB)");
@@ -131,7 +131,7 @@ Request parse_args(const std::vector<std::string>& raw_args) {
                    "Deployment configs: fitcheck JSON, llama-server command lines, Ollama Modelfiles, vLLM configs")
       ->required();
   check->add_option("--gpu", r.gpu,
-                    "Hardware profile id or name, e.g. rtx3060-12g or 'RTX 4090' (overrides a target in the file)");
+                    "Hardware profile id or name, e.g. rtx3060-12g or 'RTX 4090', or auto (overrides a target in the file)");
   check->add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GB (GB as on the box: 12GB = 12GiB)");
   check->add_option("--unified", r.unified, "A custom unified-memory Mac with this much RAM, e.g. 48GB (48GB = 48GiB)");
   check->add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform)");

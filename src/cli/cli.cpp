@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/detect.hpp"
 #include "cli/report.hpp"
 #include "cli/request.hpp"
 #include "cli/resolve.hpp"
@@ -186,6 +187,17 @@ int run_check(const Catalog& catalog, const Request& r, std::string& out) {
   return report.all_fit() ? 0 : 1;
 }
 
+int dispatch_command(const Catalog& catalog, const Request& r, std::string& out) {
+  switch (r.command) {
+    case Command::footprint: return run_footprint(catalog, r, out);
+    case Command::curve: return run_curve(catalog, r, out);
+    case Command::check: return run_check(catalog, r, out);
+    case Command::list: return run_list(catalog, r, out);
+    case Command::validate: out = r.json ? json_validate(catalog) : text_validate(catalog); return 0;
+    default: return run_recommend(catalog, r, out);
+  }
+}
+
 int dispatch(const Request& r, std::string& out) {
   if (r.command == Command::help) {
     out = r.help_text;
@@ -197,14 +209,10 @@ int dispatch(const Request& r, std::string& out) {
   }
   const Catalog owned = r.catalog_path.empty() ? Catalog{} : read_catalog_file(r.catalog_path);
   const Catalog& catalog = r.catalog_path.empty() ? builtin_catalog() : owned;
-  switch (r.command) {
-    case Command::footprint: return run_footprint(catalog, r, out);
-    case Command::curve: return run_curve(catalog, r, out);
-    case Command::check: return run_check(catalog, r, out);
-    case Command::list: return run_list(catalog, r, out);
-    case Command::validate: out = r.json ? json_validate(catalog) : text_validate(catalog); return 0;
-    default: return run_recommend(catalog, r, out);
-  }
+  // --gpu auto asks the machine's tools once, before any command resolves its target.
+  if (text::equals_ignoring_case(r.gpu, "auto"))
+    return dispatch_command(catalog, with_detected_hardware(catalog, r, run_tool), out);
+  return dispatch_command(catalog, r, out);
 }
 
 // An error message as one line of valid UTF-8, of bounded length (a message can quote what a file says).

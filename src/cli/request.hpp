@@ -20,6 +20,9 @@ struct Request {
   std::string unified;
   std::string reserve;
   std::string bandwidth;  // GB/s of a custom target's memory
+  // Set by --gpu auto for a GPU the catalog lacks (detect.cpp): the custom target's name and vendor.
+  std::string custom_name;
+  std::string custom_vendor;
   // Deployment.
   std::string model;
   std::string quant;

@@ -96,9 +96,13 @@ std::optional<Hardware> resolve_hardware(const Catalog& catalog, const Request& 
     hw.memory_bytes = parse_size_option(unified ? r.unified : r.vram, SizeUnits::label);
     if (hw.memory_bytes == 0) throw Error(Errc::usage, "invalid memory size 0: give the device's memory, e.g. 12GiB");
     hw.memory_kind = unified ? MemoryKind::unified : MemoryKind::vram;
-    hw.vendor = unified ? catalog.policy.custom_unified_vendor : catalog.policy.custom_vram_vendor;
-    hw.name = unified ? "custom unified-memory Mac (" + format_gib(hw.memory_bytes) + ")"
-                      : "custom GPU (" + format_gib(hw.memory_bytes) + " VRAM)";
+    hw.vendor = !r.custom_vendor.empty() ? r.custom_vendor
+                : unified                ? catalog.policy.custom_unified_vendor
+                                         : catalog.policy.custom_vram_vendor;
+    const std::string size = format_gib(hw.memory_bytes) + (unified ? "" : " VRAM");
+    hw.name = !r.custom_name.empty() ? r.custom_name + " (" + size + ")"
+              : unified              ? "custom unified-memory Mac (" + size + ")"
+                                     : "custom GPU (" + size + ")";
     // No bandwidth, no speeds (they would come from the per-layer overheads alone).
     hw.bandwidth_gbs = decimal_option("--bandwidth", r.bandwidth, 1, 100000, "1 to 100000 GB/s, e.g. 360").value_or(0);
   }
