@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "cli/detect.hpp"
 #include "fitcheck/budget.hpp"
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/check.hpp"
@@ -54,14 +55,22 @@ void config(std::string_view data) {
 void parsers(std::string_view data) {
   const Catalog& c = builtin_catalog();
   expect_handled([&] { parse_size(data); });
+  expect_handled([&] { parse_size_option(data, SizeUnits::label); });
   expect_handled([&] { parse_context(data); });
   parse_count(data);
   parse_decimal(data);
   expect_handled([&] { c.find_hardware(data); });
+  expect_handled([&] { c.lookup_hardware(data); });
+  c.filter_hardware(data);
   expect_handled([&] { c.find_model(data); });
   expect_handled([&] { c.find_preset(data); });
   expect_handled([&] { c.find_kv_type(data); });
   closest_match(data, {"rtx3060-12g", "gemma-4-31b"});
+  // --gpu auto's parsers read what a tool printed: any text is a GPU list, maybe empty, never a crash.
+  for (const cli::DetectedGpu& gpu : cli::parse_nvidia_smi(data)) cli::detected_profile(c, gpu);
+  for (const cli::DetectedGpu& gpu : cli::parse_rocm_smi(data)) cli::detected_profile(c, gpu);
+  cli::parse_sysctl(data);
+  cli::parse_meminfo(data);
 }
 
 void command_line(std::string_view data) {

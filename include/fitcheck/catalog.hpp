@@ -330,6 +330,16 @@ struct Catalog {
   const Preset& find_preset(std::string_view id) const;
   const KvType& find_kv_type(std::string_view id) const;
   const Hardware& find_hardware(std::string_view id) const;
+  // Hardware as people type it ("3060", "RTX 4090", "h100", "m3 max 36"; README "Finding the hardware"): the
+  // exact id; else the profiles whose model name (in the id or the name) begins with the words, brand words such
+  // as rtx, gtx, geforce optional, not followed by a variant word (Ti, SUPER, XT, Max, Laptop...), of the memory
+  // size a "36" or "36gb" names; else those whose id, name or vendor holds the words. Empty when none.
+  std::vector<const Hardware*> match_hardware(std::string_view query) const;
+  // The one profile `query` names: Error(Errc::usage) "'3060' matches rtx3060-8g, rtx3060-12g: give one" when
+  // several (at most 8 named), find_hardware's "did you mean" when none.
+  const Hardware& lookup_hardware(std::string_view query) const;
+  // `list gpus WORDS`: the looser filter alone (ids, names and vendors holding the words; a size word as above).
+  std::vector<const Hardware*> filter_hardware(std::string_view words) const;
   const Runtime& default_runtime() const;
   const BlockType& block_type(std::string_view name) const;
   const BackendSpeed& backend_speed(std::string_view id) const;

@@ -60,11 +60,14 @@ struct SpeedParams {
 };
 SpeedParams speed_params(const Catalog& catalog, const Hardware& hardware, Backend backend, double host_bandwidth_gbs);
 
+// The decode basis when a memory the token reads has no bandwidth (a custom target without --bandwidth).
+inline constexpr const char* k_no_bandwidth = "unknown: no bandwidth for a custom target: add --bandwidth GBs";
+
 struct Speed {
-  double decode_tps = 0;       // with `fill` tokens in the context
-  double decode_tps_full = 0;  // with the context full
+  double decode_tps = 0;       // with `fill` tokens in the context; 0: unknown (basis says why)
+  double decode_tps_full = 0;  // with the context full; 0: unknown
   std::optional<double> prefill_tps;
-  std::string basis;          // what bounds decoding: "bandwidth", "host RAM", "compute"
+  std::string basis;          // what bounds decoding: "bandwidth", "host RAM", "compute"; or why it is unknown
   std::string prefill_basis;  // "compute", "PCIe", or why there is no estimate
 };
 Speed estimate_speed(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t fill,
@@ -74,6 +77,7 @@ Speed estimate_speed(const LayerTable& table, const Placement& placement, const 
 struct DecodeTime {
   double device_s = 0;
   double host_s = 0;
+  bool known = true;  // false: bytes are read from a memory of unknown bandwidth
   double total() const { return device_s + host_s; }
 };
 DecodeTime decode_time(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t filled);

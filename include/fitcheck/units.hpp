@@ -32,6 +32,14 @@ inline std::uint64_t round_up(std::uint64_t value, std::uint64_t multiple) {
 
 // "12GiB", "12 GB", "512MiB", "12884901888" -> bytes. Throws Error(Errc::usage).
 std::uint64_t parse_size(std::string_view text);
+// What KB, MB, GB and TB mean in a size option.
+enum class SizeUnits {
+  decimal,  // 10^9 bytes a GB: an amount (--reserve, --headroom)
+  label,    // the size printed on a card, a Mac or a DIMM, which are sold in binary units labelled GB: 2^30
+};
+// A size on the command line: the unit is required, since a bare "24" could be GiB, GB or bytes
+// ("24B" is bytes). Throws Error(Errc::usage): "invalid size '24': add a unit, e.g. 24GiB or 24GB".
+std::uint64_t parse_size_option(std::string_view text, SizeUnits units);
 // "32768", "32k", "128K" (k = 1024 tokens) -> tokens. Throws Error(Errc::usage).
 std::uint64_t parse_context(std::string_view text);
 

@@ -14,13 +14,19 @@ void add_common(CLI::App& app, Request& r) {
 }
 
 void add_hardware(CLI::App& app, Request& r) {
-  app.add_option("--gpu", r.gpu, "Hardware profile id, e.g. rtx3060-12g (see 'fitcheck list gpus')");
-  app.add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GiB");
-  app.add_option("--unified", r.unified, "A custom Apple-style unified-memory machine with this much RAM, e.g. 48GiB");
+  app.add_option("--gpu", r.gpu,
+                 "Hardware profile: its id or name as people type it, e.g. rtx3060-12g, 3060, 'RTX 4090', 'm3 max 36' (see "
+                 "'fitcheck list gpus'), or auto: this machine's GPU (nvidia-smi, rocm-smi, sysctl)");
+  app.add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GB (GB as on the box: 12GB = 12GiB)");
+  app.add_option("--unified", r.unified,
+                 "A custom Apple-style unified-memory machine with this much RAM, e.g. 48GB (GB as on the box: 48GB = 48GiB)");
+  app.add_option("--bandwidth", r.bandwidth,
+                 "Memory bandwidth of a --vram/--unified target in GB/s, for speeds (default: none, speeds unknown)");
   app.add_option("--backend", r.backend,
                  "llama.cpp backend: cpu, cuda, rocm, metal or vulkan (default: from the hardware; cpu without one)")
       ->check(CLI::IsMember({"cpu", "cuda", "rocm", "metal", "vulkan"}));
-  app.add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform, e.g. 512MiB for CUDA)");
+  app.add_option("--reserve", r.reserve,
+                 "Runtime reserve taken off device memory, with a unit (default: per platform, e.g. 512MiB for CUDA)");
   app.add_option(
       "--headroom", r.headroom,
       "Device memory a plan leaves free: a size (2GiB) or a share of the budget (10%); default 1GiB, llama.cpp --fit's margin");
@@ -44,7 +50,8 @@ void add_runtime(CLI::App& app, Request& r) {
 void add_speed(CLI::App& app, Request& r) {
   app.add_flag("--allow-offload", r.allow_offload,
                "Let a model that does not fit in VRAM run with layers or experts in host RAM");
-  app.add_option("--ram", r.ram, "Host RAM of a discrete-GPU machine, e.g. 64GiB (default 32GiB)");
+  app.add_option("--ram", r.ram,
+                 "Host RAM of a discrete-GPU machine, e.g. 64GB (GB as on the DIMMs: 64GB = 64GiB; default 32GiB)");
   app.add_option("--ram-bw", r.ram_bw, "Host RAM bandwidth in GB/s (default 51.2, dual-channel DDR4-3200)");
   app.add_option("--fill", r.fill, "Tokens already in the context for decode_tps (default 1024)");
   app.add_option("--min-tps", r.min_tps,
@@ -136,11 +143,12 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
       ->add_option("files", r.files,
                    "Deployment configs: fitcheck JSON, llama-server command lines, Ollama Modelfiles, vLLM configs")
       ->required();
-  check->add_option("--gpu", r.gpu, "Hardware profile id, e.g. rtx3060-12g (overrides a target in the file)");
-  check->add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GiB");
-  check->add_option("--unified", r.unified, "A custom unified-memory Mac with this much RAM, e.g. 48GiB");
+  check->add_option("--gpu", r.gpu,
+                    "Hardware profile id or name, e.g. rtx3060-12g or 'RTX 4090', or auto (overrides a target in the file)");
+  check->add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GB (GB as on the box: 12GB = 12GiB)");
+  check->add_option("--unified", r.unified, "A custom unified-memory Mac with this much RAM, e.g. 48GB (48GB = 48GiB)");
   check->add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform)");
-  check->add_option("--ram", r.ram, "Host RAM of a discrete-GPU machine, for layers kept on the CPU (default 32GiB)");
+  check->add_option("--ram", r.ram, "Host RAM of a discrete-GPU machine, for layers kept on the CPU, e.g. 64GB (default 32GiB)");
   check->add_option("--headroom", r.headroom, "Memory to keep free: a share of the budget (10%) or a size (1GiB); default 0");
   check
       ->add_option("--format", r.formats,
@@ -157,6 +165,8 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
   list->add_option("what", r.list_what, "models, quants, kv-types or gpus")
       ->required()
       ->check(CLI::IsMember({"models", "quants", "kv-types", "gpus"}));
+  list->add_option("words", r.list_words,
+                   "gpus: only the profiles whose id, name or vendor holds these words, e.g. 4090, m3 max");
 
   CLI::App* validate = app.add_subcommand("validate", "Load and validate the catalog (the built-in one, or --catalog FILE)");
   add_common(*validate, r);

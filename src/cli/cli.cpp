@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/detect.hpp"
 #include "cli/report.hpp"
 #include "cli/request.hpp"
 #include "cli/resolve.hpp"
@@ -138,6 +139,25 @@ int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
   return 0;
 }
 
+// `list gpus WORDS` shows the profiles the words name; with none, exit 1 (a valid question, a negative answer).
+int run_list(const Catalog& catalog, const Request& r, std::string& out) {
+  if (!r.list_words.empty() && r.list_what != "gpus") throw Error(Errc::usage, "list " + r.list_what + " takes no filter words");
+  std::string filter;
+  for (const std::string& w : r.list_words) filter += (filter.empty() ? "" : " ") + w;
+  std::vector<const Hardware*> gpus;
+  if (filter.empty()) {
+    for (const Hardware& h : catalog.hardware) gpus.push_back(&h);
+  } else {
+    gpus = catalog.filter_hardware(filter);
+  }
+  if (gpus.empty() && !r.json) {
+    out = "No GPU profile matches '" + filter + "' (see 'fitcheck list gpus').\n";
+    return 1;
+  }
+  out = r.json ? json_list(catalog, r.list_what, gpus) : text_list(catalog, r.list_what, gpus);
+  return gpus.empty() ? 1 : 0;
+}
+
 void reject_unmodelled(Deployment& d, bool lenient) {
   if (d.unmodelled.empty()) return;
   if (!lenient) {
@@ -150,7 +170,7 @@ void reject_unmodelled(Deployment& d, bool lenient) {
 int run_check(const Catalog& catalog, const Request& r, std::string& out) {
   const CheckOptions o = resolve_check_options(r);
   std::optional<std::uint64_t> reserve;
-  if (!r.reserve.empty()) reserve = parse_size(r.reserve);
+  if (!r.reserve.empty()) reserve = parse_size_option(r.reserve, SizeUnits::decimal);
   const std::uint64_t host_ram = resolve_host_ram(catalog, r);
   CheckReport report{catalog, {}, r.headroom, r.lenient};
   for (const std::string& path : r.files) {
@@ -166,6 +186,17 @@ int run_check(const Catalog& catalog, const Request& r, std::string& out) {
   if (!r.junit_path.empty()) write_file(r.junit_path, junit_check(report));
   out = o.output == "json" ? json_check(report) : o.output == "github" ? github_check(report) : text_check(report);
   return report.all_fit() ? 0 : 1;
+}
+
+int dispatch_command(const Catalog& catalog, const Request& r, std::string& out) {
+  switch (r.command) {
+    case Command::footprint: return run_footprint(catalog, r, out);
+    case Command::curve: return run_curve(catalog, r, out);
+    case Command::check: return run_check(catalog, r, out);
+    case Command::list: return run_list(catalog, r, out);
+    case Command::validate: out = r.json ? json_validate(catalog) : text_validate(catalog); return 0;
+    default: return run_recommend(catalog, r, out);
+  }
 }
 
 int dispatch(const Request& r, std::string& out) {
@@ -187,14 +218,10 @@ int dispatch(const Request& r, std::string& out) {
   }
   const Catalog owned = r.catalog_path.empty() ? Catalog{} : read_catalog_file(r.catalog_path);
   const Catalog& catalog = r.catalog_path.empty() ? builtin_catalog() : owned;
-  switch (r.command) {
-    case Command::footprint: return run_footprint(catalog, r, out);
-    case Command::curve: return run_curve(catalog, r, out);
-    case Command::check: return run_check(catalog, r, out);
-    case Command::list: out = r.json ? json_list(catalog, r.list_what) : text_list(catalog, r.list_what); return 0;
-    case Command::validate: out = r.json ? json_validate(catalog) : text_validate(catalog); return 0;
-    default: return run_recommend(catalog, r, out);
-  }
+  // --gpu auto asks the machine's tools once, before any command resolves its target.
+  if (text::equals_ignoring_case(r.gpu, "auto"))
+    return dispatch_command(catalog, with_detected_hardware(catalog, r, run_tool), out);
+  return dispatch_command(catalog, r, out);
 }
 
 // An error message as one line of valid UTF-8, of bounded length (a message can quote what a file says).

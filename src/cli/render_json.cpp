@@ -74,6 +74,8 @@ Json footprint_object(const Footprint& f) {
 }
 
 Json number_or_null(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+// A decode speed; 0 is unknown (a custom target without --bandwidth), shown as null rather than a number.
+Json tps_or_null(double tps) { return tps > 0 ? Json(tps) : Json(nullptr); }
 
 Json speed_assumptions(const SpeedSetup& sp) {
   const SpeedParams& p = sp.params;
@@ -99,8 +101,8 @@ Json speed_assumptions(const SpeedSetup& sp) {
 
 Json speed_object(const Speed& s, std::uint64_t fill) {
   return {{"fill", fill},
-          {"decode_tps", s.decode_tps},
-          {"decode_tps_full", s.decode_tps_full},
+          {"decode_tps", tps_or_null(s.decode_tps)},
+          {"decode_tps_full", tps_or_null(s.decode_tps_full)},
           {"prefill_tps", number_or_null(s.prefill_tps)},
           {"basis", s.basis},
           {"prefill_basis", s.prefill_basis}};
@@ -173,8 +175,8 @@ Json plan_object(const Catalog& catalog, const Candidate& c, const Budget& b) {
           {"quant", c.quant},
           {"context", c.max_context},
           {"kv_type", kv_type_label(c.footprint.settings)},
-          {"decode_tps", c.verdict.decode_tps()},
-          {"decode_tps_full", s ? Json(s->decode_tps_full) : Json(nullptr)},
+          {"decode_tps", tps_or_null(c.verdict.decode_tps())},
+          {"decode_tps_full", s ? tps_or_null(s->decode_tps_full) : Json(nullptr)},
           {"prefill_tps", s ? number_or_null(s->prefill_tps) : Json(nullptr)},
           {"device_bytes", device},
           {"host_bytes", host},
@@ -262,7 +264,7 @@ std::string json_recommend(const RecommendReport& r) {
                  {"device_bytes", c.footprint.device_bytes()},
                  {"host_bytes", c.footprint.host_bytes()},
                  {"total_bytes", c.footprint.total_bytes()},
-                 {"decode_tps", c.verdict.decode_tps()}};
+                 {"decode_tps", tps_or_null(c.verdict.decode_tps())}};
     if (offload) cand["offload"] = offload_object(c.verdict.offload);
     candidates.push_back(cand);
   }
@@ -313,7 +315,7 @@ std::string json_validate(const Catalog& catalog) {
   return document(j);
 }
 
-std::string json_list(const Catalog& catalog, const std::string& what) {
+std::string json_list(const Catalog& catalog, const std::string& what, const std::vector<const Hardware*>& gpus) {
   Json j = header(catalog);
   Json items = Json::array();
   if (what == "models") {
@@ -355,13 +357,13 @@ std::string json_list(const Catalog& catalog, const std::string& what) {
       items.push_back({{"id", k.id}, {"block_elems", b.block_elems}, {"block_bytes", b.block_bytes}, {"quantized", k.quantized}});
     }
   } else {
-    for (const Hardware& h : catalog.hardware) {
-      items.push_back({{"id", h.id},
-                       {"name", h.name},
-                       {"vendor", h.vendor},
-                       {"memory_kind", name_of(k_memory_kind_names, h.memory_kind)},
-                       {"memory_bytes", h.memory_bytes},
-                       {"bandwidth_gbs", h.bandwidth_gbs}});
+    for (const Hardware* h : gpus) {
+      items.push_back({{"id", h->id},
+                       {"name", h->name},
+                       {"vendor", h->vendor},
+                       {"memory_kind", name_of(k_memory_kind_names, h->memory_kind)},
+                       {"memory_bytes", h->memory_bytes},
+                       {"bandwidth_gbs", h->bandwidth_gbs}});
     }
   }
   j[what == "kv-types" ? "kv_types" : what] = items;

@@ -41,6 +41,10 @@ void memory_lines(std::string& out, const Candidate& c, const Budget& b) {
 void speed_lines(std::string& out, const Candidate& c, std::uint64_t fill) {
   if (!c.verdict.speed) return;
   const Speed& s = c.verdict.offload && !c.verdict.fit.fits ? c.verdict.offload->speed : *c.verdict.speed;
+  if (s.decode_tps <= 0) {
+    out += "  speed: unknown (no bandwidth for a custom target: add --bandwidth GBs)\n";
+    return;
+  }
   out += fmt::format("  speed: {} tokens/s at {} tokens of context, {} full; prefill {}\n", format_tps(s.decode_tps), fill,
                      format_tps(s.decode_tps_full), s.prefill_tps ? format_tps(*s.prefill_tps) + " tokens/s" : "unknown");
 }
@@ -96,7 +100,8 @@ void alternative_lines(std::string& out, const RecommendReport& r) {
     const Candidate& c = a.candidate;
     const Split where = placed(c);
     out += fmt::format("  {:<16}{} {}, {}, {} tok/s, {} + {} GiB host\n", alternative_label(a.kind), c.model, c.quant,
-                       format_context(c.max_context), format_tps(c.verdict.decode_tps()), gib(where.device), gib(where.host));
+                       format_context(c.max_context), c.verdict.decode_tps() > 0 ? format_tps(c.verdict.decode_tps()) : "?",
+                       gib(where.device), gib(where.host));
     launch_lines(out, r.catalog, c, "    ");
   }
 }

@@ -68,8 +68,10 @@ std::string spare_text(const Budget& b, const Footprint& f) {
 }
 
 std::string speed_line(const Speed& s, std::uint64_t fill) {
-  std::string line = fmt::format("Speed: {} tokens/s decoding with {} tokens in the context, {} with it full ({}-bound)",
-                                 format_tps(s.decode_tps), fill, format_tps(s.decode_tps_full), s.basis);
+  std::string line = s.decode_tps <= 0
+                         ? "Speed: decoding " + s.basis
+                         : fmt::format("Speed: {} tokens/s decoding with {} tokens in the context, {} with it full ({}-bound)",
+                                       format_tps(s.decode_tps), fill, format_tps(s.decode_tps_full), s.basis);
   line += s.prefill_tps ? fmt::format("; prefill {} tokens/s ({}-bound)", format_tps(*s.prefill_tps), s.prefill_basis)
                         : "; prefill: " + s.prefill_basis;
   return line + ".\n";
@@ -155,7 +157,7 @@ std::string text_validate(const Catalog& catalog) {
       catalog.hardware.size());
 }
 
-std::string text_list(const Catalog& catalog, const std::string& what) {
+std::string text_list(const Catalog& catalog, const std::string& what, const std::vector<const Hardware*>& gpus) {
   std::string out;
   if (what == "models") {
     out += fmt::format("{:<17}{:<18}{:>10}{:>10}{:>9}  {}\n", "id", "name", "params", "active", "max ctx", "aliases");
@@ -177,9 +179,9 @@ std::string text_list(const Catalog& catalog, const std::string& what) {
     }
   } else {
     out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", "id", "kind", "memory", "GB/s", "name");
-    for (const Hardware& h : catalog.hardware) {
-      out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", h.id, name_of(k_memory_kind_names, h.memory_kind),
-                         format_gib(h.memory_bytes), h.bandwidth_gbs, h.name);
+    for (const Hardware* h : gpus) {
+      out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", h->id, name_of(k_memory_kind_names, h->memory_kind),
+                         format_gib(h->memory_bytes), h->bandwidth_gbs, h->name);
     }
   }
   return out;

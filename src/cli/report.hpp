@@ -73,8 +73,9 @@ std::string github_check(const CheckReport& r);
 std::string github_error(const std::string& file, std::size_t line, const std::string& reason);
 std::string junit_check(const CheckReport& r);
 
-std::string json_list(const Catalog& catalog, const std::string& what);
-std::string text_list(const Catalog& catalog, const std::string& what);
+// `gpus`: the profiles `list gpus` shows (all, or those its words filter).
+std::string json_list(const Catalog& catalog, const std::string& what, const std::vector<const Hardware*>& gpus);
+std::string text_list(const Catalog& catalog, const std::string& what, const std::vector<const Hardware*>& gpus);
 std::string json_validate(const Catalog& catalog);
 std::string text_validate(const Catalog& catalog);
 

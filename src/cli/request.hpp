@@ -24,6 +24,10 @@ struct Request {
   std::string vram;
   std::string unified;
   std::string reserve;
+  std::string bandwidth;  // GB/s of a custom target's memory
+  // Set by --gpu auto for a GPU the catalog lacks (detect.cpp): the custom target's name and vendor.
+  std::string custom_name;
+  std::string custom_vendor;
   // Deployment.
   std::string model;
   std::string quant;
@@ -73,6 +77,7 @@ struct Request {
   std::string list_what;
   // completions
   std::string shell;
+  std::vector<std::string> list_words;  // list gpus: the filter
 };
 
 // The command line's definition, binding every option to a field of `r` (completions and the man page are

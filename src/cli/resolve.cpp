@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include <unistd.h>  // environ
 
 #include "fitcheck/error.hpp"
@@ -55,7 +57,7 @@ Headroom resolve_headroom(const std::string& h) {
       throw Error(Errc::usage, "invalid --headroom '" + h + "': give a share below 100%, e.g. 10%");
     headroom.share = *pct / 100;
   } else {
-    headroom.bytes = parse_size(h);
+    headroom.bytes = parse_size_option(h, SizeUnits::decimal);
   }
   return headroom;
 }
@@ -78,20 +80,31 @@ std::optional<Hardware> resolve_hardware(const Catalog& catalog, const Request& 
   if (given > 1) throw Error(Errc::usage, "conflicting options: give only one of --gpu, --vram and --unified");
   if (given == 0) {
     if (!r.reserve.empty()) throw Error(Errc::usage, "--reserve needs a target: add --gpu ID, --vram SIZE or --unified SIZE");
+    if (!r.bandwidth.empty()) throw Error(Errc::usage, "--bandwidth needs a custom target: add --vram SIZE or --unified SIZE");
     return std::nullopt;
   }
   Hardware hw;
   if (!r.gpu.empty()) {
-    hw = catalog.find_hardware(r.gpu);
+    hw = catalog.lookup_hardware(r.gpu);
+    if (!r.bandwidth.empty()) {
+      throw Error(Errc::usage, "--bandwidth is for a custom target (--vram or --unified): " + hw.id + " has its own (" +
+                                   fmt::format("{:g}", hw.bandwidth_gbs) + " GB/s)");
+    }
   } else {
     const bool unified = !r.unified.empty();
     hw.id = "custom";
-    hw.memory_bytes = parse_size(unified ? r.unified : r.vram);
+    hw.memory_bytes = parse_size_option(unified ? r.unified : r.vram, SizeUnits::label);
     if (hw.memory_bytes == 0) throw Error(Errc::usage, "invalid memory size 0: give the device's memory, e.g. 12GiB");
     hw.memory_kind = unified ? MemoryKind::unified : MemoryKind::vram;
-    hw.vendor = unified ? catalog.policy.custom_unified_vendor : catalog.policy.custom_vram_vendor;
-    hw.name = unified ? "custom unified-memory Mac (" + format_gib(hw.memory_bytes) + ")"
-                      : "custom GPU (" + format_gib(hw.memory_bytes) + " VRAM)";
+    hw.vendor = !r.custom_vendor.empty() ? r.custom_vendor
+                : unified                ? catalog.policy.custom_unified_vendor
+                                         : catalog.policy.custom_vram_vendor;
+    const std::string size = format_gib(hw.memory_bytes) + (unified ? "" : " VRAM");
+    hw.name = !r.custom_name.empty() ? r.custom_name + " (" + size + ")"
+              : unified              ? "custom unified-memory Mac (" + size + ")"
+                                     : "custom GPU (" + size + ")";
+    // No bandwidth, no speeds (they would come from the per-layer overheads alone).
+    hw.bandwidth_gbs = decimal_option("--bandwidth", r.bandwidth, 1, 100000, "1 to 100000 GB/s, e.g. 360").value_or(0);
   }
   return hw;
 }
@@ -101,7 +114,7 @@ Resolved resolve_target(const Catalog& catalog, const Request& r) {
   Resolved resolved{resolve_backend(catalog, r, hw), std::nullopt};
   if (!hw) return resolved;
   std::optional<std::uint64_t> reserve;
-  if (!r.reserve.empty()) reserve = parse_size(r.reserve);
+  if (!r.reserve.empty()) reserve = parse_size_option(r.reserve, SizeUnits::decimal);
   resolved.target = Target{*hw, make_budget(catalog, *hw, resolved.backend, reserve)};
   Budget& budget = resolved.target->budget;
   const Headroom h = r.headroom.empty() ? Headroom{0, catalog.policy.headroom_bytes} : resolve_headroom(r.headroom);
@@ -110,7 +123,7 @@ Resolved resolve_target(const Catalog& catalog, const Request& r) {
 }
 
 std::uint64_t resolve_host_ram(const Catalog& catalog, const Request& r) {
-  const std::uint64_t ram = r.ram.empty() ? catalog.host.ram_bytes : parse_size(r.ram);
+  const std::uint64_t ram = r.ram.empty() ? catalog.host.ram_bytes : parse_size_option(r.ram, SizeUnits::label);
   if (ram == 0) throw Error(Errc::usage, "invalid --ram 0: give the host's RAM, e.g. 64GiB");
   return ram > catalog.unified.os_reserve_bytes ? ram - catalog.unified.os_reserve_bytes : 0;
 }
@@ -126,6 +139,11 @@ std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r
   const Hardware& hw = target->hardware;
   if (hw.memory_kind == MemoryKind::unified && !r.ram.empty()) {
     throw Error(Errc::usage, "--ram is for a discrete GPU's host: a unified-memory machine's RAM is its --unified size");
+  }
+  if (hw.bandwidth_gbs <= 0 && (r.allow_offload || !r.min_tps.empty() || r.command == Command::curve)) {
+    throw Error(
+        Errc::usage,
+        "no bandwidth for a custom target: add --bandwidth GBs (curve, --allow-offload and --min-tps rank plans by speed)");
   }
   SpeedSetup s;
   const double ram_bw =

@@ -88,6 +88,8 @@ DecodeTime decode_time(const LayerTable& t, const Placement& p, const SpeedParam
   (output_on_gpu ? device_bytes : host_bytes) += static_cast<double>(t.output);
   const std::uint64_t host_layers = t.layers.size() - device_layers;
   DecodeTime time;
+  // A memory read at no known bandwidth (a custom target without --bandwidth) takes an unknown time, not none.
+  time.known = (device_bytes == 0 || sp.device_bandwidth_gbs > 0) && (host_bytes == 0 || sp.host_bandwidth_gbs > 0);
   time.device_s = read_seconds(device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency) +
                   static_cast<double>(device_layers) * sp.layer_overhead_us * 1e-6;
   time.host_s = read_seconds(host_bytes, sp.host_bandwidth_gbs, sp.host_efficiency) +
@@ -100,9 +102,13 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
   Speed speed;
   const DecodeTime early = decode_time(t, p, sp, std::min(fill, context));
   const DecodeTime full = decode_time(t, p, sp, context);
-  speed.decode_tps = early.total() > 0 ? 1.0 / early.total() : 0;
-  speed.decode_tps_full = full.total() > 0 ? 1.0 / full.total() : 0;
-  speed.basis = early.host_s > early.device_s ? "host RAM" : "bandwidth";
+  if (early.known) {
+    speed.decode_tps = early.total() > 0 ? 1.0 / early.total() : 0;
+    speed.decode_tps_full = full.total() > 0 ? 1.0 / full.total() : 0;
+    speed.basis = early.host_s > early.device_s ? "host RAM" : "bandwidth";
+  } else {
+    speed.basis = k_no_bandwidth;  // decode_tps stays 0: never a speed from the layer overheads alone
+  }
   if (sp.device_tflops <= 0) {
     speed.prefill_basis = "unknown: no FP16 throughput in the hardware profile";
     return speed;

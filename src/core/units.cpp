@@ -56,37 +56,48 @@ void throw_overflow(std::string_view what, std::string_view operation) {
   throw Error(Errc::usage, std::string(what) + " is too large: the " + std::string(operation) + " overflows 64-bit bytes");
 }
 
-std::uint64_t parse_size(std::string_view text) {
+namespace {
+
+// Bytes per unit; 0 for a unit fitcheck does not know. `label`: KB, MB, GB and TB are binary, as on a card's box.
+std::uint64_t unit_bytes(const std::string& unit, bool label) {
+  const std::uint64_t kilo = label ? k_kib : 1000;
+  if (unit.empty() || unit == "b") return 1;
+  if (unit == "kib" || unit == "k") return k_kib;
+  if (unit == "mib" || unit == "m") return k_mib;
+  if (unit == "gib" || unit == "g") return k_gib;
+  if (unit == "tib" || unit == "t") return 1024 * k_gib;
+  if (unit == "kb") return kilo;
+  if (unit == "mb") return kilo * kilo;
+  if (unit == "gb") return kilo * kilo * kilo;
+  if (unit == "tb") return kilo * kilo * kilo * kilo;
+  return 0;
+}
+
+std::uint64_t parse_size_as(std::string_view text, bool label) {
   const std::string_view trimmed = trim(text);
   const auto [number, unit_text] = split_number(trimmed);
-  const std::string unit = lower(unit_text);
-  std::uint64_t unit_bytes = 0;
-  if (unit.empty() || unit == "b")
-    unit_bytes = 1;
-  else if (unit == "kib" || unit == "k")
-    unit_bytes = k_kib;
-  else if (unit == "mib" || unit == "m")
-    unit_bytes = k_mib;
-  else if (unit == "gib" || unit == "g")
-    unit_bytes = k_gib;
-  else if (unit == "tib" || unit == "t")
-    unit_bytes = 1024 * k_gib;
-  else if (unit == "kb")
-    unit_bytes = 1000;
-  else if (unit == "mb")
-    unit_bytes = 1000 * 1000;
-  else if (unit == "gb")
-    unit_bytes = 1000 * 1000 * 1000;
-  else if (unit == "tb")
-    unit_bytes = 1000ULL * 1000 * 1000 * 1000;
-  else {
+  const std::uint64_t unit = unit_bytes(lower(unit_text), label);
+  if (unit == 0) {
     throw Error(Errc::usage, "invalid size '" + std::string(text) + "': unknown unit '" + std::string(unit_text) +
                                  "' (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)");
   }
-  if (unit_bytes == 1 && number.find('.') != std::string_view::npos) {
+  if (unit == 1 && number.find('.') != std::string_view::npos) {
     throw Error(Errc::usage, "invalid size '" + std::string(text) + "': a byte count must be a whole number");
   }
-  return scaled(number, unit_bytes, text, "size", "a number with an optional unit, e.g. 12GiB, 12GB or 12884901888");
+  return scaled(number, unit, text, "size", "a number with an optional unit, e.g. 12GiB, 12GB or 12884901888");
+}
+
+}  // namespace
+
+std::uint64_t parse_size(std::string_view text) { return parse_size_as(text, false); }
+
+std::uint64_t parse_size_option(std::string_view text, SizeUnits units) {
+  const auto [number, unit_text] = split_number(trim(text));
+  if (unit_text.empty() && !number.empty()) {
+    throw Error(Errc::usage, "invalid size '" + std::string(text) + "': add a unit, e.g. " + std::string(number) + "GiB or " +
+                                 std::string(number) + "GB");
+  }
+  return parse_size_as(text, units == SizeUnits::label);
 }
 
 std::uint64_t parse_context(std::string_view text) {

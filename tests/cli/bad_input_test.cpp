@@ -141,6 +141,24 @@ TEST(BadOptions, NumbersAreShownAsTyped) {
   expect_error(run_cli({"--vram", "99999999999999999999TiB"}), 2, "invalid size");
 }
 
+TEST(BadOptions, SizesNeedAUnit) {
+  for (const char* option : {"--vram", "--unified"}) expect_error(run_cli({option, "24"}), 2, "add a unit");
+  expect_error(run_cli({"--gpu", "rtx3060-12g", "--ram", "64"}), 2, "invalid size '64': add a unit");
+  expect_error(run_cli({"--gpu", "rtx3060-12g", "--reserve", "512"}), 2, "add a unit");
+  expect_error(run_cli({"check", "examples/llama-server.sh", "--gpu", "rtx3060-12g", "--headroom", "1"}), 2, "add a unit");
+}
+
+TEST(BadOptions, BandwidthIsForCustomTargetsAndSpeedsNeedIt) {
+  expect_error(run_cli({"--gpu", "rtx3060-12g", "--bandwidth", "400"}), 2, "rtx3060-12g has its own (360 GB/s)");
+  expect_error(run_cli({"--bandwidth", "400"}), 2, "--bandwidth needs a custom target");
+  expect_error(run_cli({"--vram", "12GB", "--bandwidth", "0"}), 2, "invalid --bandwidth '0'");
+  // Plans ranked by speed cannot be ranked without one.
+  const char* no_bandwidth = "no bandwidth for a custom target: add --bandwidth GBs";
+  expect_error(run_cli({"--vram", "12GB", "--allow-offload"}), 2, no_bandwidth);
+  expect_error(run_cli({"--unified", "36GB", "--min-tps", "10"}), 2, no_bandwidth);
+  expect_error(run_cli({"curve", "--vram", "12GB", "--model", "e2b"}), 2, no_bandwidth);
+}
+
 TEST(BadOptions, EmptyValuesAreErrors) {
   // `--gpu ""` was once taken as no GPU at all, and `--ram ""` as the default RAM.
   expect_error(run_cli({"--gpu", ""}), 2, "--gpu");

@@ -66,7 +66,8 @@ TEST(Process, NothingFitsExitsOne) {
 }
 
 TEST(Process, UsageErrorsExitTwo) {
-  expect_error(run("--gpu rtx3060-12"), 2, "did you mean 'rtx3060-12g'?");
+  expect_error(run("--gpu rtx3600-12g"), 2, "did you mean 'rtx3060-12g'?");
+  expect_error(run("--gpu 3060"), 2, "'3060' matches rtx3060-8g, rtx3060-12g: give one");
   expect_error(run("--gpu rtx3060-12g --vram 12GiB"), 2, "conflicting options");
   expect_error(run("--vram 12XB"), 2, "unknown unit");
   expect_error(run("footprint --model 31b --quant Q4_K_M --ctx 99999999999"), 2, "above gemma-4-31b's maximum");

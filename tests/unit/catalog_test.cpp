@@ -3,6 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "fitcheck/budget.hpp"
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/error.hpp"
 #include "fitcheck/tensors.hpp"
@@ -34,7 +35,7 @@ Error load_error(const std::string& text) {
 TEST(Catalog, BuiltinLoadsEverySection) {
   const Catalog& c = builtin_catalog();
   EXPECT_EQ(c.models.size(), 5U);
-  EXPECT_EQ(c.hardware.size(), 103U);  // every profile of data/hardware.json
+  EXPECT_EQ(c.hardware.size(), 112U);  // every profile of data/hardware.json
   EXPECT_GE(c.presets.size(), 10U);
   EXPECT_GE(c.kv_types.size(), 7U);
   for (const char* id : {"rtx3060-12g", "rtx4090-24g", "m3max40c-48g", "h100-80g", "dgxspark-128g"}) {
@@ -44,6 +45,26 @@ TEST(Catalog, BuiltinLoadsEverySection) {
     EXPECT_NO_THROW(c.find_preset(preset)) << preset;
   }
   for (const char* kv : {"f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0"}) EXPECT_NO_THROW(c.find_kv_type(kv)) << kv;
+}
+
+// Hardware people own that is not a flagship (issue 13): Intel cards run on Vulkan; each profile by what people type.
+TEST(Catalog, IntelLaptopAndOlderCards) {
+  const Catalog& c = builtin_catalog();
+  EXPECT_EQ(default_backend(c, c.find_hardware("arc-a770-16g")), Backend::vulkan);
+  EXPECT_EQ(default_backend(c, c.find_hardware("arc-b580-12g")), Backend::vulkan);
+  EXPECT_EQ(default_backend(c, c.find_hardware("rx9070xt-16g")), Backend::rocm);
+  const std::pair<const char*, const char*> typed[] = {{"Arc A770", "arc-a770-16g"},
+                                                       {"b580", "arc-b580-12g"},
+                                                       {"RX 9070 XT", "rx9070xt-16g"},
+                                                       {"7800 xt", "rx7800xt-16g"},
+                                                       {"tesla p40", "teslap40-24g"},
+                                                       {"3060 laptop", "rtx3060laptop-6g"},
+                                                       {"RTX 4060 Laptop", "rtx4060laptop-8g"},
+                                                       {"4070 laptop", "rtx4070laptop-8g"},
+                                                       {"4090 laptop 16gb", "rtx4090laptop-16g"}};
+  for (const auto& [query, id] : typed) EXPECT_EQ(c.lookup_hardware(query).id, id) << query;
+  // A desktop number is not its laptop GPU.
+  EXPECT_EQ(c.lookup_hardware("4090").id, "rtx4090-24g");
 }
 
 TEST(Catalog, MiniCatalogLoads) {

@@ -69,6 +69,24 @@ TEST(Speed, AllOnGpuByHand) {
   EXPECT_EQ(s.prefill_basis, "compute");
 }
 
+// A custom target without --bandwidth: the bytes are known, their time is not. Decoding is unknown (0, with
+// the reason), not 1 / (2 layers x 100 us) = 5000 tokens/s from the overheads alone.
+TEST(Speed, NoBandwidthIsUnknownNotFast) {
+  const LayerTable t = two_layers();
+  SpeedParams p = round_params();
+  p.device_bandwidth_gbs = 0;
+  EXPECT_FALSE(decode_time(t, all_on_gpu(t), p, 1000).known);
+  const Speed s = estimate_speed(t, all_on_gpu(t), p, 1000, 4096, 512);
+  EXPECT_EQ(s.decode_tps, 0.0);
+  EXPECT_EQ(s.decode_tps_full, 0.0);
+  EXPECT_EQ(s.basis, k_no_bandwidth);
+  // Unified memory on the CPU backend: the host side reads the same memory, of unknown bandwidth too.
+  SpeedParams cpu = round_params();
+  cpu.host_bandwidth_gbs = 0;
+  EXPECT_EQ(estimate_speed(t, Placement{0, 0}, cpu, 1000, 4096, 512).basis, k_no_bandwidth);
+  EXPECT_TRUE(decode_time(t, all_on_gpu(t), cpu, 1000).known);  // all on the GPU: no host bytes read
+}
+
 // -ngl 1: layer 1 on the GPU, layer 0 and the output on the CPU.
 //   device: 1.000512e9 B / 50 GB/s + 100 us = 0.02011024 s
 //   host: (1.001e9 + 0.5e9) B / 10 GB/s = 0.1501 s (the CPU's per-layer overhead is 0 here)

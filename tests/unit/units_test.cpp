@@ -33,6 +33,30 @@ TEST(ParseSize, OverflowIsAnErrorNotAWrap) {
   EXPECT_THROW(parse_size("99999999999999999999"), Error);
 }
 
+TEST(ParseSizeOption, NeedsAUnit) {
+  // "24" could be GiB, GB or bytes: the option asks, and says how.
+  for (const SizeUnits units : {SizeUnits::decimal, SizeUnits::label}) {
+    try {
+      parse_size_option("24", units);
+      ADD_FAILURE() << "accepted '24'";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::usage);
+      EXPECT_STREQ(e.what(), "invalid size '24': add a unit, e.g. 24GiB or 24GB");
+    }
+  }
+  EXPECT_EQ(parse_size_option("12884901888B", SizeUnits::label), 12884901888ULL);  // bytes, said so
+  EXPECT_EQ(parse_size_option("12GiB", SizeUnits::decimal), 12ULL << 30);
+  EXPECT_THROW(parse_size_option("12XB", SizeUnits::label), Error);
+}
+
+TEST(ParseSizeOption, LabelReadsGbAsTheCardsBinaryGigabytes) {
+  // A card sold as "12 GB" has 12 x 2^30 bytes; an amount in GB (a reserve) is 10^9 each.
+  EXPECT_EQ(parse_size_option("12GB", SizeUnits::label), 12ULL << 30);
+  EXPECT_EQ(parse_size_option("36 gb", SizeUnits::label), 36ULL << 30);
+  EXPECT_EQ(parse_size_option("512MB", SizeUnits::label), 512ULL << 20);
+  EXPECT_EQ(parse_size_option("12GB", SizeUnits::decimal), 12000000000ULL);
+}
+
 TEST(ParseContext, AcceptsTokensAndK) {
   EXPECT_EQ(parse_context("32768"), 32768U);
   EXPECT_EQ(parse_context("32k"), 32768U);    // 32 x 1024
