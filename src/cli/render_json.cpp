@@ -3,13 +3,12 @@
 
 #include "fitcheck/launch.hpp"
 #include "fitcheck/version.hpp"
+#include "cli/json_parts.hpp"
 #include "cli/report.hpp"
 
 namespace fitcheck::cli {
+
 namespace {
-
-using Json = nlohmann::ordered_json;
-
 // Floats carry 4 significant digits: estimates (tokens/s, efficiencies) are not more precise than that, and
 // 17-digit doubles would churn every golden file on the smallest change.
 void round_floats(Json& j) {
@@ -24,6 +23,7 @@ void round_floats(Json& j) {
   }
 }
 
+}  // namespace
 // The document as printed: floats rounded; strings that are not valid UTF-8 (a path or a config value as
 // the file wrote it) have their bad bytes replaced by U+FFFD rather than failing the whole output.
 std::string document(Json j) {
@@ -39,8 +39,10 @@ Json header(const Catalog& catalog) {
   return j;
 }
 
+namespace {
 Json split(const Split& s) { return {{"device_bytes", s.device}, {"host_bytes", s.host}}; }
 
+}  // namespace
 Json footprint_object(const Footprint& f) {
   Json j;
   j["model"] = f.model;
@@ -73,6 +75,7 @@ Json footprint_object(const Footprint& f) {
   return j;
 }
 
+namespace {
 Json number_or_null(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 // A decode speed; 0 is unknown (a custom target without --bandwidth), shown as null rather than a number.
 Json tps_or_null(double tps) { return tps > 0 ? Json(tps) : Json(nullptr); }
@@ -139,6 +142,7 @@ Json assumptions(const Catalog& catalog, const Runtime& runtime, const Settings&
   return j;
 }
 
+}  // namespace
 Json hardware_object(const Hardware& hw, const Budget& b) {
   Json j;
   j["id"] = hw.id;
@@ -154,6 +158,7 @@ Json hardware_object(const Hardware& hw, const Budget& b) {
   return j;
 }
 
+namespace {
 // The device and host bytes of the plan that runs (its offload split when part of it is in host RAM).
 std::pair<std::uint64_t, std::uint64_t> placed_bytes(const Candidate& c) {
   if (c.verdict.offload && !c.verdict.fit.fits) return {c.verdict.offload->device_bytes, c.verdict.offload->host_bytes};
@@ -189,7 +194,6 @@ Json fit_object(const FitResult& fit, bool runs) {
 }
 
 }  // namespace
-
 std::string json_footprint(const FootprintReport& r) {
   Json j = header(r.catalog);
   j["footprint"] = footprint_object(r.footprint);
@@ -367,80 +371,6 @@ std::string json_list(const Catalog& catalog, const std::string& what, const std
     }
   }
   j[what == "kv-types" ? "kv_types" : what] = items;
-  return document(j);
-}
-
-}  // namespace fitcheck::cli
-
-namespace fitcheck::cli {
-namespace {
-
-Json notes_array(const std::vector<ConfigNote>& notes) {
-  Json a = Json::array();
-  for (const ConfigNote& n : notes) a.push_back({{"line", n.line == 0 ? Json(nullptr) : Json(n.line)}, {"message", n.message}});
-  return a;
-}
-
-Json vllm_object(const CheckResult& r) {
-  if (!r.vllm) return nullptr;
-  const VllmPlan& p = *r.vllm;
-  const VllmSettings& s = r.vllm_settings;
-  return {{"max_model_len", s.max_model_len},
-          {"gpu_memory_utilization", s.gpu_memory_utilization},
-          {"max_num_seqs", s.max_num_seqs},
-          {"max_num_batched_tokens", s.max_num_batched_tokens},
-          {"tensor_parallel_size", s.tensor_parallel_size},
-          {"kv_cache_dtype", s.kv_cache_dtype},
-          {"usable_bytes", p.usable_bytes},
-          {"weights_bytes", p.weights_bytes},
-          {"activation_bytes", p.activation_bytes},
-          {"non_torch_bytes", p.non_torch_bytes},
-          {"kv_bytes", p.kv_bytes},
-          {"sequence_kv_bytes", p.sequence_kv_bytes},
-          {"sequences", p.sequences},
-          {"concurrent_sequences", std::min(p.sequences, s.max_num_seqs)},
-          {"max_model_len_fit", p.max_model_len_fit},
-          {"basis", vllm_basis()}};
-}
-
-Json check_item(const CheckItem& item) {
-  const Deployment& d = item.deployment;
-  const CheckResult& r = item.result;
-  Json j;
-  j["file"] = d.path;
-  j["format"] = format_name(d.format);
-  j["line"] = d.line;
-  j["model_text"] = d.model_text;
-  j["model"] = d.model->id;
-  j["quant"] = d.preset->id;
-  j["runtime"] = d.server_id();
-  j["fits"] = r.fits;
-  j["context"] = r.context;
-  j["device_bytes"] = r.device_bytes;
-  j["limit_bytes"] = r.limit_bytes;
-  j["headroom_bytes"] = r.headroom_bytes;
-  j["margin_bytes"] = r.margin_bytes;
-  j["host_bytes"] = r.host_bytes;
-  j["host_limit_bytes"] = r.host_limit_bytes;
-  j["reason"] = r.reason.empty() ? Json(nullptr) : Json(r.reason);
-  j["hardware"] = hardware_object(item.hardware, r.budget);
-  j["footprint"] = r.footprint ? footprint_object(*r.footprint) : Json(nullptr);
-  j["vllm"] = vllm_object(r);
-  j["notes"] = notes_array(d.notes);
-  j["warnings"] = notes_array(d.warnings);
-  return j;
-}
-
-}  // namespace
-
-std::string json_check(const CheckReport& r) {
-  Json j = header(r.catalog);
-  j["fits"] = r.all_fit();
-  j["headroom"] = r.headroom.empty() ? Json(nullptr) : Json(r.headroom);
-  j["lenient"] = r.lenient;
-  Json items = Json::array();
-  for (const CheckItem& item : r.items) items.push_back(check_item(item));
-  j["deployments"] = items;
   return document(j);
 }
 

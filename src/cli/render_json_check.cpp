@@ -1,0 +1,79 @@
+// check --json: one object a deployment (README "JSON output").
+#include <algorithm>
+
+#include "cli/json_parts.hpp"
+#include "cli/report.hpp"
+
+namespace fitcheck::cli {
+namespace {
+
+Json notes_array(const std::vector<ConfigNote>& notes) {
+  Json a = Json::array();
+  for (const ConfigNote& n : notes) a.push_back({{"line", n.line == 0 ? Json(nullptr) : Json(n.line)}, {"message", n.message}});
+  return a;
+}
+
+Json vllm_object(const CheckResult& r) {
+  if (!r.vllm) return nullptr;
+  const VllmPlan& p = *r.vllm;
+  const VllmSettings& s = r.vllm_settings;
+  return {{"max_model_len", s.max_model_len},
+          {"gpu_memory_utilization", s.gpu_memory_utilization},
+          {"max_num_seqs", s.max_num_seqs},
+          {"max_num_batched_tokens", s.max_num_batched_tokens},
+          {"tensor_parallel_size", s.tensor_parallel_size},
+          {"kv_cache_dtype", s.kv_cache_dtype},
+          {"usable_bytes", p.usable_bytes},
+          {"weights_bytes", p.weights_bytes},
+          {"activation_bytes", p.activation_bytes},
+          {"non_torch_bytes", p.non_torch_bytes},
+          {"kv_bytes", p.kv_bytes},
+          {"sequence_kv_bytes", p.sequence_kv_bytes},
+          {"sequences", p.sequences},
+          {"concurrent_sequences", std::min(p.sequences, s.max_num_seqs)},
+          {"max_model_len_fit", p.max_model_len_fit},
+          {"basis", vllm_basis()}};
+}
+
+Json check_item(const CheckItem& item) {
+  const Deployment& d = item.deployment;
+  const CheckResult& r = item.result;
+  Json j;
+  j["file"] = d.path;
+  j["format"] = format_name(d.format);
+  j["line"] = d.line;
+  j["model_text"] = d.model_text;
+  j["model"] = d.model->id;
+  j["quant"] = d.preset->id;
+  j["runtime"] = d.server_id();
+  j["fits"] = r.fits;
+  j["context"] = r.context;
+  j["device_bytes"] = r.device_bytes;
+  j["limit_bytes"] = r.limit_bytes;
+  j["headroom_bytes"] = r.headroom_bytes;
+  j["margin_bytes"] = r.margin_bytes;
+  j["host_bytes"] = r.host_bytes;
+  j["host_limit_bytes"] = r.host_limit_bytes;
+  j["reason"] = r.reason.empty() ? Json(nullptr) : Json(r.reason);
+  j["hardware"] = hardware_object(item.hardware, r.budget);
+  j["footprint"] = r.footprint ? footprint_object(*r.footprint) : Json(nullptr);
+  j["vllm"] = vllm_object(r);
+  j["notes"] = notes_array(d.notes);
+  j["warnings"] = notes_array(d.warnings);
+  return j;
+}
+
+}  // namespace
+
+std::string json_check(const CheckReport& r) {
+  Json j = header(r.catalog);
+  j["fits"] = r.all_fit();
+  j["headroom"] = r.headroom.empty() ? Json(nullptr) : Json(r.headroom);
+  j["lenient"] = r.lenient;
+  Json items = Json::array();
+  for (const CheckItem& item : r.items) items.push_back(check_item(item));
+  j["deployments"] = items;
+  return document(j);
+}
+
+}  // namespace fitcheck::cli
