@@ -213,17 +213,17 @@ const T& validated(const std::vector<T>& items, std::string_view name, Key key, 
 
 }  // namespace
 
-const BlockType& Catalog::block_type(std::string_view name) const {
+const BlockType& Catalog::block_type(std::string_view type_name) const {
   return validated(
-      block_types, name, [](const BlockType& b) { return b.name; }, "block type");
+      block_types, type_name, [](const BlockType& b) { return b.name; }, "block type");
 }
 const BackendSpeed& Catalog::backend_speed(std::string_view id) const {
   return validated(
       backend_speeds, id, [](const BackendSpeed& b) { return b.id; }, "speed parameters for backend");
 }
-const VendorRules& Catalog::vendor(std::string_view name) const {
+const VendorRules& Catalog::vendor(std::string_view vendor_name) const {
   return validated(
-      vendors, name, [](const VendorRules& v) { return v.vendor; }, "vendor");
+      vendors, vendor_name, [](const VendorRules& v) { return v.vendor; }, "vendor");
 }
 const Platform& Catalog::platform(std::string_view id) const {
   return validated(

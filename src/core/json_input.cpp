@@ -61,7 +61,10 @@ std::optional<JsonProblem> parse_json(std::string_view text, json& out) {
     const bool truncated = e.byte >= text.size() || std::string_view(e.what()).find("end of input") != std::string_view::npos;
     return JsonProblem{e.byte, "malformed JSON", truncated};
   } catch (const DuplicateKey& d) {
-    return JsonProblem{0, "duplicate key \"" + d.key + "\"", false};
+    return JsonProblem{0, "duplicate key \"" + d.key + "\"", false, true};
+  } catch (const json::exception&) {
+    // A number the parser cannot hold (1e400), found after the token was read: no position to give.
+    return JsonProblem{0, "malformed JSON: a number out of range", false, false};
   }
   return std::nullopt;
 }

@@ -14,9 +14,10 @@ namespace fitcheck {
 inline constexpr std::size_t k_max_json_depth = 64;
 
 struct JsonProblem {
-  std::size_t byte = 0;    // 1-based position of the byte where parsing stopped; 0 for a duplicate key
+  std::size_t byte = 0;    // 1-based position of the byte where parsing stopped; 0 when unknown
   std::string what;        // "malformed JSON", "nested deeper than 64 levels", "duplicate key \"id\""
   bool truncated = false;  // the text ended early
+  bool duplicate_key = false;
 };
 
 // Parses `text` into `out`; on a problem returns it and leaves `out` unspecified.

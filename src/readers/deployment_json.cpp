@@ -107,7 +107,8 @@ std::size_t second_line_of(std::string_view text, const std::string& what) {
 Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, std::string_view text) {
   json doc;
   if (const std::optional<JsonProblem> problem = parse_json(text, doc)) {
-    if (problem->byte == 0) fail_at(path, second_line_of(text, problem->what), problem->what + " (give each key once)");
+    if (problem->duplicate_key) fail_at(path, second_line_of(text, problem->what), problem->what + " (give each key once)");
+    if (problem->byte == 0) fail_at(path, 0, problem->what);
     fail_at(path, line_of_offset(text, problem->byte - 1),
             problem->truncated                  ? "the JSON ends early (a truncated file? expected the rest of the object)"
             : problem->what == "malformed JSON" ? "malformed JSON (check for a missing comma, quote or bracket)"

@@ -248,3 +248,13 @@ TEST(BadConfigs, DuplicateJsonKeysAreRefused) {
                               "\"context\": 4096,\n\"context\": 131072}\n");
   expect_error(run_cli({"check", f, "--gpu", "rtx3060-12g"}), 3, "dup.json:5: duplicate key \"context\"");
 }
+
+TEST(BadConfigs, NumbersBeyondRangeAreDataErrors) {
+  // Found by the catalog fuzzer: 1e400 made the JSON parser throw an exception that was not a parse error (exit 4).
+  expect_error(validate_text("overflow.json", "{\"catalog\": {\"name\": \"a\", \"version\": 1e400}}"), 3,
+               "a number out of range");
+  const std::string f = write("overflow-config.json",
+                              "{\"schema_version\": 1, \"model\": \"gemma-4-e2b\", "
+                              "\"quant\": \"Q4_K_M\", \"context\": 1e400}");
+  expect_error(run_cli({"check", f, "--gpu", "rtx3060-12g"}), 3, "a number out of range");
+}
