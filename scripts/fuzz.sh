@@ -38,12 +38,15 @@ done
 status=0
 for target in catalog config parsers command_line; do
   echo "fuzz: $target for ${seconds}s"
+  log="$build/fuzz-$target.log"
   # -timeout: no input may take a second (two under the sanitizers); -rss_limit_mb: nor 2 GiB.
   if ! (cd "$build/fuzz" && ASAN_OPTIONS=detect_leaks=1 ./"fuzz_$target" -max_total_time="$seconds" -timeout=2 \
         -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="../findings/$target-" \
-        "../corpus/$target" 2>&1 | grep -Ev '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|RELOAD|INITED)' | head -n 60); then
+        "../corpus/$target" >"../fuzz-$target.log" 2>&1); then
     status=1
   fi
+  # The report without the progress lines: a crash's stack and the final statistics.
+  grep -Ev '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|RELOAD|INITED)' "$log" | head -n 60 || true
 done
 if [ -n "$(ls -A "$findings")" ]; then
   echo "fuzz: findings in $findings:" && ls "$findings"
