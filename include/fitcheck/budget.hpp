@@ -20,6 +20,7 @@ struct Budget {
   std::string device_basis;            // how device_bytes was found, in words
   std::uint64_t os_reserve_bytes = 0;  // unified: taken off RAM for the OS
   std::uint64_t ram_bytes = 0;         // unified: device + host must fit here; 0 = host unchecked
+  std::uint64_t host_ram_bytes = 0;    // discrete GPU: the host RAM host-resident parts may use; 0 = unchecked
 };
 
 // The backend llama.cpp would use on this hardware: its vendor's (data/runtimes.json "vendors").

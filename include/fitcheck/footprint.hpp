@@ -47,9 +47,19 @@ struct Footprint {
   std::uint64_t projector_weights_bytes = 0;
   std::uint64_t projector_compute_bytes = 0;
   KvDetail kv;
+  // Embedding tables llama.cpp memory-maps and only looks up, a row a token: the part that need not stay in
+  // RAM (the OS pages it from the file), beyond the rows the context's tokens touch.
+  std::uint64_t host_paged_bytes = 0;
   std::uint64_t device_bytes() const;
   std::uint64_t host_bytes() const;
   std::uint64_t total_bytes() const;
+  std::uint64_t host_resident_bytes() const;  // host_bytes() less host_paged_bytes: what RAM must hold
+};
+
+// Lookup tables (token and per-layer embeddings read with GET_ROWS): their bytes and one token's rows.
+struct LookupTables {
+  std::uint64_t bytes = 0;
+  std::uint64_t row_bytes = 0;
 };
 
 // Weights of (model, preset): per-tensor types and bytes. Independent of context; cache it.
@@ -60,6 +70,8 @@ struct WeightPlan {
   std::uint64_t file_bytes = 0;
   std::uint64_t output_copy_bytes = 0;  // tied output layer duplicated onto the device
   std::uint64_t repack_bytes = 0;       // weights the CPU backend repacks (block types with cpu_repack)
+  LookupTables lookup_gpu;              // GPU backends: every host-resident table (the output is copied)
+  LookupTables lookup_cpu;              // CPU backend: the same less the tied output, which is read whole
 };
 WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime);
 // The same from a tensor list built once per model (model_tensors).

@@ -62,6 +62,8 @@ Json footprint_object(const Footprint& f) {
   j["total_bytes"] = f.total_bytes();
   j["device_bytes"] = f.device_bytes();
   j["host_bytes"] = f.host_bytes();
+  j["host_resident_bytes"] = f.host_resident_bytes();
+  j["host_paged_bytes"] = f.host_paged_bytes;
   j["weights"] = split(f.weights);
   j["kv_cache"] = split(f.kv_cache);
   j["compute"] = split(f.compute);

@@ -32,6 +32,10 @@ void breakdown(std::string& out, const Footprint& f) {
   out += fmt::format("  KV cache: {} full-attention layers x {} cells, {} sliding-window layers x {} cells{}\n", f.kv.full_layers,
                      f.kv.full_cells, f.kv.sliding_layers, f.kv.sliding_cells,
                      f.kv.streams > 1 ? fmt::format(", x {} streams", f.kv.streams) : std::string());
+  if (f.host_paged_bytes != 0) {
+    out += fmt::format("  memory-mapped embedding tables: {} paged from the file; RAM holds the rows in use\n",
+                       format_gib(f.host_paged_bytes));
+  }
   if (f.projector.total() != 0) {
     out += fmt::format("  mmproj: {} weights ({}) + {} encoder compute buffers (derived)\n",
                        format_gib(f.projector_weights_bytes), f.settings.projector_type, format_gib(f.projector_compute_bytes));
@@ -63,7 +67,9 @@ std::string over_text(const FitResult& fit) {
 std::string spare_text(const Budget& b, const Footprint& f) {
   std::string text;
   if (b.device_bytes != 0) text = format_gib(b.device_bytes - f.device_bytes()) + " of device memory to spare";
-  if (b.ram_bytes != 0) text += (text.empty() ? "" : ", ") + format_gib(b.ram_bytes - f.total_bytes()) + " of RAM to spare";
+  const std::uint64_t held = f.device_bytes() + f.host_resident_bytes();
+  if (b.ram_bytes != 0)
+    text += (text.empty() ? "" : ", ") + format_gib(b.ram_bytes - std::min(b.ram_bytes, held)) + " of RAM to spare";
   return text;
 }
 

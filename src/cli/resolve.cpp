@@ -117,6 +117,8 @@ Resolved resolve_target(const Catalog& catalog, const Request& r) {
   if (!r.reserve.empty()) reserve = parse_size_option(r.reserve, SizeUnits::decimal);
   resolved.target = Target{*hw, make_budget(catalog, *hw, resolved.backend, reserve)};
   Budget& budget = resolved.target->budget;
+  if (budget.memory_kind == MemoryKind::vram && budget.backend != Backend::cpu)
+    budget.host_ram_bytes = resolve_host_ram(catalog, r);
   const Headroom h = r.headroom.empty() ? Headroom{0, catalog.policy.headroom_bytes} : resolve_headroom(r.headroom);
   apply_headroom(budget, h.of(budget.device_bytes));
   return resolved;

@@ -73,7 +73,10 @@ FitResult check_fit(const Budget& budget, const Footprint& f) {
   FitResult r;
   const std::uint64_t device = f.device_bytes();
   r.device_over = saturating_sub(device, budget.device_bytes);
-  if (budget.ram_bytes != 0) r.ram_over = saturating_sub(f.total_bytes(), budget.ram_bytes);
+  // What RAM must hold: memory-mapped lookup tables count only the rows in use (the OS pages the rest).
+  const std::uint64_t host = f.host_resident_bytes();
+  if (budget.ram_bytes != 0) r.ram_over = saturating_sub(checked_add(device, host), budget.ram_bytes);
+  if (budget.host_ram_bytes != 0) r.ram_over = saturating_sub(host, budget.host_ram_bytes);
   r.fits = r.device_over == 0 && r.ram_over == 0;
   return r;
 }

@@ -51,7 +51,9 @@ CheckResult check_llama(const Catalog& catalog, const Deployment& d, const Hardw
   r.headroom_bytes = headroom.of(r.limit_bytes);
   r.margin_bytes = signed_difference(r.limit_bytes, r.device_bytes);
   const bool unified = r.budget.memory_kind == MemoryKind::unified;
-  r.host_bytes = unified ? checked_add(placed.device, placed.host) : placed.host;
+  // Host RAM held: the mapped lookup tables count only the rows in use.
+  const std::uint64_t host = placed.host - std::min(placed.host, r.footprint->host_paged_bytes);
+  r.host_bytes = unified ? checked_add(placed.device, host) : host;
   r.host_limit_bytes = unified ? r.budget.ram_bytes : host_ram;
   const bool device_ok = r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes;
   const bool host_ok = r.host_limit_bytes == 0 || r.host_bytes <= r.host_limit_bytes;

@@ -18,6 +18,17 @@ std::uint64_t bytes_per_cell(const BlockType& k, const BlockType& v, const Model
 
 std::uint64_t widest_kv(const Model& model) { return std::max(model.sliding.kv_width(), model.full.kv_width()); }
 
+void add_table(LookupTables& tables, const TypedTensor& t) {
+  tables.bytes = checked_add(tables.bytes, t.bytes, "weights");
+  tables.row_bytes = checked_add(tables.row_bytes, t.bytes / t.tensor->ne[1], "weights");  // ne[1]: the vocabulary
+}
+
+// What of the mapped lookup tables need not stay in RAM: all but the rows of the context's tokens.
+std::uint64_t paged_bytes(const LookupTables& tables, std::uint64_t tokens) {
+  const std::uint64_t touched = std::min(tables.bytes, checked_mul(tables.row_bytes, tokens, "weights"));
+  return tables.bytes - touched;
+}
+
 }  // namespace
 
 Settings default_settings(const Runtime& runtime) { return runtime.defaults; }
@@ -39,6 +50,7 @@ std::uint64_t Footprint::host_bytes() const {
                      checked_add(repack.host, projector.host));
 }
 std::uint64_t Footprint::total_bytes() const { return checked_add(device_bytes(), host_bytes()); }
+std::uint64_t Footprint::host_resident_bytes() const { return host_bytes() - host_paged_bytes; }
 
 void require_context(const Model& model, std::uint64_t context) {
   if (context == 0) throw Error(Errc::usage, "invalid context 0: the context must hold at least one token");
@@ -175,8 +187,11 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_
     // Repacked for matrix multiplication; the input-layer tensors are only looked up (GET_ROWS), never repacked.
     if (t.type->cpu_repack && !t.tensor->host_resident) plan.repack_bytes = checked_add(plan.repack_bytes, t.bytes, "weights");
     // A tied output layer is the token embedding; llama.cpp copies it to the device that computes logits.
-    if (t.tensor->category == TensorCategory::output && t.tensor->group == TensorGroup::embedding && t.tensor->host_resident) {
-      plan.output_copy_bytes = t.bytes;
+    const bool tied_output = t.tensor->category == TensorCategory::output && t.tensor->group == TensorGroup::embedding;
+    if (tied_output && t.tensor->host_resident) plan.output_copy_bytes = t.bytes;
+    if (t.tensor->host_resident) {
+      add_table(plan.lookup_gpu, t);
+      if (!tied_output) add_table(plan.lookup_cpu, t);
     }
   }
   return plan;
@@ -237,12 +252,14 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
     f.compute.device = graph;
     f.compute.host = host_input_buffer_bytes(model, s);
     f.overhead.device = weights.output_copy_bytes;
+    f.host_paged_bytes = paged_bytes(weights.lookup_gpu, f.kv.context_cells);
   } else {
     // CPU only: the mapped file is the whole model; the tied output reads token_embd in place.
     f.weights.host = weights.file_bytes;
     f.kv_cache.host = kv_bytes;
     f.compute.host = graph;
     f.repack.host = s.cpu_repack ? weights.repack_bytes : 0;
+    f.host_paged_bytes = paged_bytes(weights.lookup_cpu, f.kv.context_cells);
   }
   return f;
 }

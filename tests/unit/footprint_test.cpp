@@ -217,3 +217,23 @@ TEST(KvCache, TwelveBByHand) {
   const KvDetail at_256k = kv_cache(c, m, c.default_runtime(), s);
   EXPECT_EQ(at_256k.full_bytes + at_256k.sliding_bytes, 4798283776ULL);
 }
+
+// The token embedding is memory-mapped and read a row a token: RAM holds only the rows the context touches.
+// tiny F16: token_embd 256 x 1024 x 2 = 524,288 bytes, 512 a row. At 256 tokens 256 x 512 = 131,072 are touched
+// and 393,216 stay paged from the file; at 4096 tokens (more than the 1024 rows) nothing is paged.
+TEST(Footprint, MappedTablesCountTheRowsInUse) {
+  const Catalog& c = mini();
+  const Model& m = c.find_model("tiny");
+  Settings s = settings_with(256);
+  s.backend = Backend::cuda;
+  const Footprint small = footprint(c, m, c.find_preset("F16"), c.default_runtime(), s);
+  EXPECT_EQ(small.weights.host, 524288U);
+  EXPECT_EQ(small.host_paged_bytes, 393216U);
+  EXPECT_EQ(small.host_resident_bytes(), small.host_bytes() - 393216U);
+  s.context = 4096;
+  EXPECT_EQ(footprint(c, m, c.find_preset("F16"), c.default_runtime(), s).host_paged_bytes, 0U);
+  // The CPU backend multiplies the tied output with the whole table: nothing is paged there.
+  s.context = 256;
+  s.backend = Backend::cpu;
+  EXPECT_EQ(footprint(c, m, c.find_preset("F16"), c.default_runtime(), s).host_paged_bytes, 0U);
+}
