@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "fitcheck/enum_names.hpp"
 #include "fitcheck/version.hpp"
 #include "cli/request.hpp"
 #include "core/text.hpp"
@@ -7,6 +8,15 @@
 
 namespace fitcheck::cli {
 namespace {
+
+constexpr EnumName<Command> k_command_names[] = {{"recommend", Command::recommend},
+                                                 {"footprint", Command::footprint},
+                                                 {"curve", Command::curve},
+                                                 {"check", Command::check},
+                                                 {"list", Command::list},
+                                                 {"validate", Command::validate},
+                                                 {"completions", Command::completions},
+                                                 {"man", Command::man}};
 
 void add_common(CLI::App& app, Request& r) {
   app.add_flag("--json", r.json, "Print one JSON document (schema_version 1) on stdout");
@@ -61,14 +71,11 @@ void add_speed(CLI::App& app, Request& r) {
 // `fitcheck --gpu X` means `fitcheck recommend --gpu X`.
 // `fitcheck` alone prints the help: a bare recommend has nothing to answer.
 std::vector<std::string> with_default_command(std::vector<std::string> args) {
-  static const char* const k_commands[] = {"recommend", "footprint", "curve", "check", "list", "validate", "completions", "man"};
   if (args.empty()) return {"--help"};
   const bool bare_help_or_version =
       args.size() == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "--version" || args[0] == "-V");
   if (bare_help_or_version) return args;
-  for (const char* c : k_commands) {
-    if (!args.empty() && args[0] == c) return args;
-  }
+  if (value_named(k_command_names, args[0])) return args;
   args.insert(args.begin(), "recommend");
   return args;
 }
@@ -178,25 +185,6 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
   return owned;
 }
 
-namespace {
-
-Command command_named(const std::string& name) {
-  static const std::pair<const char*, Command> k_commands[] = {{"recommend", Command::recommend},
-                                                               {"footprint", Command::footprint},
-                                                               {"curve", Command::curve},
-                                                               {"check", Command::check},
-                                                               {"list", Command::list},
-                                                               {"validate", Command::validate},
-                                                               {"completions", Command::completions},
-                                                               {"man", Command::man}};
-  for (const auto& [n, c] : k_commands) {
-    if (name == n) return c;
-  }
-  return Command::recommend;
-}
-
-}  // namespace
-
 Request parse_args(const std::vector<std::string>& raw_args) {
   Request r;
   const std::unique_ptr<CLI::App> app = make_app(r);
@@ -216,7 +204,8 @@ Request parse_args(const std::vector<std::string>& raw_args) {
     throw Error(Errc::usage, text::one_line(e.what()) + " (run 'fitcheck --help')");
   }
   const std::vector<CLI::App*> parsed = app->get_subcommands();
-  r.command = parsed.empty() ? Command::recommend : command_named(parsed.front()->get_name());
+  r.command =
+      parsed.empty() ? Command::recommend : value_named(k_command_names, parsed.front()->get_name()).value_or(Command::recommend);
   return r;
 }
 
