@@ -59,6 +59,8 @@ struct Verdict {
   std::optional<OffloadPlan> offload;  // with allow_offload on a discrete GPU: the plan that runs, if any
   bool qualifies = false;              // runs (in memory, or offloaded when allowed) at min_tps or faster
   double decode_tps() const;           // of the plan that runs (offload or not); 0 without a speed setup
+  // The speed of the plan that runs: its offload split's when part of it is in host RAM; null without a setup.
+  const Speed* running_speed() const;
 };
 Verdict judge(const Footprint& footprint, const LayerTable& table, const Budget& budget, const std::optional<SpeedSetup>& speed);
 // The verdict of a setup at `context`.
@@ -75,6 +77,8 @@ struct Candidate {
   Footprint footprint;            // at max_context when it qualifies, else at min_context
   Verdict verdict;                // at that footprint
   bool qualifies() const { return max_context != 0; }
+  // Device and host bytes of the plan that runs: its offload split when part of it is in host RAM.
+  Split placed() const;
 };
 
 // Another plan worth knowing (JSON "alternatives"): what it optimises, and the candidate it is.

@@ -161,11 +161,6 @@ Json hardware_object(const Hardware& hw, const Budget& b) {
 }
 
 namespace {
-// The device and host bytes of the plan that runs (its offload split when part of it is in host RAM).
-std::pair<std::uint64_t, std::uint64_t> placed_bytes(const Candidate& c) {
-  if (c.verdict.offload && !c.verdict.fit.fits) return {c.verdict.offload->device_bytes, c.verdict.offload->host_bytes};
-  return {c.footprint.device_bytes(), c.footprint.host_bytes()};
-}
 
 Json launch_object(const Catalog& catalog, const Candidate& c) {
   const Launch launch = launch_of(catalog, c);
@@ -175,9 +170,8 @@ Json launch_object(const Catalog& catalog, const Candidate& c) {
 
 // One plan as the answer or an alternative gives it: what runs, how fast, what it leaves free, how to start it.
 Json plan_object(const Catalog& catalog, const Candidate& c, const Budget& b) {
-  const auto [device, host] = placed_bytes(c);
-  const std::optional<Speed>& s =
-      c.verdict.offload && !c.verdict.fit.fits ? std::optional<Speed>(c.verdict.offload->speed) : c.verdict.speed;
+  const auto [device, host] = c.placed();
+  const Speed* s = c.verdict.running_speed();
   return {{"model", c.model},
           {"quant", c.quant},
           {"context", c.max_context},

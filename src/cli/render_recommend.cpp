@@ -9,12 +9,6 @@
 namespace fitcheck::cli {
 namespace {
 
-// Device and host bytes of the plan that runs: its offload split when part of it is in host RAM.
-Split placed(const Candidate& c) {
-  if (c.verdict.offload && !c.verdict.fit.fits) return {c.verdict.offload->device_bytes, c.verdict.offload->host_bytes};
-  return {c.footprint.device_bytes(), c.footprint.host_bytes()};
-}
-
 std::string gib(std::uint64_t bytes) { return fmt::format("{:.1f}", static_cast<double>(bytes) / static_cast<double>(k_gib)); }
 
 std::string headline(const Candidate& c) {
@@ -25,7 +19,7 @@ std::string headline(const Candidate& c) {
 
 void memory_lines(std::string& out, const Candidate& c, const Budget& b) {
   const Footprint& f = c.footprint;
-  const Split where = placed(c);
+  const Split where = c.placed();
   if (c.verdict.offload && !c.verdict.fit.fits) {
     out += fmt::format("  device {} GiB + host RAM {} GiB: part of it in host RAM (whole on the device: {} GiB)\n",
                        gib(where.device), gib(where.host), gib(f.device_bytes()));
@@ -41,8 +35,8 @@ void memory_lines(std::string& out, const Candidate& c, const Budget& b) {
 }
 
 void speed_lines(std::string& out, const Candidate& c, std::uint64_t fill) {
-  if (!c.verdict.speed) return;
-  const Speed& s = c.verdict.offload && !c.verdict.fit.fits ? c.verdict.offload->speed : *c.verdict.speed;
+  if (!c.verdict.running_speed()) return;
+  const Speed& s = *c.verdict.running_speed();
   if (s.decode_tps <= 0) {
     out += "  speed: unknown (no bandwidth for a custom target: add --bandwidth GBs)\n";
     return;
@@ -100,7 +94,7 @@ void alternative_lines(std::string& out, const RecommendReport& r) {
   out += "Alternatives:\n";
   for (const Alternative& a : r.plan.alternatives) {
     const Candidate& c = a.candidate;
-    const Split where = placed(c);
+    const Split where = c.placed();
     out += fmt::format("  {:<16}{} {}, {}, {} tok/s, {} + {} GiB host\n", alternative_label(a.kind), c.model, c.quant,
                        format_context(c.max_context), c.verdict.decode_tps() > 0 ? format_tps(c.verdict.decode_tps()) : "?",
                        gib(where.device), gib(where.host));
@@ -116,7 +110,7 @@ void table(std::string& out, const Plan& plan) {
   for (const Candidate& c : plan.candidates) {
     const char* fits = !c.above_floor ? (c.qualifies() ? "(yes)" : "(no)") : c.qualifies() ? "yes" : "no";
     const bool spilled = c.verdict.offload && !c.verdict.fit.fits;
-    const Split where = placed(c);
+    const Split where = c.placed();
     const double tps = c.verdict.decode_tps();
     out += fmt::format("  {:<17}{:<8}{:<6}{:>9}{:>12}{:>12}{:>9}\n", c.model, c.quant, fits,
                        c.qualifies() ? format_context(c.max_context) : std::string("-"), format_gib(where.device),

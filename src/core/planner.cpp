@@ -103,6 +103,16 @@ bool meets_needs(const Constraints& c, const Model& model) {
   return all && supports_modalities(model, c.settings);
 }
 
+const Speed* Verdict::running_speed() const {
+  if (offload && !fit.fits) return &offload->speed;
+  return speed ? &*speed : nullptr;
+}
+
+Split Candidate::placed() const {
+  if (verdict.offload && !verdict.fit.fits) return {verdict.offload->device_bytes, verdict.offload->host_bytes};
+  return {footprint.device_bytes(), footprint.host_bytes()};
+}
+
 double Verdict::decode_tps() const {
   if (offload) return offload->speed.decode_tps;
   return speed ? speed->decode_tps : 0;
