@@ -54,6 +54,8 @@ struct Footprint {
   std::uint64_t host_bytes() const;
   std::uint64_t total_bytes() const;
   std::uint64_t host_resident_bytes() const;  // host_bytes() less host_paged_bytes: what RAM must hold
+  // The same for a placement's host bytes (layers moved to the CPU are resident; the tables stay paged).
+  std::uint64_t resident(std::uint64_t host) const;
 };
 
 // Lookup tables (token and per-layer embeddings read with GET_ROWS): their bytes and one token's rows.

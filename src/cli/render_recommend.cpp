@@ -29,8 +29,7 @@ void memory_lines(std::string& out, const Candidate& c, const Budget& b) {
                      gib(f.weights.device), gib(f.kv_cache.device), gib(f.compute.device), gib(f.overhead.device),
                      f.projector.device ? ", projector " + gib(f.projector.device) : "");
   const std::string paged = f.host_paged_bytes ? " (+" + gib(f.host_paged_bytes) + " GiB of mapped tables paged)" : "";
-  out += fmt::format("  host RAM {} GiB{}; {} GiB spare beyond {} GiB headroom\n",
-                     gib(where.host - std::min(where.host, f.host_paged_bytes)), paged,
+  out += fmt::format("  host RAM {} GiB{}; {} GiB spare beyond {} GiB headroom\n", gib(f.resident(where.host)), paged,
                      gib(b.device_bytes - std::min(b.device_bytes, where.device)), gib(b.headroom_bytes));
 }
 

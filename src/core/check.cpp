@@ -52,7 +52,7 @@ CheckResult check_llama(const Catalog& catalog, const Deployment& d, const Hardw
   r.margin_bytes = signed_difference(r.limit_bytes, r.device_bytes);
   const bool unified = r.budget.memory_kind == MemoryKind::unified;
   // Host RAM held: the mapped lookup tables count only the rows in use.
-  const std::uint64_t host = placed.host - std::min(placed.host, r.footprint->host_paged_bytes);
+  const std::uint64_t host = r.footprint->resident(placed.host);
   r.host_bytes = unified ? checked_add(placed.device, host) : host;
   r.host_limit_bytes = unified ? r.budget.ram_bytes : host_ram;
   const bool device_ok = r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes;

@@ -50,7 +50,8 @@ std::uint64_t Footprint::host_bytes() const {
                      checked_add(repack.host, projector.host));
 }
 std::uint64_t Footprint::total_bytes() const { return checked_add(device_bytes(), host_bytes()); }
-std::uint64_t Footprint::host_resident_bytes() const { return host_bytes() - host_paged_bytes; }
+std::uint64_t Footprint::host_resident_bytes() const { return resident(host_bytes()); }
+std::uint64_t Footprint::resident(std::uint64_t host) const { return host - std::min(host, host_paged_bytes); }
 
 void require_context(const Model& model, std::uint64_t context) {
   if (context == 0) throw Error(Errc::usage, "invalid context 0: the context must hold at least one token");

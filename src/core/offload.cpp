@@ -54,7 +54,7 @@ OffloadPlan offload_plan(const Footprint& f, const LayerTable& t, const SpeedPar
   plan.device_bytes = bytes.device;
   plan.host_bytes = bytes.host;
   // The mapped lookup tables stay paged from the file wherever the layers go; the rest must be resident.
-  plan.fits = bytes.device <= limits.device_bytes && bytes.host - std::min(bytes.host, f.host_paged_bytes) <= limits.host_bytes;
+  plan.fits = bytes.device <= limits.device_bytes && f.resident(bytes.host) <= limits.host_bytes;
   plan.speed = estimate_speed(t, p, sp, limits.fill, f.settings.context, f.settings.ubatch);
   plan.args = llama_args(f.settings, t, p);
   return plan;
