@@ -69,6 +69,7 @@ struct Architecture {
   std::string id;
   std::vector<TensorTemplate> globals;  // before the blocks, in file order
   std::vector<TensorTemplate> layer;    // each decoder block, in file order
+  std::uint64_t gguf_header_bytes = 0;  // a published GGUF's bytes beyond its tensor data (metadata, vocabulary)
 };
 
 // One rule of a preset: tensors of `category` (and, with `select`, only some of them) get `type`.
@@ -87,6 +88,19 @@ inline constexpr EnumName<PresetRule::Select> k_select_names[] = {{"all", Preset
                                                                   {"first_n", PresetRule::Select::first_n},
                                                                   {"first_fraction", PresetRule::Select::first_fraction}};
 
+// A publisher's change to the preset's choice for one tensor (as llama-quantize --tensor-type): `tensor` is the
+// name without its "blk.N." prefix ("token_embd.weight", "ffn_down_exps.weight").
+struct TensorTypeOverride {
+  std::string tensor;
+  std::string type;
+};
+
+// The size of a recipe's published file of one model (header included).
+struct PublishedFile {
+  std::string model;
+  std::uint64_t file_bytes = 0;
+};
+
 struct Preset {
   std::string id;
   unsigned nominal_bits = 0;
@@ -95,7 +109,17 @@ struct Preset {
   std::string output_type;         // empty: the output layer keeps default_type (the float presets)
   std::string float_type = "F16";  // type of 2-D tensors llama.cpp never quantizes
   std::vector<PresetRule> rules;
+  // Publisher recipes (data/recipes.json): a stock preset's rules ("base") with the publisher's changes.
+  std::string publisher;             // empty: llama-quantize's stock preset
+  std::string base;                  // the stock preset whose rules a recipe starts from
+  std::vector<std::string> aliases;  // other names of the recipe in file names and -hf tags
+  std::vector<TensorTypeOverride> tensor_types;
+  bool rules_exact = true;  // false: the publisher's per-tensor types are not known (base rules used)
+  std::vector<PublishedFile> published;
   bool has_output_type() const { return !output_type.empty(); }
+  bool is_recipe() const { return !publisher.empty(); }
+  // The published file of `model`, or null.
+  const PublishedFile* published_for(std::string_view model) const;
 };
 
 struct KvType {
@@ -311,6 +335,7 @@ struct Catalog {
   std::vector<Model> models;
   std::vector<BlockType> block_types;
   std::vector<Preset> presets;  // best quality first
+  std::vector<Preset> recipes;  // publishers' mixes (unsloth UD-*, bartowski *_L): named in files, never recommended
   std::vector<KvType> kv_types;
   std::vector<Hardware> hardware;
   std::vector<Runtime> runtimes;
@@ -328,6 +353,8 @@ struct Catalog {
   // check_catalog guarantees (every name the code or the data uses), so a miss is Error(Errc::internal).
   const Model& find_model(std::string_view id) const;
   const Preset& find_preset(std::string_view id) const;
+  // A stock preset or a publisher recipe by id or alias (case-insensitive); null when none.
+  const Preset* weights_named(std::string_view name) const;
   const KvType& find_kv_type(std::string_view id) const;
   const Hardware& find_hardware(std::string_view id) const;
   // Hardware as people type it ("3060", "RTX 4090", "h100", "m3 max 36"; README "Finding the hardware"): the

@@ -65,6 +65,13 @@ struct LookupTables {
 };
 
 // Weights of (model, preset): per-tensor types and bytes. Independent of context; cache it.
+// Where a plan's per-tensor bytes come from (JSON footprint.weights_source).
+enum class WeightsSource { preset_rules, registry, header, estimated_from_size };
+inline constexpr EnumName<WeightsSource> k_weights_source_names[] = {{"preset_rules", WeightsSource::preset_rules},
+                                                                     {"registry", WeightsSource::registry},
+                                                                     {"header", WeightsSource::header},
+                                                                     {"estimated_from_size", WeightsSource::estimated_from_size}};
+
 struct WeightPlan {
   std::shared_ptr<const std::vector<Tensor>> tensors;  // shared by every preset of a model
   std::vector<TypedTensor> typed;
@@ -74,6 +81,7 @@ struct WeightPlan {
   std::uint64_t repack_bytes = 0;       // weights the CPU backend repacks (block types with cpu_repack)
   LookupTables lookup_gpu;              // GPU backends: every host-resident table (the output is copied)
   LookupTables lookup_cpu;              // CPU backend: the same less the tied output, which is read whole
+  WeightsSource source = WeightsSource::preset_rules;
 };
 WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime);
 // The same from a tensor list built once per model (model_tensors).

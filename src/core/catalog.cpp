@@ -75,6 +75,7 @@ void read_fragment(const std::string& name, std::string_view text, Loading& l) {
   read_section(root, "models", c.models, read_model);
   read_section(root, "block_types", c.block_types, read_block_type);
   read_section(root, "presets", c.presets, read_preset);
+  read_section(root, "recipes", c.recipes, read_recipe);
   read_section(root, "kv_types", c.kv_types, read_kv_type);
   read_section(root, "hardware", c.hardware, read_hardware);
   read_section(root, "runtimes", c.runtimes, read_runtime);
@@ -117,6 +118,7 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
   for (const auto& [have, section] : {std::pair{l.have_unified, "unified_memory"}, std::pair{l.have_policy, "policy"}}) {
     if (!have) throw Error(Errc::data, "invalid catalog " + c.source + ": section '" + section + "' is missing or empty");
   }
+  resolve_recipes(c);
   check_catalog(c);
   resolve_architectures(c);
   for (Hardware& h : c.hardware) h.pcie_gbs = pcie_bandwidth(c.pcie_lanes, h.bus);
@@ -196,6 +198,18 @@ const Model& Catalog::find_model(std::string_view id) const {
 }
 
 const Preset& Catalog::find_preset(std::string_view id) const { return find_by_id(presets, id, "quantization preset", "quants"); }
+const Preset* Catalog::weights_named(std::string_view wanted) const {
+  for (const std::vector<Preset>* list : {&presets, &recipes}) {
+    for (const Preset& p : *list) {
+      if (text::equals_ignoring_case(p.id, wanted)) return &p;
+      for (const std::string& a : p.aliases) {
+        if (text::equals_ignoring_case(a, wanted)) return &p;
+      }
+    }
+  }
+  return nullptr;
+}
+
 const KvType& Catalog::find_kv_type(std::string_view id) const { return find_by_id(kv_types, id, "KV cache type", "kv-types"); }
 const Hardware& Catalog::find_hardware(std::string_view id) const { return find_by_id(hardware, id, "GPU", "gpus"); }
 const Runtime& Catalog::default_runtime() const { return runtimes.front(); }

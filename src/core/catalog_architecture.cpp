@@ -73,6 +73,10 @@ Architecture read_architecture(const Node& n) {
   a.globals = read_templates(n.at("globals"), false);
   a.layer = read_templates(n.at("layer"), true);
   if (a.layer.empty()) n.at("layer").fail("expected the tensors of a decoder block");
+  if (n.has("gguf_header_bytes")) {  // optional: without it, a file's size estimates the weights as all tensor data
+    a.gguf_header_bytes = n.at("gguf_header_bytes").in_range(1, std::uint64_t{1} << 32);
+    n.at("gguf_header_source").nonempty();
+  }
   return a;
 }
 

@@ -100,7 +100,13 @@ void check_ids(const Catalog& c) {
   std::vector<std::string> model_names = ids_of(c.models);
   for (const Model& m : c.models) model_names.insert(model_names.end(), m.aliases.begin(), m.aliases.end());
   require_unique(c, model_names, "model id or alias");
-  require_unique(c, ids_of(c.presets), "preset id");
+  std::vector<std::string> weight_names = ids_of(c.presets);
+  for (const Preset& p : c.presets) weight_names.insert(weight_names.end(), p.aliases.begin(), p.aliases.end());
+  for (const Preset& r : c.recipes) {
+    weight_names.push_back(r.id);
+    weight_names.insert(weight_names.end(), r.aliases.begin(), r.aliases.end());
+  }
+  require_unique(c, weight_names, "preset or recipe name");
   require_unique(c, ids_of(c.architectures), "architecture id");
   require_unique(c, ids_of(c.kv_types), "kv type id");
   require_unique(c, ids_of(c.hardware), "hardware id");
@@ -122,6 +128,13 @@ void check_block_types(const Catalog& c) {
     require_block(c, p.float_type, "preset " + p.id);
     if (!p.output_type.empty()) require_block(c, p.output_type, "preset " + p.id);
     for (const PresetRule& r : p.rules) require_block(c, r.type, "preset " + p.id + " rule");
+  }
+  for (const Preset& r : c.recipes) {
+    require_block(c, r.default_type, "recipe " + r.id);
+    for (const TensorTypeOverride& t : r.tensor_types) require_block(c, t.type, "recipe " + r.id + " tensor type");
+    for (const PublishedFile& f : r.published) {
+      if (!has_id(c.models, f.model)) fail(c, "recipe " + r.id + " names unknown model '" + f.model + "'");
+    }
   }
   for (const KvType& k : c.kv_types) require_block(c, k.block_type, "kv type " + k.id);
   // The tensor model keeps norms in F32, unquantizable tensors in F16, an odd-width output in Q8_0; the

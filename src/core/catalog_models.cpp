@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <string>
 
 #include "core/catalog_read.hpp"
+#include "fitcheck/error.hpp"
 
 namespace fitcheck {
 namespace {
@@ -152,7 +154,62 @@ Preset read_preset(const Node& n) {
     const Node rules = n.at("rules");  // named: the items point at it
     for (const Node& r : rules.items()) p.rules.push_back(read_rule(r));
   }
+  if (n.has("aliases")) {
+    for (const Node& a : n.at("aliases").items()) p.aliases.push_back(a.nonempty());
+  }
   return p;
+}
+
+// A publisher recipe: its own names and changes; the rest comes from its base preset (resolve_recipes).
+Preset read_recipe(const Node& n) {
+  n.require_source();
+  Preset p;
+  p.id = n.at("id").nonempty();
+  p.base = n.at("base").nonempty();
+  p.publisher = n.at("publisher").nonempty();
+  if (n.has("aliases")) {
+    for (const Node& a : n.at("aliases").items()) p.aliases.push_back(a.nonempty());
+  }
+  if (n.has("tensor_types")) {
+    for (const Node& t : n.at("tensor_types").items())
+      p.tensor_types.push_back({t.at("tensor").nonempty(), t.at("type").nonempty()});
+  }
+  p.rules_exact = n.at("rules_exact").boolean();
+  if (n.has("default_type")) p.default_type = n.at("default_type").nonempty();  // a stock ftype's own main type
+  if (n.has("nominal_bits")) p.nominal_bits = static_cast<unsigned>(n.at("nominal_bits").in_range(1, 64));
+  if (n.has("published")) {
+    for (const Node& f : n.at("published").items()) {
+      f.require_source();
+      p.published.push_back({f.at("model").nonempty(), f.at("file_bytes").in_range(1, std::uint64_t{1} << 50)});
+    }
+  }
+  return p;
+}
+
+void resolve_recipes(Catalog& c) {
+  for (Preset& r : c.recipes) {
+    const auto base = std::find_if(c.presets.begin(), c.presets.end(), [&](const Preset& p) { return p.id == r.base; });
+    if (base == c.presets.end())
+      throw Error(Errc::data, "invalid catalog " + c.source + ": recipe " + r.id + " names unknown base preset '" + r.base + "'");
+    Preset merged = *base;
+    merged.id = r.id;
+    merged.base = r.base;
+    merged.publisher = r.publisher;
+    merged.aliases = r.aliases;
+    merged.tensor_types = r.tensor_types;
+    merged.rules_exact = r.rules_exact;
+    merged.published = r.published;
+    if (!r.default_type.empty()) merged.default_type = r.default_type;
+    if (r.nominal_bits != 0) merged.nominal_bits = r.nominal_bits;
+    r = std::move(merged);
+  }
+}
+
+const PublishedFile* Preset::published_for(std::string_view model) const {
+  for (const PublishedFile& f : published) {
+    if (f.model == model) return &f;
+  }
+  return nullptr;
 }
 
 KvType read_kv_type(const Node& n) {

@@ -172,6 +172,21 @@ std::uint64_t output_buffer_bytes(const Model& model, const Settings& s) {
   return checked_mul(4 * model.vocab_size, s.parallel, "output buffer");
 }
 
+namespace {
+
+// A recipe whose per-tensor types are not known but whose file size is: every tensor takes its share of the
+// published tensor bytes (the base preset's proportions), so the total is the file's.
+__extension__ using Wide = unsigned __int128;  // a tensor's bytes times a file's: up to 2^80
+
+void scale_to_file(std::vector<TypedTensor>& typed, std::uint64_t tensor_bytes) {
+  Wide total = 0;
+  for (const TypedTensor& t : typed) total += t.bytes;
+  if (total == 0) return;
+  for (TypedTensor& t : typed) t.bytes = static_cast<std::uint64_t>(Wide{t.bytes} * tensor_bytes / total);
+}
+
+}  // namespace
+
 WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime) {
   return plan_weights(catalog, model, std::make_shared<const std::vector<Tensor>>(model_tensors(model)), preset, runtime);
 }
@@ -181,6 +196,11 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_
   WeightPlan plan;
   plan.tensors = std::move(tensors);
   plan.typed = assign_types(catalog, model, preset, *plan.tensors, runtime.tensor_alignment);
+  if (preset.is_recipe()) plan.source = WeightsSource::registry;
+  if (const PublishedFile* f = preset.rules_exact ? nullptr : preset.published_for(model.id)) {
+    scale_to_file(plan.typed, f->file_bytes - std::min(f->file_bytes, model.architecture->gguf_header_bytes));
+    plan.source = WeightsSource::estimated_from_size;
+  }
   for (const TypedTensor& t : plan.typed) {
     plan.file_bytes = checked_add(plan.file_bytes, t.bytes, "weights");
     std::uint64_t& side = t.tensor->host_resident ? plan.split.host : plan.split.device;

@@ -29,26 +29,69 @@ const Model* model_by_stem(const Catalog& catalog, std::string_view stem) {
   return nullptr;
 }
 
+// Letters and digits only, lower case: "Gemma4-31B", "gemma-4-31B-it" and "google_gemma-4-31B" all hold "gemma431b".
+std::string squeezed(std::string_view name) {
+  std::string out;
+  for (const char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// The model whose stem a name holds, however it is spelled ("gemma4-12b-it-qat-q4", "Gemma4-31B-Q8_0",
+// "gemma-4-26B-A4B.i1-IQ3_XS"): the longest stem found wins.
+const Model* model_in_name(const Catalog& catalog, std::string_view name) {
+  const std::string haystack = squeezed(name);
+  const Model* best = nullptr;
+  std::size_t best_length = 0;
+  for (const ModelName& n : names_of(catalog)) {
+    for (const std::string& stem : n.stems) {
+      const std::string key = squeezed(stem);
+      if (key.size() > best_length && haystack.find(key) != std::string::npos) {
+        best = &catalog.find_model(n.model);
+        best_length = key.size();
+      }
+    }
+  }
+  return best;
+}
+
+bool is_delimiter(char c) { return c == '-' || c == '_' || c == '.' || c == ' '; }
+
+// Whether `word` occurs in `name` between delimiters (or the ends).
+bool holds_word(const std::string& name, const std::string& word) {
+  for (std::size_t at = name.find(word); at != std::string::npos; at = name.find(word, at + 1)) {
+    const std::size_t end = at + word.size();
+    if ((at == 0 || is_delimiter(name[at - 1])) && (end == name.size() || is_delimiter(name[end]))) return true;
+  }
+  return false;
+}
+
+// The preset or publisher recipe a name holds ("...-UD-Q4_K_XL", "..._q4_0-it", "...-qat-q4"): the longest
+// name found wins, so UD-Q4_K_XL beats its alias Q4_K_XL.
+const Preset* weights_in_name(const Catalog& catalog, const std::string& name_lower) {
+  const Preset* best = nullptr;
+  std::size_t best_length = 0;
+  for (const std::vector<Preset>* list : {&catalog.presets, &catalog.recipes}) {
+    for (const Preset& p : *list) {
+      std::vector<std::string> names = p.aliases;
+      names.push_back(p.id);
+      for (const std::string& n : names) {
+        const std::string word = lower(n);
+        if (word.size() > best_length && holds_word(name_lower, word)) {
+          best = &p;
+          best_length = word.size();
+        }
+      }
+    }
+  }
+  return best;
+}
+
 std::string example_stems(const Catalog& catalog) {
   std::string out;
   for (const ModelName& n : names_of(catalog)) out += (out.empty() ? "" : ", ") + n.stems.front();
   return out;
-}
-
-// The preset id a name ends with ("...-Q4_K_M", "..._q8_0", "...-bf16"), longest match first.
-const Preset* preset_suffix(const Catalog& catalog, const std::string& name_lower, std::size_t& stem_length) {
-  const Preset* best = nullptr;
-  for (const Preset& p : catalog.presets) {
-    const std::string id = lower(p.id);
-    if (name_lower.size() <= id.size() + 1 || name_lower.compare(name_lower.size() - id.size(), id.size(), id) != 0) continue;
-    const char separator = name_lower[name_lower.size() - id.size() - 1];
-    if (separator != '-' && separator != '_' && separator != '.') continue;
-    if (!best || id.size() > best->id.size()) {
-      best = &p;
-      stem_length = name_lower.size() - id.size() - 1;
-    }
-  }
-  return best;
 }
 
 std::string_view base_name(std::string_view path) {
@@ -69,9 +112,7 @@ std::string without_split_suffix(std::string name) {
 }
 
 const Preset& quant_tag(const Catalog& catalog, std::string_view tag, std::string_view whole) {
-  for (const Preset& p : catalog.presets) {
-    if (lower(p.id) == lower(tag)) return p;
-  }
+  if (const Preset* p = catalog.weights_named(tag)) return *p;
   if (lower(tag) == "fp16") return catalog.find_preset("F16");
   std::vector<std::string> ids;
   for (const Preset& p : catalog.presets) ids.push_back(p.id);
@@ -90,13 +131,12 @@ ModelMatch match_gguf_file(const Catalog& catalog, std::string_view path) {
                                 names_of(catalog).front().stems.front() + "-Q4_K_M.gguf)");
   }
   name = without_split_suffix(name.substr(0, name.size() - 5));
-  std::size_t stem_length = 0;
-  const Preset* preset = preset_suffix(catalog, name, stem_length);
-  const Model* model = preset ? model_by_stem(catalog, name.substr(0, stem_length)) : nullptr;
+  const Preset* preset = weights_in_name(catalog, name);
+  const Model* model = model_in_name(catalog, name);
   if (!preset || !model) {
-    throw Error(Errc::data, "cannot tell the model and preset from file name '" + file +
-                                "' (expected <model>-<preset>.gguf with a model of " + example_stems(catalog) +
-                                " and a preset such as Q4_K_M)");
+    throw Error(Errc::data, "cannot tell the " + std::string(!model ? "model" : "quantization") + " from file name '" + file +
+                                "' (expected a name holding a model of " + example_stems(catalog) +
+                                " and a quantization such as Q4_K_M or UD-Q4_K_XL; or give it with --model and --quant)");
   }
   return {model, preset};
 }
@@ -110,7 +150,7 @@ ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo) {
   if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
     name.resize(name.size() - suffix.size());
   }
-  const Model* model = slash == std::string_view::npos ? nullptr : model_by_stem(catalog, name);
+  const Model* model = slash == std::string_view::npos ? nullptr : model_in_name(catalog, name);
   if (!model) {
     throw Error(Errc::data, "cannot tell the model from repository '" + std::string(path) +
                                 "' (expected <user>/<model>-GGUF[:QUANT] with a model of " + example_stems(catalog) + ")");

@@ -127,10 +127,23 @@ class TypeAssigner {
     // Never quantized: 1-D tensors and the router stay F32, other 2-D tensors keep the file's float type.
     if (!t.quantizable || t.ne[1] == 1) return t.ne[1] == 1 || t.group == TensorGroup::experts ? *m_f32 : *m_float;
     if (!m_preset.has_output_type()) return *m_default;
-    return with_fallback(t, chosen_type(t));
+    const BlockType& chosen = chosen_type(t);  // counts the tensor for the rules' layer selection either way
+    const BlockType* publisher = override_type(t);
+    return with_fallback(t, publisher ? *publisher : chosen);
   }
 
  private:
+  // A recipe's own type for this tensor, by its name without the "blk.N." prefix.
+  const BlockType* override_type(const Tensor& t) const {
+    if (m_preset.tensor_types.empty()) return nullptr;
+    std::string_view role = t.name;
+    if (t.layer >= 0 && role.rfind("blk.", 0) == 0) role.remove_prefix(std::min(role.size(), role.find('.', 4) + 1));
+    for (const TensorTypeOverride& o : m_preset.tensor_types) {
+      if (o.tensor == role) return &m_catalog.block_type(o.type);
+    }
+    return nullptr;
+  }
+
   const BlockType& chosen_type(const Tensor& t) {
     if (t.category == TensorCategory::output) return output_type(t);
     // attn_v rules count attn_v tensors (llama.cpp's i_attention_wv); FFN rules count layers.

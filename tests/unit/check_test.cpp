@@ -33,9 +33,38 @@ TEST(ModelNames, GgufFileNamesGiveModelAndPreset) {
   const ModelMatch split = match_gguf_file(catalog(), "gemma-4-31b-it-q4_k_s-00001-of-00002.gguf");
   EXPECT_EQ(split.model->id, "gemma-4-31b");
   EXPECT_EQ(split.preset->id, "Q4_K_S");
-  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "gemma-4-31B-it-UD-Q4_K_XL.gguf"); }).find("cannot tell"),
+  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "llama-3-8b-Q4_K_M.gguf"); }).find("cannot tell the model"),
             std::string::npos);
-  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "llama-3-8b-Q4_K_M.gguf"); }).find("cannot tell"), std::string::npos);
+  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "gemma-4-31B-it.gguf"); }).find("cannot tell the quantization"),
+            std::string::npos);
+  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "model.gguf"); }).find("--model"), std::string::npos);
+}
+
+// File names as people publish and rename them (each from a config in tests/data/real): publisher recipes,
+// QAT files, a model name without dashes, a quant inside the name, an imatrix prefix, Windows paths.
+TEST(ModelNames, PublishedAndRenamedFiles) {
+  const struct {
+    const char* file;
+    const char* model;
+    const char* weights;
+  } cases[] = {
+      {"gemma-4-31B-it-UD-Q4_K_XL.gguf", "gemma-4-31b", "UD-Q4_K_XL"},
+      {"gemma-4-26B-A4B-it-qat-UD-Q4_K_XL.gguf", "gemma-4-26b-a4b", "UD-Q4_K_XL"},
+      {"<drive>\\models\\chat\\gemma4-12b-it-qat-q4.gguf", "gemma-4-12b", "QAT-Q4_0"},
+      {"gemma-4-31B_q4_0-it.gguf", "gemma-4-31b", "Q4_0"},
+      {"models/Gemma4-31B-Q8_0.gguf", "gemma-4-31b", "Q8_0"},
+      {".\\models\\gemma-4-26B-A4B.i1-IQ3_XS\\gemma-4-26B-A4B.i1-IQ3_XS.gguf", "gemma-4-26b-a4b", "IQ3_XS"},
+      {"gemma-4-26B-A4B-it-MXFP4_MOE.gguf", "gemma-4-26b-a4b", "MXFP4"},
+      {"google_gemma-4-E2B-it-Q4_K_L.gguf", "gemma-4-e2b", "Q4_K_L"},
+      {"gemma-4-E4B-it-bf16.gguf", "gemma-4-e4b", "BF16"},
+  };
+  for (const auto& c : cases) {
+    const ModelMatch m = match_gguf_file(catalog(), c.file);
+    EXPECT_EQ(m.model->id, c.model) << c.file;
+    EXPECT_EQ(m.preset->id, c.weights) << c.file;
+  }
+  // unsloth's -hf tags name the UD files without the UD- prefix.
+  EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-26B-A4B-it-GGUF:Q4_K_XL").preset->id, "UD-Q4_K_XL");
 }
 
 // The 12B as its publishers and runtimes name it (unsloth's files are lower case).
