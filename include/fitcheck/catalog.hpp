@@ -321,7 +321,8 @@ struct VllmRules {
 
 struct DeploymentRules {
   std::vector<ModelName> names;
-  std::string hf_default_preset;  // llama.cpp -hf repo without :QUANT
+  std::string hf_default_preset;      // llama.cpp -hf repo without :QUANT
+  std::uint64_t fit_min_context = 0;  // the least context llama.cpp's --fit lowers a config without -c to
   OllamaRules ollama;
   VllmRules vllm;
   bool present() const { return !names.empty(); }

@@ -45,6 +45,7 @@ struct Deployment {
   Settings settings;               // context set when `context` is
   std::optional<std::uint64_t> context;
   std::size_t context_line = 0;
+  bool fit_context = false;  // no -c under llama.cpp's --fit: the context is the largest that fits (check says which)
   std::optional<Backend> backend;
   std::optional<std::uint64_t> gpu_layers;  // -ngl N / num_gpu N; absent: all
   std::uint64_t cpu_moe_layers = 0;         // --n-cpu-moe N

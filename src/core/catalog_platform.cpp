@@ -170,6 +170,7 @@ VllmRules read_vllm(const Node& n) {
 
 void read_deployment_rules(const Node& n, DeploymentRules& d) {
   d.hf_default_preset = n.at("llama_cpp").at("hf_default_preset").nonempty();
+  d.fit_min_context = n.at("llama_cpp").at("fit_min_context").in_range(1, std::uint64_t{1} << 24);
   n.at("llama_cpp").require_source();
   d.ollama = read_ollama(n.at("ollama"));
   d.vllm = read_vllm(n.at("vllm"));

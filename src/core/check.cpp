@@ -34,12 +34,22 @@ Split placed_bytes(const Footprint& f, const LayerTable& table, const Deployment
   return placement_bytes(f, table, p);
 }
 
-CheckResult check_llama(const Catalog& catalog, const Deployment& d, const Hardware& hw, std::optional<std::uint64_t> reserve,
-                        std::uint64_t host_ram, const Headroom& headroom) {
+struct CheckTarget {
+  const Hardware& hw;
+  std::optional<std::uint64_t> reserve;
+  std::uint64_t host_ram = 0;
+  Headroom headroom;
+};
+
+CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const CheckTarget& t, std::uint64_t context) {
+  const Hardware& hw = t.hw;
+  const std::optional<std::uint64_t>& reserve = t.reserve;
+  const std::uint64_t host_ram = t.host_ram;
+  const Headroom& headroom = t.headroom;
   CheckResult r;
   Settings s = d.settings;
   s.backend = d.backend.value_or(default_backend(catalog, hw));
-  s.context = r.context = deployment_context(catalog, d, hw);
+  s.context = r.context = context;
   r.budget = make_budget(catalog, hw, s.backend, reserve);
   validate_settings(catalog, *d.model, s);
   const ModelSetup setup = make_setup({catalog, *d.model, *d.preset, catalog.default_runtime()}, s);
@@ -63,6 +73,35 @@ CheckResult check_llama(const Catalog& catalog, const Deployment& d, const Hardw
   else if (!host_ok)
     r.reason = over_text(r.host_bytes, r.host_limit_bytes, 0, unified ? "RAM" : "host RAM");
   return r;
+}
+
+// No -c under --fit: llama.cpp lowers the model's context until the plan leaves its margin free (at least the
+// check's own headroom), down to its minimum; the check reports that context, or the minimum when even it does not fit.
+CheckResult check_fitted(const Catalog& catalog, const Deployment& d, CheckTarget t) {
+  if (t.headroom.share == 0) t.headroom.bytes = std::max(t.headroom.bytes, catalog.policy.headroom_bytes);
+  const std::uint64_t least = std::min(catalog.deployment.fit_min_context, d.model->max_context);
+  CheckResult best = check_llama_at(catalog, d, t, d.model->max_context);
+  if (best.fits) return best;
+  best = check_llama_at(catalog, d, t, least);
+  if (!best.fits) return best;
+  constexpr std::uint64_t k_step = 256;                                      // llama.cpp pads the KV cache to 256 cells
+  std::uint64_t low = least / k_step, high = d.model->max_context / k_step;  // low fits, high does not
+  while (high - low > 1) {
+    const std::uint64_t mid = low + (high - low) / 2;
+    CheckResult r = check_llama_at(catalog, d, t, mid * k_step);
+    if (r.fits) {
+      low = mid;
+      best = std::move(r);
+    } else {
+      high = mid;
+    }
+  }
+  return best;
+}
+
+CheckResult check_llama(const Catalog& catalog, const Deployment& d, const CheckTarget& t) {
+  if (d.fit_context) return check_fitted(catalog, d, t);
+  return check_llama_at(catalog, d, t, deployment_context(catalog, d, t.hw));
 }
 
 VllmSettings vllm_settings(const Catalog& catalog, const Deployment& d, const Hardware& hw) {
@@ -145,7 +184,7 @@ std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, co
 CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const Hardware& hw,
                              std::optional<std::uint64_t> reserve, std::uint64_t host_ram, const Headroom& headroom) {
   if (d.uses_vllm()) return check_vllm(catalog, d, hw, reserve, headroom);
-  return check_llama(catalog, d, hw, reserve, host_ram, headroom);
+  return check_llama(catalog, d, {hw, reserve, host_ram, headroom});
 }
 
 }  // namespace fitcheck

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "fitcheck/names.hpp"
+#include "readers/llama_log.hpp"
 #include "readers/readers.hpp"
 
 namespace fitcheck::readers {
@@ -87,10 +88,16 @@ const Option k_options[] = {
     {{"-md", "--model-draft", "-hfd"}, Arg::unmodelled, true, "loads a draft model"},
     {{"--hf-repo-draft", "-cd", "--ctx-size-draft"}, Arg::unmodelled, true, "loads a draft model"},
     {{"-ngld", "--gpu-layers-draft", nullptr}, Arg::unmodelled, true, "loads a draft model"},
+    {{"--spec-type", nullptr, nullptr},
+     Arg::unmodelled,
+     true,
+     "runs speculative decoding (an MTP drafter's weights and draft context)"},
     {{"--rope-scaling", "--rope-scale", "--yarn-orig-ctx"}, Arg::unmodelled, true, "stretches the context past training"},
     {{"--no-mmproj-offload", nullptr, nullptr}, Arg::unmodelled, false, "keeps the projector in host RAM"},
     {{"-ctkd", "--cache-type-k-draft", "-ctvd"}, Arg::unmodelled, true, "loads a draft model"},
 };
+
+const char* const k_programs[] = {"llama-server", "llama-cli", "llama-completion", "llama-bench", "llama-mtmd-cli"};
 
 const Option* find_option(const std::string& name) {
   for (const Option& o : k_options) {
@@ -109,10 +116,18 @@ std::vector<std::string> option_names() {
   return names;
 }
 
+// llama.cpp's programs that load a model as llama-server does, however they are started ("./llama-server",
+// ".\\llama-server.exe", "llama-server-cuda.exe", "/app/llama-cli"), and its server images ("ghcr.io/ggml-org/llama.cpp:server").
 bool is_program(const std::string& word) {
-  const std::size_t slash = word.find_last_of('/');
+  const std::size_t slash = word.find_last_of("/\\");
   const std::string base = slash == std::string::npos ? word : word.substr(slash + 1);
-  return base.rfind("llama-server", 0) == 0 || base.rfind("llama-cli", 0) == 0 || word.find("llama.cpp:") != std::string::npos;
+  return std::any_of(std::begin(k_programs), std::end(k_programs), [&](const char* p) { return base.rfind(p, 0) == 0; }) ||
+         word.find("llama.cpp:") != std::string::npos;
+}
+
+bool is_model_option(const Word& w) {
+  const Option* o = w.separator ? nullptr : find_option(w.text);
+  return o && (o->arg == Arg::model || o->arg == Arg::hf_repo);
 }
 
 // The words of the llama.cpp command: after the program name up to the end of its command, or the
@@ -135,6 +150,11 @@ std::vector<Word> command_words(const std::string& path, const std::vector<Word>
   for (const Word& w : words) {
     if (!w.separator) out.push_back(w);
   }
+  // A wrapper ("helper.sh --port 8400 --model ...") passing llama.cpp's options: they start at its first option.
+  const auto first_option = std::find_if(out.begin(), out.end(), [](const Word& w) { return w.text.rfind('-', 0) == 0; });
+  if (first_option != out.end() && first_option != out.begin() && std::any_of(first_option, out.end(), is_model_option)) {
+    out.erase(out.begin(), first_option);
+  }
   if (out.empty() || out.front().text.rfind('-', 0) != 0) {
     fail_at(path, out.empty() ? 0 : out.front().line,
             "no llama-server or llama-cli command found (expected a line running llama-server with its options, or an args file "
@@ -149,6 +169,7 @@ struct LlamaState {
   std::string hf_file;
   bool projector = false;
   bool no_projector = false;
+  bool fit_off = false;  // --fit off: llama.cpp keeps the context and layers as given
 };
 
 void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& o, const Word& w, const std::string& value) {
@@ -192,13 +213,21 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::mmproj: st.projector = true; break;
     case Arg::no_mmproj: st.no_projector = true; break;
     case Arg::no_repack: d.settings.cpu_repack = false; break;
-    case Arg::fit:
-      d.notes.push_back(
-          {w.line, "--fit " + value + ": llama.cpp may lower -c or -ngl at load to fit; fitcheck checks the values as written"});
-      break;
+    case Arg::fit: st.fit_off = parse_switch(value) == std::optional<bool>(false); break;
     case Arg::unmodelled: d.unmodelled.push_back({w.line, w.text + " " + o.what}); break;
     default: break;
   }
+}
+
+// No -c: llama.cpp takes the model's context; with --fit (on by default) it lowers it until the plan fits.
+void no_context(Deployment& d, bool fit_off) {
+  d.context = d.model->max_context;
+  d.fit_context = !fit_off;
+  d.notes.push_back(
+      {0, fit_off
+              ? "no -c and --fit off: llama.cpp uses the model's context of " + std::to_string(d.model->max_context) + " tokens"
+              : "no -c: llama.cpp's --fit (on by default) lowers the model's " + std::to_string(d.model->max_context) +
+                    " tokens to the largest context that leaves its margin free; that context is checked"});
 }
 
 void resolve_hf(const Catalog& catalog, Deployment& d, const LlamaState& st) {
@@ -222,7 +251,9 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
   d.format = ConfigFormat::llama_cpp;
   d.settings = default_settings(catalog.default_runtime());
   LlamaState st;
-  const std::vector<Word> words = command_words(path, shell_words(path, text));
+  const bool log = is_llama_log(text);
+  const std::vector<Word> words = log ? log_words(text) : command_words(path, shell_words(path, text));
+  if (log) d.notes.push_back({0, "read as a llama.cpp load log: the model file and settings it reports"});
   for (std::size_t i = 0; i < words.size(); ++i) {
     const Word& w = words[i];
     std::string name = w.text, value;
@@ -265,10 +296,7 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
       d.notes.push_back({st.hf_line, "-hf loads the repository's mmproj file too (add --no-mmproj to leave it out)"});
   }
   if (d.context && *d.context == 0 && d.model) d.context = d.model->max_context;
-  if (!d.context) {
-    d.context = catalog.default_runtime().defaults.context;
-    d.notes.push_back({0, "no -c: llama.cpp's default context of " + std::to_string(*d.context) + " tokens assumed"});
-  }
+  if (!d.context && d.model) no_context(d, st.fit_off);
   finish_deployment(d);
   return d;
 }

@@ -5,15 +5,16 @@
 #include "core/text.hpp"
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
+#include "readers/llama_log.hpp"
 
 namespace fitcheck::readers {
 namespace {
 
 bool has_word(std::string_view text, std::string_view word) {
   for (std::size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
-    const bool starts = at == 0 || std::string_view(" \t\n/\"'=").find(text[at - 1]) != std::string_view::npos;
+    const bool starts = at == 0 || std::string_view(" \t\n/\\\"'=").find(text[at - 1]) != std::string_view::npos;
     const std::size_t end = at + word.size();
-    const bool ends = end == text.size() || std::string_view(" \t\r\n\"'.").find(text[end]) != std::string_view::npos;
+    const bool ends = end == text.size() || std::string_view(" \t\r\n\"'.-").find(text[end]) != std::string_view::npos;
     if (starts && ends) return true;
   }
   return false;
@@ -51,9 +52,11 @@ ConfigFormat detect_format(const std::string& path, std::string_view text) {
   if (text.substr(first, 3) == "---") return ConfigFormat::vllm;  // a YAML document marker, not an args file
   const std::string instruction = first_instruction(text);
   if (instruction == "FROM" || instruction == "PARAMETER") return ConfigFormat::ollama;
-  if (has_word(text, "llama-server") || has_word(text, "llama-cli")) return ConfigFormat::llama_cpp;
+  if (has_word(text, "llama-server") || has_word(text, "llama-cli") || has_word(text, "llama-completion") ||
+      has_word(text, "llama-bench") || is_llama_log(text))
+    return ConfigFormat::llama_cpp;
   if (has_word(text, "vllm") || text.find("vllm.entrypoints") != std::string_view::npos) return ConfigFormat::vllm;
-  if (text[first] == '-') return ConfigFormat::llama_cpp;  // an args file
+  if (first_instruction(text).rfind('-', 0) == 0) return ConfigFormat::llama_cpp;  // an args file (comments allowed)
   const bool yaml_keys = text.find("max_model_len") != std::string_view::npos ||
                          text.find("max-model-len") != std::string_view::npos ||
                          text.find("gpu_memory_utilization") != std::string_view::npos ||
