@@ -16,6 +16,7 @@ struct VllmSettings {
   std::uint64_t max_num_batched_tokens = 0;
   std::uint64_t tensor_parallel_size = 1;
   std::string kv_cache_dtype = "auto";
+  std::string weights = "BF16";  // the checkpoint's weights: BF16, or a quantized scheme (data/recipes.json)
 };
 
 // The catalog's defaults for this GPU (batch defaults depend on its memory and name); max_model_len is

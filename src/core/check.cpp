@@ -113,6 +113,7 @@ VllmSettings vllm_settings(const Catalog& catalog, const Deployment& d, const Ha
   if (said.max_num_batched_tokens) v.max_num_batched_tokens = said.max_num_batched_tokens;
   v.tensor_parallel_size = said.tensor_parallel_size;
   v.kv_cache_dtype = said.kv_cache_dtype;
+  if (d.preset) v.weights = d.preset->id;
   return v;
 }
 
@@ -149,9 +150,10 @@ CheckResult check_vllm(const Catalog& catalog, const Deployment& d, const Hardwa
 const char* format_name(ConfigFormat format) { return name_of(k_format_names, format); }
 
 void require_supported_target(const Deployment& d, const Hardware& hw) {
-  if (d.uses_vllm() && hw.memory_kind == MemoryKind::unified) {
-    throw Error(Errc::usage, "vLLM serves from a discrete GPU: check " + d.path + " against --gpu ID or --vram SIZE");
-  }
+  // vLLM on unified memory (DGX Spark, Jetson, vllm-metal on a Mac) takes its share of the whole memory:
+  // gpu_memory_utilization x the memory the device reports, as on a discrete GPU.
+  static_cast<void>(d);
+  static_cast<void>(hw);
 }
 
 std::uint64_t Headroom::of(std::uint64_t limit) const {

@@ -200,12 +200,13 @@ std::string example_stem(const Catalog& catalog) { return names_of(catalog).back
 ModelMatch match_hf_id(const Catalog& catalog, std::string_view id) {
   std::string_view name = id;
   while (!name.empty() && (name.back() == '/' || name.back() == '\\')) name.remove_suffix(1);
-  const Model* model = model_by_stem(catalog, base_name(name));
+  const Model* model = model_in_name(catalog, base_name(name));
   if (!model) {
     throw Error(Errc::data, "cannot tell the model from '" + std::string(id) + "' (expected a Hugging Face id such as <org>/" +
                                 example_stem(catalog) + ")");
   }
-  return {model, &catalog.find_preset("BF16")};
+  const Preset* scheme = weights_in_name(catalog, lower(base_name(name)));  // -NVFP4, -AWQ-4bit, -FP8-dynamic
+  return {model, scheme ? scheme : &catalog.find_preset("BF16")};
 }
 
 }  // namespace fitcheck

@@ -96,9 +96,10 @@ std::uint64_t vllm_sequence_kv_bytes(const Catalog& catalog, const Model& m, con
 VllmPlan vllm_plan(const Catalog& catalog, const Model& model, const Hardware& hw, const VllmSettings& s) {
   VllmPlan p;
   const Runtime& runtime = catalog.default_runtime();
-  const Preset& bf16 = catalog.find_preset("BF16");
+  const Preset* named = catalog.weights_named(s.weights);
+  const Preset& checkpoint = named ? *named : catalog.find_preset("BF16");
   const std::uint64_t weights =
-      checked_add(plan_weights(catalog, model, bf16, runtime).file_bytes, projector_bytes(catalog, model, "BF16"));
+      checked_add(plan_weights(catalog, model, checkpoint, runtime).file_bytes, projector_bytes(catalog, model, "BF16"));
   p.device_bytes = hw.memory_bytes;
   p.usable_bytes = static_cast<std::uint64_t>(std::floor(static_cast<double>(hw.memory_bytes) * s.gpu_memory_utilization));
   p.weights_bytes = ceil_div(weights, s.tensor_parallel_size);

@@ -1,6 +1,7 @@
 // vLLM: a `vllm serve --config` YAML file, or a `vllm serve` / api_server command line.
 #include <algorithm>
 
+#include "core/text.hpp"
 #include "fitcheck/names.hpp"
 #include "fitcheck/units.hpp"
 #include "readers/readers.hpp"
@@ -110,12 +111,16 @@ void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
     d.vllm_settings.max_num_batched_tokens = positive(path, s, "a positive number of tokens");
   } else if (k == "tensor-parallel-size" || k == "tp") {
     d.vllm_settings.tensor_parallel_size = positive(path, s, "a positive number of GPUs");
+    if (d.vllm_settings.tensor_parallel_size > 1)
+      d.unmodelled.push_back({s.line, s.shown + " " + s.value + " runs the model over several GPUs (tensor parallel)"});
   } else if (k == "dtype") {
     if (s.value != "auto" && s.value != "bfloat16" && s.value != "float16" && s.value != "half") {
       d.unmodelled.push_back({s.line, s.shown + " " + s.value + " changes the weights' size"});
     }
-  } else if (k == "quantization" || k == "q" || k == "kv-cache-memory-bytes" || k == "kv-cache-memory" || k == "cpu-offload-gb" ||
-             k == "block-size" || k == "speculative-config" || ((k == "pipeline-parallel-size" || k == "pp") && s.value != "1")) {
+  } else if (k == "quantization" || k == "q") {
+    // Read after the model (scheme_from_method): the checkpoint's name usually says it too.
+  } else if (k == "kv-cache-memory-bytes" || k == "kv-cache-memory" || k == "cpu-offload-gb" || k == "block-size" ||
+             k == "speculative-config" || ((k == "pipeline-parallel-size" || k == "pp") && s.value != "1")) {
     d.unmodelled.push_back({s.line, s.shown + " changes how vLLM allocates memory"});
   } else if (!listed(k_harmless, k)) {
     warn_unknown(d, s.line, "unknown option " + s.shown, s.shown, [&] { return known_options(s); });
@@ -135,16 +140,21 @@ std::vector<Setting> yaml_settings(const std::string& path, std::string_view tex
 bool is_vllm_program(const std::vector<Word>& words, std::size_t i) {
   const std::string& w = words[i].text;
   const bool serve = (w == "vllm" || (w.size() > 5 && w.compare(w.size() - 5, 5, "/vllm") == 0)) && i + 1 < words.size() &&
-                     words[i + 1].text == "serve";
+                     (words[i + 1].text == "serve" || words[i + 1].text == "run");
   return serve || w.find("vllm.entrypoints") != std::string::npos;
 }
 
 std::vector<Setting> command_settings(const std::string& path, const std::vector<Word>& words) {
   std::size_t i = 0;
   while (i < words.size() && !is_vllm_program(words, i)) ++i;
-  if (i == words.size())
+  if (i < words.size()) {
+    i += words[i].text == "vllm" || words[i].text.find("/vllm") != std::string::npos ? 2 : 1;
+  } else {  // the image's entrypoint runs vllm serve: `docker run ... vllm/vllm-openai --model X ...`
+    i = 0;
+    while (i < words.size() && words[i].text != "--model" && words[i].text.rfind("--model=", 0) != 0) ++i;
+  }
+  if (i >= words.size())
     fail_at(path, 0, "no vllm serve command found (expected 'vllm serve MODEL --option value ...' or a YAML config)");
-  i += words[i].text == "vllm" || words[i].text.find("/vllm") != std::string::npos ? 2 : 1;
   std::vector<Setting> out;
   for (; i < words.size(); ++i) {
     const Word& w = words[i];
@@ -177,8 +187,8 @@ bool mentions_command(std::string_view text) {
     const std::string_view line = text.substr(start, end - start);
     const std::size_t first = line.find_first_not_of(" \t");
     const bool comment = first == std::string_view::npos || line[first] == '#';
-    if (!comment &&
-        (line.find("vllm serve") != std::string_view::npos || line.find("vllm.entrypoints") != std::string_view::npos))
+    if (!comment && (line.find("vllm serve") != std::string_view::npos || line.find("vllm run") != std::string_view::npos ||
+                     line.find("vllm.entrypoints") != std::string_view::npos || line.find("--model ") != std::string_view::npos))
       return true;
     start = end + 1;
   }
@@ -187,6 +197,22 @@ bool mentions_command(std::string_view text) {
 
 }  // namespace
 
+// --quantization METHOD for a checkpoint whose name does not say its scheme: vLLM's method names
+// (vllm/model_executor/layers/quantization/__init__.py) to the weights fitcheck models for them.
+void scheme_from_method(const Catalog& catalog, Deployment& d, const Setting& s) {
+  const std::string method = text::lower(s.value);
+  const char* scheme = method.rfind("modelopt", 0) == 0                      ? "NVFP4"
+                       : method.rfind("fp8", 0) == 0 || method == "ptpc_fp8" ? "FP8"
+                       : method.rfind("awq", 0) == 0 || method.rfind("gptq", 0) == 0 || method == "auto-round" || method == "inc"
+                           ? "W4A16"
+                           : nullptr;
+  if (!scheme) {
+    d.unmodelled.push_back({s.line, s.shown + " " + s.value + " changes the weights' size"});
+    return;
+  }
+  if (d.preset && d.preset->id == "BF16") d.preset = catalog.weights_named(scheme);
+}
+
 Deployment read_vllm(const Catalog& catalog, const std::string& path, std::string_view text) {
   Deployment d;
   d.path = path;
@@ -194,6 +220,9 @@ Deployment read_vllm(const Catalog& catalog, const std::string& path, std::strin
   const bool command = mentions_command(text);
   const std::vector<Setting> settings = command ? command_settings(path, shell_words(path, text)) : yaml_settings(path, text);
   for (const Setting& s : settings) apply(catalog, d, s);
+  for (const Setting& s : settings) {
+    if (d.model && (s.key == "quantization" || s.key == "q")) scheme_from_method(catalog, d, s);
+  }
   if (!d.model)
     fail_at(
         path, 0,

@@ -17,8 +17,8 @@ using fitcheck::test::run_cli;
 using nlohmann::json;
 
 const std::string k_real = std::string(FITCHECK_TEST_DATA) + "/real/";
-constexpr std::size_t k_min_read_percent = 35;
-constexpr std::size_t k_min_agree_percent = 23;
+constexpr std::size_t k_min_read_percent = 43;
+constexpr std::size_t k_min_agree_percent = 31;
 
 struct Case {
   std::string folder;
@@ -59,7 +59,7 @@ std::vector<Case> run_cases() {
 }
 
 // Whether a verdict agrees with the author's outcome; "any" (an outcome that was not about memory, or unclear)
-// and host_growth (memory that grew during use, which no load-time plan sees) are not counted.
+// host_growth (memory that grew during use, which no load-time plan sees) and runtime_bug are not counted.
 bool counted(const std::string& expect) { return expect == "fits" || expect == "does_not_fit" || expect == "not_modelled"; }
 
 std::string results_table(const std::vector<Case>& cases, std::size_t read, std::size_t agree, std::size_t judged) {
@@ -68,8 +68,9 @@ std::string results_table(const std::vector<Case>& cases, std::size_t read, std:
      << "Computed by `tests/cli/real_configs_test.cpp` (rewritten with `FITCHECK_UPDATE_GOLDEN=1`). Each config is checked as "
         "written, with the target in its `cases.jsonl` row (`check.args`); `expect` is the author's outcome: `fits` (it ran), "
         "`does_not_fit` (out of memory at load), `not_modelled` (several GPUs: not modelled in this release), `any` (the "
-        "outcome was not about memory, or is unclear), `host_growth` (host RAM filled during use, not at load), `skip` (no "
-        "target fitcheck can take).\n\n"
+        "outcome was not about memory, or is unclear), `host_growth` (host RAM filled during use, not at load), `runtime_bug` "
+        "(the runtime "
+        "allocated what its own rules do not: see the row's `why`), `skip` (no target fitcheck can take).\n\n"
      << "Read: " << read << " of " << cases.size() << " configs. Agree: " << agree << " of " << judged
      << " with a memory outcome.\n\n"
      << "| config | hardware (args) | author | fitcheck | agrees | note |\n|---|---|---|---|---|---|\n";
