@@ -6,6 +6,7 @@
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
 #include "readers/llama_log.hpp"
+#include "readers/ollama_text.hpp"
 
 namespace fitcheck::readers {
 namespace {
@@ -38,6 +39,30 @@ std::string first_instruction(std::string_view text) {
   return "";
 }
 
+// A line that is not a comment runs or talks to Ollama (its command, its environment, its API port, its log).
+bool mentions_ollama(std::string_view text) {
+  for (const std::string_view line : split_lines(text)) {
+    const std::size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    for (const char* marker : {"ollama ", "OLLAMA_", "KvSize:", ":11434", "lib\\ollama", "lib/ollama", "level=INFO source="}) {
+      if (line.find(marker) != std::string_view::npos) return true;
+    }
+  }
+  return false;
+}
+
+// The library names of the catalog's Ollama tags ("gemma4:"), to find a tag in free text.
+std::vector<std::string> ollama_tag_prefixes(const Catalog& catalog) {
+  std::vector<std::string> prefixes;
+  for (const ModelName& n : catalog.deployment.names) {
+    for (const std::string& tag : n.ollama_tags) {
+      const std::string prefix = tag.substr(0, tag.find(':') + 1);
+      if (std::find(prefixes.begin(), prefixes.end(), prefix) == prefixes.end()) prefixes.push_back(prefix);
+    }
+  }
+  return prefixes;
+}
+
 }  // namespace
 
 std::optional<ConfigFormat> parse_format(std::string_view name) {
@@ -52,6 +77,7 @@ ConfigFormat detect_format(const std::string& path, std::string_view text) {
   if (text.substr(first, 3) == "---") return ConfigFormat::vllm;  // a YAML document marker, not an args file
   const std::string instruction = first_instruction(text);
   if (instruction == "FROM" || instruction == "PARAMETER") return ConfigFormat::ollama;
+  if (mentions_ollama(text)) return ConfigFormat::ollama;  // before llama-server: Ollama runs it too
   if (has_word(text, "llama-server") || has_word(text, "llama-cli") || has_word(text, "llama-completion") ||
       has_word(text, "llama-bench") || is_llama_log(text))
     return ConfigFormat::llama_cpp;
@@ -72,7 +98,12 @@ namespace {
 Deployment read_as(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
   switch (options.format ? *options.format : detect_format(path, text)) {
     case ConfigFormat::llama_cpp: return read_llama_command(catalog, path, text);
-    case ConfigFormat::ollama: return read_modelfile(catalog, path, text, options);
+    case ConfigFormat::ollama: {
+      const std::string instruction = first_instruction(text);
+      if (instruction == "FROM" || instruction == "PARAMETER") return read_modelfile(catalog, path, text, options);
+      const std::optional<std::string> modelfile = ollama_as_modelfile(text, ollama_tag_prefixes(catalog));
+      return read_modelfile(catalog, path, modelfile ? std::string_view(*modelfile) : text, options);
+    }
     case ConfigFormat::vllm: return read_vllm(catalog, path, text);
     default: return read_fitcheck_json(catalog, path, text);
   }
