@@ -175,3 +175,43 @@ TEST(Weights, ProjectorWithinHalfAPercentOfPublishedMmproj) {
   // Q8_0: 34 bytes per 32 values for everything but the F32 table: ceil(549,201,456 / 32) x 34 + 94,371,840.
   EXPECT_EQ(projector_bytes(c, c.find_model("26b"), "Q8_0"), (549201456ULL + 31) / 32 * 34 + 94371840ULL);
 }
+
+// Published files of several publishers (ggml-org, Google's QAT, unsloth): the stock presets reproduce their
+// sizes to the header (15,824,192 bytes, data/architectures.json) within 0.01%; a publisher recipe whose
+// per-tensor types are not published (unsloth UD-*) is scaled to its listed size, so the plan's tensor bytes
+// plus the header are the file within 0.2%.
+TEST(Weights, PublishedFilesOfEveryPublisher) {
+  const Catalog& c = builtin_catalog();
+  const std::uint64_t header = c.find_model("gemma-4-31b").architecture->gguf_header_bytes;
+  const struct {
+    const char* model;
+    const char* weights;
+    std::uint64_t file;  // bytes, from the Hugging Face file pages at the revision named
+  } published[] = {
+      // https://huggingface.co/ggml-org/gemma-4-E4B-it-GGUF/blob/2714b5519c6c3516b1000e7c5e1eba998dfe1fe8/gemma-4-E4B-it-Q4_K_M.gguf
+      {"gemma-4-e4b", "Q4_K_M", 5335289824ULL},
+      // https://huggingface.co/google/gemma-4-31B-it-qat-q4_0-gguf/blob/59dde24573e7e61570dba08b18a2e1fe246955ed
+      {"gemma-4-31b", "QAT-Q4_0", 17651001568ULL},
+      // (Google's E2B QAT file, 3,349,516,256 bytes at google/gemma-4-E2B-it-qat-q4_0-gguf 675cff42, is 10.6 MB
+      // (0.32%) under the stock Q4_0 layout: some of its tensors differ; not modelled.)
+      // https://huggingface.co/unsloth/gemma-4-26B-A4B-it-GGUF/blob/c099eb48e663fd284577b04978a94ffccb261841 (Q8_0)
+      {"gemma-4-26b-a4b", "Q8_0", 26859861728ULL},
+      // https://huggingface.co/unsloth/gemma-4-31B-it-GGUF/blob/main/gemma-4-31B-it-Q8_0.gguf
+      {"gemma-4-31b", "Q8_0", 32635675648ULL},
+      // The UD recipes, at the sizes data/recipes.json lists with their sources.
+      {"gemma-4-e2b", "UD-Q4_K_XL", 3184496736ULL},
+      {"gemma-4-26b-a4b", "UD-Q8_K_XL", 27636230944ULL},
+      {"gemma-4-31b", "UD-Q2_K_XL", 11774991296ULL},
+  };
+  for (const auto& p : published) {
+    const Preset& weights = *c.weights_named(p.weights);
+    const WeightPlan plan = plan_weights(c, c.find_model(p.model), weights, c.default_runtime());
+    const double off =
+        std::abs(static_cast<double>(plan.file_bytes + header) - static_cast<double>(p.file)) / static_cast<double>(p.file);
+    EXPECT_LT(off, weights.rules_exact ? 0.0001 : 0.002) << p.model << " " << p.weights;
+    const WeightsSource expected = !weights.is_recipe()  ? WeightsSource::preset_rules
+                                   : weights.rules_exact ? WeightsSource::registry
+                                                         : WeightsSource::estimated_from_size;
+    EXPECT_EQ(plan.source, expected) << p.model << " " << p.weights;
+  }
+}
