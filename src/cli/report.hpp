@@ -51,6 +51,10 @@ std::string json_curve(const CurveReport& r);
 std::string text_curve(const CurveReport& r);
 std::string svg_curve(const CurveReport& r);
 std::string csv_curve(const CurveReport& r);
+// "gemma-4-31b Q4_K_M on GeForce RTX 4090: decode speed and memory vs context", or over models.
+std::string curve_title(const CurveReport& r);
+// The highest decode tokens/s of the curve's points (0 when none runs).
+double max_decode_tps(const Curve& c);
 
 // `fitcheck check`: each config with its verdict.
 struct CheckItem {
