@@ -74,6 +74,7 @@ DecodeTime decode_time(const LayerTable& t, const Placement& p, const SpeedParam
   double device_bytes = 0;
   double host_bytes = 0;
   std::uint64_t device_layers = 0;
+  std::uint64_t host_layers = 0;
   for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
     const LayerBytes& layer = t.layers[il];
     const bool gpu = on_gpu(t, p, il);
@@ -83,10 +84,12 @@ DecodeTime decode_time(const LayerTable& t, const Placement& p, const SpeedParam
     // --n-cpu-moe: the CPU multiplies these experts where they lie, in host RAM.
     (gpu && il >= p.cpu_moe_layers ? device_bytes : host_bytes) += experts;
     device_layers += gpu ? 1 : 0;
+    // A layer with work on the CPU (all of it, or its experts) pays the host's per-layer cost: its threads'
+    // synchronisation, and for experts the activations' round trip between the GPU and the CPU.
+    host_layers += gpu && il >= p.cpu_moe_layers ? 0 : 1;
   }
   const bool output_on_gpu = p.gpu_layers >= t.layers.size();
   (output_on_gpu ? device_bytes : host_bytes) += static_cast<double>(t.output);
-  const std::uint64_t host_layers = t.layers.size() - device_layers;
   DecodeTime time;
   // A memory read at no known bandwidth (a custom target without --bandwidth) takes an unknown time, not none.
   time.known = (device_bytes == 0 || sp.device_bandwidth_gbs > 0) && (host_bytes == 0 || sp.host_bandwidth_gbs > 0);
@@ -113,20 +116,22 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
     speed.prefill_basis = "unknown: no FP16 throughput in the hardware profile";
     return speed;
   }
-  // Prefill of one ubatch: 2 FLOPs per active parameter per token on the GPU; weights in host RAM
-  // cross PCIe once per ubatch (llama.cpp offloads large batches to the GPU).
+  // Prefill of one ubatch: 2 FLOPs per active parameter per token on the GPU, and every weight read once:
+  // those on the device from its memory, those in host RAM across PCIe (llama.cpp offloads large batches
+  // to the GPU). A short prompt (a ubatch of a few tokens) is bound by the reading, a long one by the FLOPs.
   const double compute_s = 2.0 * static_cast<double>(t.active_params) * static_cast<double>(ubatch) /
                            (sp.device_tflops * k_tera * sp.compute_efficiency);
   double host_weights = 0;
+  double device_weights = p.gpu_layers >= t.layers.size() ? static_cast<double>(t.output) : 0;
   for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
     const LayerBytes& layer = t.layers[il];
-    if (!on_gpu(t, p, il))
-      host_weights += static_cast<double>(layer.dense + layer.experts);
-    else if (il < p.cpu_moe_layers)
-      host_weights += static_cast<double>(layer.experts);
+    const bool gpu = on_gpu(t, p, il);
+    (gpu ? device_weights : host_weights) += static_cast<double>(layer.dense);
+    (gpu && il >= p.cpu_moe_layers ? device_weights : host_weights) += static_cast<double>(layer.experts);
   }
   const double pcie_s = read_seconds(host_weights, sp.pcie_gbs, sp.pcie_efficiency);
-  speed.prefill_tps = static_cast<double>(ubatch) / (compute_s + pcie_s);
+  const double read_s = read_seconds(device_weights, sp.device_bandwidth_gbs, sp.device_efficiency);
+  speed.prefill_tps = static_cast<double>(ubatch) / (compute_s + pcie_s + read_s);
   speed.prefill_basis = pcie_s > compute_s ? "PCIe" : "compute";
   return speed;
 }

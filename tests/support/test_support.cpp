@@ -86,8 +86,8 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 }
 }  // namespace
 
-std::vector<CsvRow> allocation_rows() {
-  std::istringstream in(read_text(data_path("llamacpp-allocations.csv")));
+std::vector<CsvRow> csv_rows(const std::string& name) {
+  std::istringstream in(read_text(data_path(name)));
   std::string line;
   std::getline(in, line);
   const std::vector<std::string> header = split_csv_line(line);
@@ -101,6 +101,8 @@ std::vector<CsvRow> allocation_rows() {
   }
   return rows;
 }
+
+std::vector<CsvRow> allocation_rows() { return csv_rows("llamacpp-allocations.csv"); }
 
 double mib(const std::string& text) { return std::stod(text) * 1024.0 * 1024.0; }
 

@@ -22,6 +22,8 @@ const Catalog& mini_catalog();
 
 // One row of tests/data/llamacpp-allocations.csv, by column name.
 using CsvRow = std::map<std::string, std::string>;
+// The rows of a CSV file under tests/data (a header line, then one row a line; quoted cells may hold commas).
+std::vector<CsvRow> csv_rows(const std::string& name);
 std::vector<CsvRow> allocation_rows();
 
 // MiB figure from the CSV (two decimals) to bytes; its rounding allows 0.005 MiB either way.

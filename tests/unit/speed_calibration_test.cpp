@@ -1,0 +1,365 @@
+// The speed model against public measurements (tests/data/speed/measurements.csv, sources in its README), with
+// the real catalog. tests/data/speed/catalog_map.csv names each row's catalog model, weights, hardware profile,
+// KV type, ubatch, decode fill and host RAM bandwidth, or why the row is left out.
+//
+// The split is fixed by the file's order: within each backend, full-GPU and partial-offload rows apart, the 1st,
+// 3rd, 5th... used row fits the factors and the 2nd, 4th... is held out. The fit (below) is a grid search that
+// minimises the sum of squared log errors: per GPU backend e (bandwidth efficiency) and c (us per layer) on its
+// full-GPU decode rows; then the host's e and c ("cpu") on the CPU and partial-offload decode rows with the
+// device factors fixed; then compute efficiency per backend on full-GPU prefill rows; then PCIe efficiency on
+// partial-offload prefill rows. data/runtimes.json must hold what the fit gives.
+//
+// FITCHECK_SPEED_TABLE=FILE writes the table of every row (README "Calibration") to FILE.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <iomanip>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "fitcheck/budget.hpp"
+#include "fitcheck/speed.hpp"
+#include "support/test_support.hpp"
+
+using namespace fitcheck;
+
+namespace {
+
+struct Point {
+  std::string id;
+  std::string backend;
+  std::string skip;  // why the row is left out; empty when used
+  bool partial = false;
+  bool fit = false;  // fits the factors (else held out)
+  bool use_prefill = false;
+  double decode = 0;  // measured tokens/s; 0 when not measured
+  double prefill = 0;
+  LayerTable table;
+  Placement placement;
+  Hardware hardware;  // a host-only stand-in for the cpu backend
+  double host_gbs = 0;
+  std::uint64_t fill = 0;
+  std::uint64_t context = 0;
+  std::uint64_t ubatch = 0;  // tokens in one prefill ubatch: min(prompt, -ub)
+};
+
+double number(const std::string& text) { return text.empty() ? 0 : std::stod(text); }
+
+Placement placement_of(const LayerTable& t, const test::CsvRow& m) {
+  if (m.at("backend") == "cpu") return {0, 0};
+  Placement p = all_on_gpu(t);
+  const std::string& ngl = m.at("ngl");
+  if (!ngl.empty() && ngl != "all") p.gpu_layers = std::min<std::uint64_t>(std::stoull(ngl), t.layers.size());
+  if (!m.at("n_cpu_moe").empty()) p.cpu_moe_layers = std::stoull(m.at("n_cpu_moe"));
+  return p;
+}
+
+void prepare(Point& p, const test::CsvRow& m, const test::CsvRow& map) {
+  const Catalog& c = builtin_catalog();
+  const Model& model = c.find_model(map.at("model"));
+  const Preset* preset = c.weights_named(map.at("weights"));
+  if (preset == nullptr) throw std::runtime_error(p.id + ": no weights " + map.at("weights"));
+  Settings s = default_settings(c.default_runtime());
+  s.kv_type_k = s.kv_type_v = map.at("kv");
+  p.fill = static_cast<std::uint64_t>(number(map.at("fill")));
+  s.context = std::min<std::uint64_t>(std::max<std::uint64_t>(4096, p.fill + 256), model.max_context);
+  s.ubatch = static_cast<std::uint64_t>(number(map.at("ubatch")));
+  p.context = s.context;
+  p.ubatch = std::min<std::uint64_t>(s.ubatch, m.at("prefill_tokens").empty() ? s.ubatch : std::stoull(m.at("prefill_tokens")));
+  p.table = layer_table(c, model, plan_weights(c, model, *preset, c.default_runtime()), s);
+  p.placement = placement_of(p.table, m);
+  p.partial = p.placement.gpu_layers < p.table.layers.size() || p.placement.cpu_moe_layers > 0;
+  if (p.backend == "cpu") p.partial = false;
+  if (!map.at("hardware").empty()) p.hardware = c.find_hardware(map.at("hardware"));
+  p.host_gbs = number(map.at("host_gbs"));
+  // Prefill is predicted where the profile has an FP16 figure (README: Apple publishes none for M3 and later).
+  p.use_prefill = map.at("prefill") == "yes" && p.prefill > 0 && p.hardware.fp16_tflops > 0;
+}
+
+std::vector<Point> load_points() {
+  std::map<std::string, test::CsvRow> maps;
+  for (const test::CsvRow& r : test::csv_rows("speed/catalog_map.csv")) maps[r.at("id")] = r;
+  std::vector<Point> points;
+  std::map<std::string, int> seen;  // used rows per class, for the alternating split
+  for (const test::CsvRow& m : test::csv_rows("speed/measurements.csv")) {
+    Point p;
+    p.id = m.at("id");
+    p.backend = m.at("backend");
+    const test::CsvRow& map = maps.at(p.id);
+    p.skip = map.at("skip");
+    p.decode = number(m.at("decode_tps"));
+    p.prefill = number(m.at("prefill_tps"));
+    if (p.skip.empty()) {
+      prepare(p, m, map);
+      p.fit = seen[p.backend + (p.partial ? "/partial" : "")]++ % 2 == 0;
+    }
+    points.push_back(std::move(p));
+  }
+  return points;
+}
+
+const std::vector<Point>& points() {
+  static const std::vector<Point> all = load_points();
+  return all;
+}
+
+// The factors the fit varies, over the catalog's for the rest.
+struct Factors {
+  std::map<std::string, BackendSpeed> backends;
+  double pcie_efficiency = 1;
+};
+
+Factors catalog_factors() {
+  const Catalog& c = builtin_catalog();
+  Factors f;
+  for (const BackendSpeed& b : c.backend_speeds) f.backends[b.id] = b;
+  f.pcie_efficiency = c.host.pcie_efficiency;
+  return f;
+}
+
+SpeedParams params(const Point& p, const Factors& f) {
+  const Catalog& c = builtin_catalog();
+  SpeedParams sp = speed_params(c, p.hardware, parse_backend(p.backend), p.host_gbs);
+  const BackendSpeed& host = f.backends.at("cpu");
+  sp.host_efficiency = host.bandwidth_efficiency;
+  sp.host_layer_overhead_us = host.layer_overhead_us;
+  if (p.backend != "cpu") {
+    const BackendSpeed& dev = f.backends.at(p.backend);
+    sp.device_efficiency = dev.bandwidth_efficiency;
+    sp.layer_overhead_us = dev.layer_overhead_us;
+    sp.compute_efficiency = dev.compute_efficiency;
+  }
+  sp.pcie_efficiency = f.pcie_efficiency;
+  return sp;
+}
+
+Speed predict(const Point& p, const Factors& f) {
+  return estimate_speed(p.table, p.placement, params(p, f), p.fill, p.context, p.ubatch);
+}
+
+double log_error(double predicted, double measured) { return predicted > 0 ? std::log(predicted / measured) : 1e9; }
+
+// Sum of squared log errors of the rows `take` selects, for decode or prefill.
+double loss(const Factors& f, const std::function<bool(const Point&)>& take, bool prefill) {
+  double sum = 0;
+  for (const Point& p : points()) {
+    // Decode deeper than 32K reads a cache whose attention cost the model holds as bytes alone: those rows
+    // are reported, not fitted.
+    if (!p.skip.empty() || !p.fit || !take(p) || (!prefill && p.fill > 32768)) continue;
+    const Speed s = predict(p, f);
+    const double e = prefill ? log_error(s.prefill_tps.value_or(0), p.prefill) : log_error(s.decode_tps, p.decode);
+    sum += e * e;
+  }
+  return sum;
+}
+
+struct Grid {
+  double from, to, step;
+};
+
+// The best value of `set` on the grid; std::nullopt when no row is selected (the loss stays 0).
+std::optional<double> search(Factors& f, const Grid& g, const std::function<void(Factors&, double)>& set,
+                             const std::function<double(const Factors&)>& cost) {
+  const Factors before = f;
+  double best = 0, best_cost = 0;
+  bool any = false;
+  for (double v = g.from; v <= g.to + 1e-9; v += g.step) {
+    set(f, v);
+    const double cst = cost(f);
+    if (!any || cst < best_cost) best = v, best_cost = cst;
+    any = true;
+  }
+  if (best_cost == 0) {
+    f = before;  // no rows: the catalog's value stays
+    return std::nullopt;
+  }
+  set(f, best);
+  return best;
+}
+
+const Grid k_efficiency{0.20, 1.00, 0.01};
+const Grid k_overhead_us{0, 1000, 4};
+
+// e and c of one backend: for each c on its grid the best e, the pair of least loss.
+void fit_pair(Factors& f, const std::string& id, const std::function<bool(const Point&)>& take) {
+  const BackendSpeed& b = f.backends[id];
+  double best_e = b.bandwidth_efficiency, best_c = b.layer_overhead_us, best = -1;
+  const Factors before = f;
+  for (double c = k_overhead_us.from; c <= k_overhead_us.to; c += k_overhead_us.step) {
+    f.backends[id].layer_overhead_us = c;
+    const auto e = search(
+        f, k_efficiency, [&](Factors& x, double v) { x.backends[id].bandwidth_efficiency = v; },
+        [&](const Factors& x) { return loss(x, take, false); });
+    if (!e) {
+      f = before;  // no rows: the catalog's values stay
+      return;
+    }
+    const double l = loss(f, take, false);
+    if (best < 0 || l < best) best = l, best_e = *e, best_c = c;
+  }
+  f.backends[id].bandwidth_efficiency = best_e;
+  f.backends[id].layer_overhead_us = best_c;
+}
+
+const std::map<std::string, double> k_target = {
+    {"decode full", 0.20}, {"decode cpu", 0.20}, {"decode offload", 0.35}, {"decode offload deep", 0.35}, {"prefill", 0.30}};
+
+const std::vector<std::string> k_gpu_backends = {"cuda", "rocm", "vulkan", "metal"};
+
+Factors fit() {
+  Factors f = catalog_factors();
+  for (const std::string& b : k_gpu_backends)
+    fit_pair(f, b, [&](const Point& p) { return p.backend == b && !p.partial && p.decode > 0; });
+  fit_pair(f, "cpu", [](const Point& p) { return (p.backend == "cpu" || p.partial) && p.decode > 0; });
+  for (const std::string& b : k_gpu_backends) {
+    search(
+        f, k_efficiency, [&](Factors& x, double v) { x.backends[b].compute_efficiency = v; },
+        [&](const Factors& x) {
+          return loss(
+              x, [&](const Point& p) { return p.backend == b && !p.partial && p.use_prefill; }, true);
+        });
+  }
+  search(
+      f, k_efficiency, [](Factors& x, double v) { x.pcie_efficiency = v; },
+      [](const Factors& x) {
+        return loss(
+            x, [](const Point& p) { return p.partial && p.use_prefill; }, true);
+      });
+  return f;
+}
+
+struct Row {
+  const Point* point;
+  double decode = 0, prefill = 0;  // predicted; 0 when not predicted
+};
+
+std::vector<Row> rows() {
+  std::vector<Row> out;
+  const Factors f = catalog_factors();
+  for (const Point& p : points()) {
+    Row r{&p};
+    if (p.skip.empty()) {
+      const Speed s = predict(p, f);
+      r.decode = p.decode > 0 ? s.decode_tps : 0;
+      r.prefill = p.use_prefill ? s.prefill_tps.value_or(0) : 0;
+    }
+    out.push_back(r);
+  }
+  return out;
+}
+
+double error(double predicted, double measured) { return predicted / measured - 1; }
+
+std::string percent(double e) {
+  std::ostringstream o;
+  o << std::showpos << std::fixed << std::setprecision(1) << e * 100 << "%";
+  return o.str();
+}
+
+std::string fixed(double v) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(v < 100 ? 2 : 0) << v;
+  return o.str();
+}
+
+std::string table_row(const Row& r) {
+  const Point& p = *r.point;
+  std::ostringstream o;
+  o << "| " << p.id << " | " << p.backend << (p.partial ? " (offload)" : "") << " | ";
+  if (!p.skip.empty()) return o.str() + "left out: " + p.skip + " | | | |\n";
+  o << (p.fit ? "fit" : "held out") << " | ";
+  if (r.decode > 0) o << fixed(p.decode) << " / " << fixed(r.decode) << " (" << percent(error(r.decode, p.decode)) << ")";
+  o << " | ";
+  if (r.prefill > 0) o << fixed(p.prefill) << " / " << fixed(r.prefill) << " (" << percent(error(r.prefill, p.prefill)) << ")";
+  return o.str() + " |\n";
+}
+
+// Held-out errors by class: the largest |error| and the count.
+struct Summary {
+  double worst = 0;
+  int count = 0;
+  double sum_abs = 0;
+  void add(double e) { worst = std::max(worst, std::abs(e)), ++count, sum_abs += std::abs(e); }
+};
+
+}  // namespace
+
+TEST(SpeedCalibration, EveryRowIsUsedOrHasAReason) {
+  int used = 0;
+  for (const Point& p : points()) used += p.skip.empty() ? 1 : 0;
+  EXPECT_EQ(points().size(), 103U);  // the rows of measurements.csv
+  EXPECT_GE(used, 60);
+}
+
+TEST(SpeedCalibration, CatalogHoldsTheFit) {
+  const Factors fitted = fit();
+  const Factors catalog = catalog_factors();
+  for (const auto& [id, b] : fitted.backends) {
+    SCOPED_TRACE(id);
+    EXPECT_NEAR(catalog.backends.at(id).bandwidth_efficiency, b.bandwidth_efficiency, 0.005);
+    EXPECT_NEAR(catalog.backends.at(id).layer_overhead_us, b.layer_overhead_us, 1.0);
+    EXPECT_NEAR(catalog.backends.at(id).compute_efficiency, b.compute_efficiency, 0.005);
+  }
+  EXPECT_NEAR(catalog.pcie_efficiency, fitted.pcie_efficiency, 0.005);
+  if (std::getenv("FITCHECK_SPEED_TABLE") == nullptr) return;
+  for (const auto& [id, b] : fitted.backends)
+    std::cout << "fit " << id << ": e " << b.bandwidth_efficiency << ", c " << b.layer_overhead_us << " us, compute "
+              << b.compute_efficiency << "\n";
+  std::cout << "fit pcie_efficiency " << fitted.pcie_efficiency << "\n";
+}
+
+TEST(SpeedCalibration, HeldOutErrors) {
+  std::map<std::string, Summary> by;  // "decode full", "decode offload", "prefill"
+  std::map<std::string, Summary> per_backend;
+  std::map<std::string, int> within;  // held-out points within the target
+  std::set<std::string> backends;
+  std::ostringstream table;
+  table << "| id | backend | use | decode tok/s measured / predicted (error) | prefill tok/s measured / predicted (error) |\n"
+        << "|---|---|---|---|---|\n";
+  for (const Row& r : rows()) {
+    table << table_row(r);
+    const Point& p = *r.point;
+    if (!p.skip.empty() || p.fit) continue;
+    if (r.decode > 0) {
+      const std::string cls = p.backend == "cpu" ? "decode cpu"
+                              : p.partial        ? (p.fill > 32768 ? "decode offload deep" : "decode offload")
+                                                 : "decode full";
+      by[cls].add(error(r.decode, p.decode));
+      within[cls] += std::abs(error(r.decode, p.decode)) <= k_target.at(cls) ? 1 : 0;
+      per_backend[p.backend].add(error(r.decode, p.decode));
+      backends.insert(p.backend);
+    }
+    if (r.prefill > 0) {
+      by["prefill"].add(error(r.prefill, p.prefill));
+      within["prefill"] += std::abs(error(r.prefill, p.prefill)) <= k_target.at("prefill") ? 1 : 0;
+    }
+  }
+  table << "\nHeld-out decode error per backend (mean |error|, worst, points):";
+  for (const auto& [b, s] : per_backend)
+    table << " " << b << " " << percent(s.sum_abs / s.count) << ", " << percent(s.worst) << ", " << s.count << ";";
+  table << "\nWithin the target (decode 20% full-GPU and CPU, 35% offload; prefill 30%):";
+  for (const auto& [cls, s] : by)
+    table << " " << cls << " " << within[cls] << " of " << s.count << " (worst " << percent(s.worst) << ");";
+  table << "\n";
+  if (const char* path = std::getenv("FITCHECK_SPEED_TABLE")) std::ofstream(path) << table.str();
+  int decoded = 0;
+  for (const auto& [cls, sum] : by) decoded += cls == "prefill" ? 0 : sum.count;
+  EXPECT_GE(decoded, 25);  // the bar: 25 held-out points on at least four backends
+  EXPECT_GE(backends.size(), 4U);
+  // What is achieved, below the targets where it falls short (README "Calibration"): full-GPU decode
+  // within 20% on 24 of 26 points (the two beyond: a 5090 E4B run its reporter calls CPU-bound, +31.8% at
+  // most); offload decode to 32K within 35% on every point; prefill within 30% on 8 of 14 (MoE prefill and
+  // dense prefill on int8 tensor cores are not one efficiency).
+  EXPECT_GE(within["decode full"], 24);
+  EXPECT_LE(by["decode full"].worst, 0.32);
+  EXPECT_EQ(within["decode offload"], by["decode offload"].count);
+  EXPECT_GE(by["decode offload"].count, 5);
+  EXPECT_GE(within["prefill"], 8);
+  EXPECT_LE(by["prefill"].worst, 0.88);
+}
