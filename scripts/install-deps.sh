@@ -3,7 +3,7 @@
 # --ci adds what .ci/run needs beyond the tests: clang and its runtime libraries (libFuzzer, ASan, UBSan)
 # for scripts/fuzz.sh, and clang-format for the style check.
 set -euo pipefail
-packages=(g++ cmake ninja-build nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libbenchmark-dev)
+packages=(g++ cmake ninja-build nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libbenchmark-dev libyaml-cpp-dev pkg-config)
 if [ "${1:-}" = "--ci" ]; then packages+=(clang libclang-rt-dev clang-format); fi
 missing=()
 for p in "${packages[@]}"; do
