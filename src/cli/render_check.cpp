@@ -26,11 +26,10 @@ std::string place(const Deployment& d) {
   return fmt::format("{}:{}{}", text::one_line(d.path), d.line, d.name.empty() ? "" : " [" + text::one_line(d.name) + "]");
 }
 
-// ", 1 config not read (see the errors)" when some could not be read.
+// "; 1 error (on stderr)" when a config, or a deployment in one, could not be read or checked.
 std::string unread(const CheckReport& r) {
   if (r.errors.empty()) return "";
-  return fmt::format("; {} could not be read or checked (errors on stderr)",
-                     r.errors.size() == 1 ? "1 config" : std::to_string(r.errors.size()) + " configs");
+  return fmt::format("; {} error{} (on stderr)", r.errors.size(), r.errors.size() == 1 ? "" : "s");
 }
 
 std::string margin_text(const CheckResult& r) {
