@@ -102,8 +102,8 @@ static void BM_CheckConfigs(benchmark::State& state) {
   const std::string vllm = "model: google/gemma-4-31B-it\nmax_model_len: 65536\nkv_cache_dtype: fp8\n";
   for (auto _ : state) {
     for (const auto& [path, text] : {std::pair{"run.sh", llama}, std::pair{"vllm.yaml", vllm}}) {
-      const fitcheck::Deployment d = fitcheck::readers::read_deployment(c, path, text, {});
-      benchmark::DoNotOptimize(fitcheck::check_deployment(c, d, gpu, std::nullopt, 64ULL << 30, {}));
+      for (const fitcheck::Deployment& d : fitcheck::readers::read_deployments(c, path, text, {}).deployments)
+        benchmark::DoNotOptimize(fitcheck::check_deployment(c, d, gpu, std::nullopt, 64ULL << 30, {}));
     }
   }
 }

@@ -13,6 +13,8 @@
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
 #include "readers/readers.hpp"
+#include "readers/shell_vars.hpp"
+#include "readers/yaml_doc.hpp"
 
 namespace fitcheck::fuzz {
 namespace {
@@ -29,6 +31,13 @@ void expect_handled(F f) {
 
 const Hardware& some_gpu() { return builtin_catalog().find_hardware("rtx3090-24g"); }
 
+void check(const Deployment& d) {
+  expect_handled([&] {
+    require_supported_target(d, some_gpu());
+    check_deployment(builtin_catalog(), d, some_gpu(), std::nullopt, 32ULL << 30, Headroom{});
+  });
+}
+
 }  // namespace
 
 void catalog(std::string_view data) {
@@ -44,12 +53,24 @@ void config(std::string_view data) {
   options[4].format = ConfigFormat::vllm;
   for (const readers::ReadOptions& o : options) {
     expect_handled([&] {
-      const Deployment d = readers::read_deployment(c, "fuzz.conf", data, o);
-      require_supported_target(d, some_gpu());
-      check_deployment(c, d, some_gpu(), std::nullopt, 32ULL << 30, Headroom{});
+      for (const Deployment& d : readers::read_deployments(c, "fuzz.conf", data, o).deployments) check(d);
     });
   }
   expect_handled([&] { readers::env_lines("fuzz.env", data); });
+}
+
+void yaml(std::string_view data) {
+  const Catalog& c = builtin_catalog();
+  // The text as each kind of file around a command (the readers pick one by its top-level keys), so that
+  // every reader sees every input: the kind's key line goes first.
+  for (const char* head : {"", "services:\n", "apiVersion: v1\n", "servingEngineSpec:\n", "models:\n"}) {
+    expect_handled([&] {
+      const std::string text = head + std::string(data);
+      for (const Deployment& d : readers::read_deployments(c, "fuzz.yaml", text, {}).deployments) check(d);
+    });
+  }
+  expect_handled([&] { readers::load_yaml("fuzz.yaml", data); });
+  readers::expand_parameters(data, readers::lookup_in({{"A", "1"}, {"B", "${A}"}}));
 }
 
 void parsers(std::string_view data) {

@@ -13,6 +13,8 @@ namespace fitcheck::fuzz {
 void catalog(std::string_view data);
 // Each deployment config reader (recognized by content, and forced to each format), then the check.
 void config(std::string_view data);
+// The YAML readers (compose, Kubernetes, Helm values, llama-swap) and the parameter expansion.
+void yaml(std::string_view data);
 // The size, context, count and decimal parsers and the catalog lookups (GPU names, models, presets).
 void parsers(std::string_view data);
 // The whole command line: arguments separated by NUL bytes; exit 4 (a bug) is a finding.

@@ -9,7 +9,7 @@ seconds=${1:-20}
 build=build-fuzz
 CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFITCHECK_FUZZ=ON \
   -DFITCHECK_BUILD_TESTS=OFF -DFITCHECK_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$build" --target fuzz_catalog fuzz_config fuzz_parsers fuzz_command_line
+cmake --build "$build" --target fuzz_catalog fuzz_config fuzz_yaml fuzz_parsers fuzz_command_line
 
 corpus="$build/corpus"
 findings="$build/findings"
@@ -26,6 +26,7 @@ seed() {  # seed TARGET FILE...: copy the files that exist into the target's cor
 shopt -s nullglob
 seed catalog tests/data/mini_catalog.json data/*.json data/models/*.json tests/fuzz-regressions/catalog/*
 seed config examples/* tests/golden/configs/* tests/data/real/*/* tests/fuzz-regressions/config/*
+seed yaml tests/data/real/*/*.yaml tests/golden/configs/*.yaml examples/*.yaml tests/fuzz-regressions/yaml/*
 seed parsers tests/fuzz-regressions/parsers/*
 for word in 12GiB 24GB 512MiB 1.5TiB 32k 128K 262144 0.9 rtx3060-12g "RTX 4090" 31b e2b Q4_K_M q8_0; do
   printf '%s' "$word" >"$corpus/parsers/word-$(printf '%s' "$word" | tr -c 'A-Za-z0-9' _)"
@@ -36,7 +37,7 @@ for case in tests/golden/cases/*.case; do  # the "args:" line, space-separated -
 done
 
 status=0
-for target in catalog config parsers command_line; do
+for target in catalog config yaml parsers command_line; do
   echo "fuzz: $target for ${seconds}s"
   log="$build/fuzz-$target.log"
   # -timeout: no input may take a second (two under the sanitizers); -rss_limit_mb: nor 2 GiB.

@@ -4,7 +4,7 @@
 # for scripts/fuzz.sh, clang-format for the style check, and rsvg-convert (librsvg2-bin) for the test that renders
 # the SVG charts to PNG (read with libpng; without either, that test skips).
 set -euo pipefail
-packages=(g++ cmake ninja-build nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libbenchmark-dev libpng-dev)
+packages=(g++ cmake ninja-build nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libbenchmark-dev libpng-dev libyaml-cpp-dev pkg-config)
 if [ "${1:-}" = "--ci" ]; then packages+=(clang libclang-rt-dev clang-format librsvg2-bin); fi
 missing=()
 for p in "${packages[@]}"; do

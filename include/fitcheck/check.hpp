@@ -37,6 +37,7 @@ struct TargetSpec {
 
 struct Deployment {
   std::string path;
+  std::string name;  // within a file of several (a compose service, a llama-swap model); empty for a file of one
   ConfigFormat format = ConfigFormat::fitcheck;
   std::size_t line = 1;    // where the model is named: annotations point here
   std::string model_text;  // as the file says it
@@ -50,6 +51,7 @@ struct Deployment {
   std::optional<std::uint64_t> gpu_layers;  // -ngl N / num_gpu N; absent: all
   std::uint64_t cpu_moe_layers = 0;         // --n-cpu-moe N
   std::uint64_t extra_reserve_bytes = 0;    // OLLAMA_GPU_OVERHEAD
+  std::uint64_t gpu_count = 1;              // GPUs it runs on (a container's reservation, tensor parallelism)
   VllmSettings vllm_settings;               // max_model_len 0 / max_num_seqs 0 ...: the defaults
   std::optional<double> gpu_memory_utilization;
   TargetSpec target;

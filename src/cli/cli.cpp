@@ -20,6 +20,8 @@
 namespace fitcheck::cli {
 namespace {
 
+std::string message_line(std::string_view what);
+
 const Model& longest_model(const Catalog& catalog) {
   return *std::max_element(catalog.models.begin(), catalog.models.end(),
                            [](const Model& a, const Model& b) { return a.max_context < b.max_context; });
@@ -167,39 +169,71 @@ void reject_unmodelled(Deployment& d, bool lenient) {
   for (const ConfigNote& n : d.unmodelled) d.warnings.push_back({n.line, n.message + ": not modelled (--lenient)"});
 }
 
-int run_check(const Catalog& catalog, const Request& r, std::string& out) {
-  const CheckOptions o = resolve_check_options(r);
+// One deployment's verdict; a data error in it (an unmodelled option, a context the model cannot hold)
+// is that deployment's, reported with the others.
+struct CheckRun {
+  const Catalog& catalog;
+  const Request& request;
+  CheckOptions options;
   std::optional<std::uint64_t> reserve;
-  if (!r.reserve.empty()) reserve = parse_size_option(r.reserve, SizeUnits::decimal);
-  const std::uint64_t host_ram = resolve_host_ram(catalog, r);
-  CheckReport report{catalog, {}, r.headroom, r.lenient};
-  for (const std::string& path : r.files) {
-    const std::string text = readers::read_input_file(path, readers::k_max_config_bytes, "a config file");
-    Deployment d = readers::read_deployment(catalog, path, text, o.read);
-    reject_unmodelled(d, r.lenient);
-    const Hardware hw = deployment_hardware(catalog, r, d);
+  std::uint64_t host_ram = 0;
+};
+
+void check_one(const CheckRun& run, Deployment d, CheckReport& report) {
+  const Catalog& catalog = run.catalog;
+  try {
+    reject_unmodelled(d, run.request.lenient);
+    const Hardware hw = deployment_hardware(catalog, run.request, d);
     require_supported_target(d, hw);  // a usage error, before config errors take the file's line
-    const CheckResult result =
-        readers::at_line(d.path, d.line, [&] { return check_deployment(catalog, d, hw, reserve, host_ram, o.headroom); });
+    const CheckResult result = readers::at_line(
+        d.path, d.line, [&] { return check_deployment(catalog, d, hw, run.reserve, run.host_ram, run.options.headroom); });
     report.items.push_back({std::move(d), hw, result});
+  } catch (const Error& e) {
+    if (e.code() != Errc::data) throw;
+    report.errors.push_back(d.name.empty() || e.file().empty() ? e
+                                                               : Error::in_file(e.file(), e.line(), d.name + ": " + e.reason()));
   }
-  if (!r.junit_path.empty()) write_file(r.junit_path, junit_check(report));
-  out = o.output == "json" ? json_check(report) : o.output == "github" ? github_check(report) : text_check(report);
-  return report.all_fit() ? 0 : 1;
 }
 
-int dispatch_command(const Catalog& catalog, const Request& r, std::string& out) {
+// Every file is checked: one that cannot be read is reported (exit 3) and the others still are.
+int run_check(const Catalog& catalog, const Request& r, std::string& out, std::string& diagnostics) {
+  CheckRun run{catalog, r, resolve_check_options(r), std::nullopt, resolve_host_ram(catalog, r)};
+  const CheckOptions& o = run.options;
+  if (!r.reserve.empty()) run.reserve = parse_size_option(r.reserve, SizeUnits::decimal);
+  CheckReport report{catalog, {}, {}, r.headroom, r.lenient};
+  for (const std::string& path : r.files) {
+    readers::ReadResult read;
+    try {
+      const std::string text = readers::read_input_file(path, readers::k_max_config_bytes, "a config file");
+      read = readers::read_deployments(catalog, path, text, o.read);
+    } catch (const Error& e) {
+      if (e.code() != Errc::data) throw;
+      report.errors.push_back(e);
+    }
+    for (Error& e : read.errors) report.errors.push_back(std::move(e));
+    for (Deployment& d : read.deployments) check_one(run, std::move(d), report);
+  }
+  if (!r.junit_path.empty()) write_file(r.junit_path, junit_check(report));
+  const bool github = o.output == "github";
+  for (const Error& e : report.errors)
+    diagnostics += github ? github_error(e.file(), e.line(), e.reason()) : "fitcheck: error: " + message_line(e.what()) + "\n";
+  if (report.items.empty()) return report.exit_code();  // nothing read: stdout stays empty, as for any error
+  out = o.output == "json" ? json_check(report) : github ? github_check(report) : text_check(report);
+  return report.exit_code();
+}
+
+int dispatch_command(const Catalog& catalog, const Request& r, std::string& out, std::string& diagnostics) {
   switch (r.command) {
     case Command::footprint: return run_footprint(catalog, r, out);
     case Command::curve: return run_curve(catalog, r, out);
-    case Command::check: return run_check(catalog, r, out);
+    case Command::check: return run_check(catalog, r, out, diagnostics);
     case Command::list: return run_list(catalog, r, out);
     case Command::validate: out = r.json ? json_validate(catalog) : text_validate(catalog); return 0;
     default: return run_recommend(catalog, r, out);
   }
 }
 
-int dispatch(const Request& r, std::string& out) {
+int dispatch(const Request& r, std::string& out, std::string& diagnostics) {
   if (r.command == Command::help) {
     out = r.help_text;
     return 0;
@@ -220,8 +254,8 @@ int dispatch(const Request& r, std::string& out) {
   const Catalog& catalog = r.catalog_path.empty() ? builtin_catalog() : owned;
   // --gpu auto asks the machine's tools once, before any command resolves its target.
   if (text::equals_ignoring_case(r.gpu, "auto"))
-    return dispatch_command(catalog, with_detected_hardware(catalog, r, run_tool), out);
-  return dispatch_command(catalog, r, out);
+    return dispatch_command(catalog, with_detected_hardware(catalog, r, run_tool), out, diagnostics);
+  return dispatch_command(catalog, r, out, diagnostics);
 }
 
 // An error message as one line of valid UTF-8, of bounded length (a message can quote what a file says).
@@ -239,9 +273,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   try {
     const Request request = parse_args(args);
     annotate = request.command == Command::check && check_output(request) == "github";
-    std::string result;
-    const int code = dispatch(request, result);
-    out << result;  // written only once everything succeeded: never a partial document
+    std::string result, diagnostics;
+    const int code = dispatch(request, result, diagnostics);
+    err << diagnostics;  // check: the configs it could not read (it checked the others)
+    out << result;       // written only once everything succeeded: never a partial document
     out.flush();
     if (!out) throw Error(Errc::data, "cannot write the output: standard output is closed or full");
     return code;

@@ -21,6 +21,17 @@ std::string subject(const CheckItem& item) {
   return fmt::format("{} {}, context {}, {} on {}", d.model->id, d.preset->id, r.context, d.server_name(), item.hardware.name);
 }
 
+// "compose.yaml:12 [llama]": the file, the line, and the deployment's name in a file of several.
+std::string place(const Deployment& d) {
+  return fmt::format("{}:{}{}", text::one_line(d.path), d.line, d.name.empty() ? "" : " [" + text::one_line(d.name) + "]");
+}
+
+// "; 1 error (on stderr)" when a config, or a deployment in one, could not be read or checked.
+std::string unread(const CheckReport& r) {
+  if (r.errors.empty()) return "";
+  return fmt::format("; {} error{} (on stderr)", r.errors.size(), r.errors.size() == 1 ? "" : "s");
+}
+
 std::string margin_text(const CheckResult& r) {
   std::string text =
       fmt::format("{} of {}, margin {}", format_gib(r.device_bytes), format_gib(r.limit_bytes), signed_gib(r.margin_bytes));
@@ -116,7 +127,12 @@ using text::xml_escape;
 }  // namespace
 
 bool CheckReport::all_fit() const {
-  return std::all_of(items.begin(), items.end(), [](const CheckItem& i) { return i.result.fits; });
+  return errors.empty() && std::all_of(items.begin(), items.end(), [](const CheckItem& i) { return i.result.fits; });
+}
+
+int CheckReport::exit_code() const {
+  if (!errors.empty()) return static_cast<int>(Errc::data);
+  return all_fit() ? 0 : 1;
 }
 
 std::string vllm_basis() {
@@ -129,12 +145,11 @@ std::string vllm_basis() {
 }
 
 std::string text_check(const CheckReport& r) {
-  std::string out = fmt::format("fitcheck check: {} of {} deployments fit{}\n", r.items.size() - failures(r), r.items.size(),
-                                r.headroom.empty() ? "" : " with headroom " + r.headroom);
+  std::string out = fmt::format("fitcheck check: {} of {} deployments fit{}{}\n", r.items.size() - failures(r), r.items.size(),
+                                r.headroom.empty() ? "" : " with headroom " + r.headroom, unread(r));
   for (const CheckItem& item : r.items) {
     const Deployment& d = item.deployment;
-    out += fmt::format("\n{} {}:{} ({}): {}\n", item.result.fits ? "PASS" : "FAIL", text::one_line(d.path), d.line,
-                       format_name(d.format), subject(item));
+    out += fmt::format("\n{} {} ({}): {}\n", item.result.fits ? "PASS" : "FAIL", place(d), format_name(d.format), subject(item));
     out += "  device " + margin_text(item.result) + "\n";
     footprint_lines(out, item);
     if (!item.result.reason.empty()) out += "  why: " + item.result.reason + "\n";
@@ -153,20 +168,31 @@ std::string github_check(const CheckReport& r) {
   for (const CheckItem& item : r.items) {
     const Deployment& d = item.deployment;
     for (const ConfigNote& w : d.warnings) out += annotation("warning", d.path, w.line, w.message);
-    out += annotation(item.result.fits ? "notice" : "error", d.path, d.line, summary(item));
+    out +=
+        annotation(item.result.fits ? "notice" : "error", d.path, d.line, (d.name.empty() ? "" : d.name + ": ") + summary(item));
   }
-  out += fmt::format("fitcheck check: {} of {} deployments fit\n", r.items.size() - failures(r), r.items.size());
+  out += fmt::format("fitcheck check: {} of {} deployments fit{}\n", r.items.size() - failures(r), r.items.size(), unread(r));
   return out;
 }
 
 std::string junit_check(const CheckReport& r) {
   const std::size_t failed = failures(r);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"fitcheck check\" tests=\"{}\" failures=\"{}\">\n", r.items.size(), failed);
-  out += fmt::format("  <testsuite name=\"fitcheck check\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", r.items.size(), failed);
+  const std::size_t tests = r.items.size() + r.errors.size();
+  out += fmt::format("<testsuites name=\"fitcheck check\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", tests, failed,
+                     r.errors.size());
+  out += fmt::format("  <testsuite name=\"fitcheck check\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", tests, failed,
+                     r.errors.size());
+  for (const Error& e : r.errors) {
+    out += fmt::format("    <testcase classname=\"fitcheck.check\" name=\"{}\" file=\"{}\" line=\"{}\">\n", xml_escape(e.file()),
+                       xml_escape(e.file()), e.line());
+    out += fmt::format("      <error message=\"{}\">{}</error>\n", xml_escape(e.reason()), xml_escape(e.what()));
+    out += "    </testcase>\n";
+  }
   for (const CheckItem& item : r.items) {
     const Deployment& d = item.deployment;
-    out += fmt::format("    <testcase classname=\"fitcheck.check\" name=\"{}\" file=\"{}\" line=\"{}\">\n", xml_escape(d.path),
+    const std::string name = d.name.empty() ? d.path : d.path + " [" + d.name + "]";
+    out += fmt::format("    <testcase classname=\"fitcheck.check\" name=\"{}\" file=\"{}\" line=\"{}\">\n", xml_escape(name),
                        xml_escape(d.path), d.line);
     if (!item.result.fits) {
       out +=

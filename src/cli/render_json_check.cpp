@@ -40,6 +40,7 @@ Json check_item(const CheckItem& item) {
   const CheckResult& r = item.result;
   Json j;
   j["file"] = d.path;
+  j["name"] = d.name.empty() ? Json(nullptr) : Json(d.name);
   j["format"] = format_name(d.format);
   j["line"] = d.line;
   j["model_text"] = d.model_text;
@@ -73,6 +74,14 @@ std::string json_check(const CheckReport& r) {
   Json items = Json::array();
   for (const CheckItem& item : r.items) items.push_back(check_item(item));
   j["deployments"] = items;
+  Json errors = Json::array();
+  for (const Error& e : r.errors) {
+    errors.push_back({{"file", e.file().empty() ? Json(nullptr) : Json(e.file())},
+                      {"line", e.line() == 0 ? Json(nullptr) : Json(e.line())},
+                      {"message", e.reason()},
+                      {"exit_code", static_cast<int>(e.code())}});
+  }
+  j["errors"] = errors;
   return document(j);
 }
 

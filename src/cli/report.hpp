@@ -6,6 +6,7 @@
 
 #include "fitcheck/budget.hpp"
 #include "fitcheck/check.hpp"
+#include "fitcheck/error.hpp"
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/footprint.hpp"
 #include "fitcheck/curve.hpp"
@@ -65,9 +66,12 @@ struct CheckItem {
 struct CheckReport {
   const Catalog& catalog;
   std::vector<CheckItem> items;
-  std::string headroom;  // as given ("10%", "1GiB"), empty for none
+  std::vector<Error> errors;  // configs (or deployments in them) that could not be read or checked
+  std::string headroom;       // as given ("10%", "1GiB"), empty for none
   bool lenient = false;
   bool all_fit() const;
+  // The worst outcome: 3 when a config could not be read, else 1 when a deployment does not fit, else 0.
+  int exit_code() const;
 };
 std::string text_check(const CheckReport& r);
 std::string json_check(const CheckReport& r);

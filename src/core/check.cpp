@@ -185,8 +185,13 @@ std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, co
 
 CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const Hardware& hw,
                              std::optional<std::uint64_t> reserve, std::uint64_t host_ram, const Headroom& headroom) {
-  if (d.uses_vllm()) return check_vllm(catalog, d, hw, reserve, headroom);
-  return check_llama(catalog, d, {hw, reserve, host_ram, headroom});
+  CheckResult r =
+      d.uses_vllm() ? check_vllm(catalog, d, hw, reserve, headroom) : check_llama(catalog, d, {hw, reserve, host_ram, headroom});
+  if (d.gpu_count > 1) {  // checked with --lenient: one GPU's figures, never a "fits"
+    r.fits = false;
+    r.reason = "runs on " + std::to_string(d.gpu_count) + " GPUs: several GPUs are not modelled yet (the figures are one GPU's)";
+  }
+  return r;
 }
 
 }  // namespace fitcheck

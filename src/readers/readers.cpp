@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/text.hpp"
+#include "readers/wrappers.hpp"
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
 #include "readers/llama_log.hpp"
@@ -70,6 +71,20 @@ std::optional<ConfigFormat> parse_format(std::string_view name) {
   return value_named(k_format_names, name);
 }
 
+Wrapper detect_wrapper(std::string_view text) {
+  bool swap = false;
+  for (const std::string_view line : split_lines(text)) {
+    const auto top = [&](std::string_view key) { return line.rfind(key, 0) == 0; };
+    if (top("services:")) return Wrapper::compose;
+    if (top("apiVersion:")) return Wrapper::kubernetes;
+    if (top("servingEngineSpec:")) return Wrapper::helm_vllm;
+    const std::size_t indent = line.find_first_not_of(' ');
+    swap = swap || top("models:") || top("macros:") ||
+           (indent != std::string_view::npos && indent > 0 && line.substr(indent).rfind("cmd:", 0) == 0);
+  }
+  return swap ? Wrapper::llama_swap : Wrapper::none;
+}
+
 ConfigFormat detect_format(const std::string& path, std::string_view text) {
   const std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) fail_at(path, 0, "the file is empty (expected a deployment config)");
@@ -125,14 +140,55 @@ void bound_notes(std::vector<ConfigNote>& notes, const char* kind) {
 
 }  // namespace
 
-Deployment read_deployment(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
-  text = without_bom(text);
-  if (text.find('\0') != std::string_view::npos) fail_at(path, 0, "binary data (expected a text config file)");
-  Deployment d = read_as(catalog, path, text, options);
+namespace {
+
+void bound(Deployment& d) {
+  note_gpus(d, d.vllm_settings.tensor_parallel_size, 0,
+            "tensor_parallel_size " + std::to_string(d.vllm_settings.tensor_parallel_size));
   bound_notes(d.notes, "notes");
   bound_notes(d.warnings, "warnings");
   bound_notes(d.unmodelled, "unmodelled options");
-  return d;
+}
+
+void read_wrapped(FileContext& f, Wrapper wrapper, std::string_view text) {
+  const std::vector<YAML::Node> documents = load_yaml(f.path, text);
+  for (const YAML::Node& doc : documents) {
+    if (wrapper == Wrapper::kubernetes) {
+      read_kubernetes(f, doc);
+      continue;
+    }
+    if (!doc.IsMap()) fail_at(f.path, line_of(doc), "expected a YAML mapping at the top of the file");
+    if (wrapper == Wrapper::compose)
+      read_compose(f, doc);
+    else if (wrapper == Wrapper::helm_vllm)
+      read_helm_vllm(f, doc);
+    else
+      read_llama_swap(f, doc);
+  }
+}
+
+}  // namespace
+
+ReadResult read_deployments(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
+  text = without_bom(text);
+  if (text.find('\0') != std::string_view::npos) fail_at(path, 0, "binary data (expected a text config file)");
+  ReadResult result;
+  const Wrapper wrapper = options.format ? Wrapper::none : detect_wrapper(text);
+  if (wrapper == Wrapper::none) {
+    result.deployments.push_back(read_as(catalog, path, text, options));
+  } else {
+    FileContext f{catalog, path, split_lines(text), lookup_in({}), result, {}};
+    read_wrapped(f, wrapper, text);
+    if (result.deployments.empty() && result.errors.empty()) {
+      std::string skipped;
+      for (const std::string& s : f.skipped) skipped += (skipped.empty() ? "" : ", ") + s;
+      fail_at(path, 0,
+              "no llama-server or vllm serve found (expected a service, container or model that runs one" +
+                  (skipped.empty() ? std::string() : "; skipped: " + skipped) + ")");
+    }
+  }
+  for (Deployment& d : result.deployments) bound(d);
+  return result;
 }
 
 std::uint64_t count_value(const std::string& path, const Word& option, const std::string& value, const char* expected) {

@@ -26,7 +26,18 @@ struct ReadOptions {
 // "fitcheck", "llama.cpp" (or "llama-cpp"), "ollama", "vllm"; nullopt otherwise.
 std::optional<ConfigFormat> parse_format(std::string_view name);
 ConfigFormat detect_format(const std::string& path, std::string_view text);
-Deployment read_deployment(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options);
+
+// What a file holds: its deployments, and the errors of those it names but that cannot be read (a compose
+// file with a broken service still yields the others).
+struct ReadResult {
+  std::vector<Deployment> deployments;
+  std::vector<Error> errors;
+};
+// Every deployment of a file: one for a command line, a Modelfile or a vLLM config; one per server for
+// the files around them (docker compose services, Kubernetes containers, KServe predictors, the vLLM
+// production stack's Helm values, llama-swap models). Throws Error(Errc::data) when the file as a whole
+// cannot be read or names no server.
+ReadResult read_deployments(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options);
 
 // The format readers (read_deployment picks one).
 Deployment read_fitcheck_json(const Catalog& catalog, const std::string& path, std::string_view text);

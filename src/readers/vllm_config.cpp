@@ -39,7 +39,8 @@ const char* const k_harmless[] = {"host",
                                   "load-format",
                                   "disable-custom-all-reduce",
                                   "distributed-executor-backend",
-                                  "allowed-origins"};
+                                  "allowed-origins",
+                                  "model-name"};
 
 std::string option_key(std::string key) {
   while (!key.empty() && key[0] == '-') key.erase(0, 1);
@@ -85,7 +86,7 @@ std::uint64_t positive(const std::string& path, const Setting& s, const char* ex
 void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
   const std::string& path = d.path;
   const std::string& k = s.key;
-  if (k == "model") {
+  if (k == "model" || k == "model-id") {  // --model_id: KServe's Hugging Face runtime
     d.line = s.line;
     d.model_text = s.value;
     const ModelMatch m = at_line(path, s.line, [&] { return match_hf_id(catalog, s.value); });

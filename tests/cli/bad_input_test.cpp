@@ -258,3 +258,17 @@ TEST(BadConfigs, NumbersBeyondRangeAreDataErrors) {
                               "\"quant\": \"Q4_K_M\", \"context\": 1e400}");
   expect_error(run_cli({"check", f, "--gpu", "rtx3060-12g"}), 3, "a number out of range");
 }
+
+TEST(BadConfigs, JunitReportsAConfigItCouldNotRead) {
+  // One config unreadable, one that fits: the JUnit file holds both, the unreadable one as an <error>.
+  const std::string bad = write("broken.json", "{\"schema_version\": 1,\n");
+  const std::string good = write("good.sh", "llama-server -m gemma-4-E2B-it-Q4_K_M.gguf -c 4096\n");
+  const std::string junit = (scratch() / "keep-going.xml").string();
+  const RunResult r = run_cli({"check", bad, good, "--gpu", "rtx3060-12g", "--junit", junit});
+  EXPECT_EQ(r.code, 3);
+  const std::string xml = fitcheck::test::read_text(junit);
+  EXPECT_EQ(fitcheck::test::xml_problem(xml), "");
+  EXPECT_NE(xml.find("tests=\"2\" failures=\"0\" errors=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<error message="), std::string::npos);
+  EXPECT_NE(r.out.find("PASS " + good), std::string::npos) << r.out;
+}

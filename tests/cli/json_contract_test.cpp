@@ -224,9 +224,9 @@ TEST(JsonContract, FootprintTensors) {
 namespace {
 
 const std::set<std::string> k_check_item_keys = {
-    "file",     "format",       "line",        "model_text",     "model",        "quant",      "runtime",          "fits",
-    "context",  "device_bytes", "limit_bytes", "headroom_bytes", "margin_bytes", "host_bytes", "host_limit_bytes", "reason",
-    "hardware", "footprint",    "vllm",        "notes",          "warnings"};
+    "file",   "name",     "format",       "line",        "model_text",     "model",        "quant",      "runtime",
+    "fits",   "context",  "device_bytes", "limit_bytes", "headroom_bytes", "margin_bytes", "host_bytes", "host_limit_bytes",
+    "reason", "hardware", "footprint",    "vllm",        "notes",          "warnings"};
 const std::set<std::string> k_vllm_keys = {
     "max_model_len",  "gpu_memory_utilization", "max_num_seqs",  "max_num_batched_tokens", "tensor_parallel_size",
     "kv_cache_dtype", "usable_bytes",           "weights_bytes", "activation_bytes",       "non_torch_bytes",
@@ -241,7 +241,8 @@ TEST(JsonContract, Check) {
       {"check", examples + "llama-server.sh", examples + "vllm.yaml", "--gpu", "h100-80g", "--headroom", "5%", "--json"}, 0);
   check_header(j);
   EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "fits", "headroom", "lenient",
-                                            "deployments"}));
+                                            "deployments", "errors"}));
+  EXPECT_TRUE(j["errors"].empty());
   ASSERT_EQ(j["deployments"].size(), 2U);
   for (const json& d : j["deployments"]) {
     EXPECT_EQ(keys(d), k_check_item_keys);
@@ -259,4 +260,24 @@ TEST(JsonContract, Check) {
   EXPECT_TRUE(vllm["footprint"].is_null());
   EXPECT_EQ(keys(vllm["vllm"]), k_vllm_keys);
   EXPECT_EQ(vllm["vllm"]["usable_bytes"], vllm["limit_bytes"]);
+}
+
+// A run of several files keeps going past one it cannot read: that one is in "errors" (exit 3, the worst),
+// the others are checked; a compose file gives one deployment per server, each with its service's name.
+TEST(JsonContract, CheckKeepsGoing) {
+  const std::string dir = std::string(FITCHECK_SOURCE_DIR) + "/";
+  const auto r = fitcheck::test::run_cli({"check", dir + "tests/golden/configs/truncated.json",
+                                          dir + "tests/data/wrappers/compose.yaml", "--gpu", "h100-80g", "--json"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.err.rfind("fitcheck: error: " + dir + "tests/golden/configs/truncated.json:", 0), 0U) << r.err;  // also on stderr
+  const json j = json::parse(r.out);
+  EXPECT_FALSE(j["fits"].get<bool>());
+  ASSERT_EQ(j["errors"].size(), 1U);
+  EXPECT_EQ(keys(j["errors"][0]), (std::set<std::string>{"file", "line", "message", "exit_code"}));
+  EXPECT_EQ(j["errors"][0]["exit_code"], 3);
+  EXPECT_EQ(j["errors"][0]["file"], dir + "tests/golden/configs/truncated.json");
+  ASSERT_EQ(j["deployments"].size(), 2U);  // small (llama.cpp) and large (vLLM); the web UI runs neither
+  EXPECT_EQ(j["deployments"][0]["name"], "small");
+  EXPECT_EQ(j["deployments"][1]["name"], "large");
+  for (const json& d : j["deployments"]) EXPECT_EQ(keys(d), k_check_item_keys);
 }

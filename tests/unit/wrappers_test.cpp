@@ -1,0 +1,138 @@
+// The files around server commands (tests/data/wrappers/*.yaml): one deployment per server with its name and
+// the file's line, parameters expanded as compose does, several GPUs reported as not modelled, and the YAML
+// bounds checked before yaml-cpp parses.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "fitcheck/check.hpp"
+#include "fitcheck/error.hpp"
+#include "readers/readers.hpp"
+#include "readers/shell_vars.hpp"
+#include "readers/yaml_doc.hpp"
+#include "support/test_support.hpp"
+
+namespace fitcheck {
+namespace {
+
+readers::ReadResult read_fixture(const std::string& name) {
+  const std::string path = std::string(FITCHECK_SOURCE_DIR) + "/tests/data/wrappers/" + name;
+  return readers::read_deployments(builtin_catalog(), name, test::read_text(path), {});
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return std::string(e.code() == Errc::data ? "" : "wrong code: ") + e.what();
+  }
+  return "no error";
+}
+
+const readers::VarLookup k_vars = readers::lookup_in({{"SET", "yes"}, {"EMPTY", ""}});
+
+std::string expand(std::string_view text) { return readers::expand_parameters(text, k_vars).text; }
+
+TEST(ShellVars, ExpandsAsComposeDoes) {
+  EXPECT_EQ(expand("-c ${CTX:-8192}"), "-c 8192");            // unset: the default
+  EXPECT_EQ(expand("${EMPTY:-d} ${EMPTY-d}"), "d ");          // ':-' also replaces empty, '-' only unset
+  EXPECT_EQ(expand("${SET:-d} $SET ${SET}"), "yes yes yes");  // set: the value
+  EXPECT_EQ(expand("${SET:+--flag} ${UNSET:+--flag}."), "--flag .");
+  EXPECT_EQ(expand("${A:-${B:-inner}}"), "inner");  // a default is expanded in turn
+  EXPECT_EQ(expand("$$HOME $${X:-1}"), "$HOME ${X:-1}");
+  EXPECT_EQ(expand("${ARR[@]} costs $5"), "${ARR[@]} costs $5");  // not compose's: kept
+  const readers::Expansion e = readers::expand_parameters("-m ${MODEL} $OTHER", k_vars);
+  EXPECT_EQ(e.text, "-m ${MODEL} $OTHER");  // unset without a default: kept and listed
+  EXPECT_EQ(e.unset, (std::vector<std::string>{"MODEL", "OTHER"}));
+  // An expanded value is not expanded again.
+  EXPECT_EQ(readers::expand_parameters("${A}", readers::lookup_in({{"A", "${B}"}, {"B", "x"}})).text, "${B}");
+}
+
+TEST(Wrappers, ComposeGivesOneDeploymentPerServer) {
+  const readers::ReadResult r = read_fixture("compose.yaml");
+  EXPECT_TRUE(r.errors.empty());
+  ASSERT_EQ(r.deployments.size(), 2U);  // the web UI runs neither server
+  const Deployment& small = r.deployments[0];
+  EXPECT_EQ(small.name, "small");
+  EXPECT_EQ(small.format, ConfigFormat::llama_cpp);  // image from the x-llama anchor (<<: merge key)
+  EXPECT_EQ(small.line, 10U);                        // -m, in the folded command
+  EXPECT_EQ(*small.context, 8192U);                  // ${CTX_SIZE:-8192}
+  EXPECT_EQ(small.context_line, 11U);
+  const Deployment& large = r.deployments[1];
+  EXPECT_EQ(large.format, ConfigFormat::vllm);  // vllm/vllm-openai runs vllm serve
+  EXPECT_EQ(large.line, 18U);                   // the list item after --model
+  EXPECT_EQ(large.model->id, "gemma-4-31b");
+  EXPECT_EQ(*large.context, 65536U);
+  EXPECT_EQ(large.gpu_count, 1U);
+}
+
+TEST(Wrappers, SeveralGpusAreNotModelled) {
+  const Deployment d = read_fixture("compose-two-gpus.yaml").deployments.at(0);
+  EXPECT_EQ(d.gpu_count, 2U);  // device_ids ["0,1"]
+  ASSERT_EQ(d.unmodelled.size(), 1U);
+  EXPECT_NE(d.unmodelled[0].message.find("2 GPUs"), std::string::npos);
+  // Even when checked (--lenient), a deployment over several GPUs never fits.
+  const CheckResult c =
+      check_deployment(builtin_catalog(), d, builtin_catalog().find_hardware("h100-80g"), std::nullopt, 64ULL << 30, {});
+  EXPECT_FALSE(c.fits);
+  EXPECT_NE(c.reason.find("several GPUs"), std::string::npos);
+}
+
+TEST(Wrappers, ShellEntrypointTakesTheCommandAsArguments) {
+  const Deployment d = read_fixture("compose-script.yaml").deployments.at(0);
+  EXPECT_EQ(d.model->id, "gemma-4-12b");
+  EXPECT_EQ(d.line, 15U);
+  EXPECT_EQ(*d.context, 16384U);
+}
+
+TEST(Wrappers, KubernetesContainersAndGpuLimits) {
+  const readers::ReadResult r = read_fixture("kubernetes.yaml");
+  EXPECT_TRUE(r.errors.empty());
+  ASSERT_EQ(r.deployments.size(), 2U);  // the Service has no containers
+  EXPECT_EQ(r.deployments[0].name, "Deployment/gemma/server");
+  EXPECT_EQ(r.deployments[0].model->id, "gemma-4-12b");
+  EXPECT_EQ(*r.deployments[0].gpu_memory_utilization, 0.9);
+  EXPECT_EQ(r.deployments[1].name, "StatefulSet/llama/llama");
+  EXPECT_EQ(r.deployments[1].gpu_count, 2U);  // nvidia.com/gpu: "2"
+}
+
+TEST(Wrappers, KServeAndHelmValuesRunVllm) {
+  const Deployment k = read_fixture("kserve.yaml").deployments.at(0);
+  EXPECT_EQ(k.model->id, "gemma-4-e4b");  // storageUri hf://google/gemma-4-E4B-it
+  EXPECT_EQ(k.line, 10U);
+  EXPECT_EQ(*k.context, 16384U);
+  const readers::ReadResult h = read_fixture("helm-values.yaml");
+  ASSERT_EQ(h.deployments.size(), 2U);
+  EXPECT_EQ(h.deployments[0].name, "gemma-12b");
+  EXPECT_EQ(*h.deployments[0].context, 32768U);                 // maxModelLen
+  EXPECT_EQ(h.deployments[0].vllm_settings.max_num_seqs, 16U);  // extraArgs
+  EXPECT_EQ(h.deployments[1].gpu_count, 2U);                    // requestGPU 2 (and tensorParallelSize 2)
+}
+
+TEST(Wrappers, LlamaSwapModelsWithMacros) {
+  const readers::ReadResult r = read_fixture("llama-swap.yaml");
+  ASSERT_EQ(r.deployments.size(), 1U);
+  const Deployment& d = r.deployments[0];
+  EXPECT_EQ(d.name, "gemma-e2b");
+  EXPECT_EQ(d.settings.kv_type_k, "q8_0");  // from the ${common} macro
+  EXPECT_EQ(*d.context, 32768U);
+  EXPECT_EQ(d.context_line, 12U);
+  // ${CONTEXT} is set nowhere: that model is an error at its line, the other is still read.
+  ASSERT_EQ(r.errors.size(), 1U);
+  EXPECT_EQ(r.errors[0].line(), 18U);
+  EXPECT_NE(r.errors[0].reason().find("gemma-31b: -c expects"), std::string::npos);
+}
+
+TEST(Wrappers, YamlIsBoundedBeforeItIsParsed) {
+  const auto load = [](const std::string& text) { return error_of([&] { readers::load_yaml("x.yaml", text); }); };
+  EXPECT_NE(load(std::string(100, '[')).find("nested more than 64"), std::string::npos);
+  EXPECT_NE(load("a:\n" + std::string(300, ' ') + "b: 1\n").find("x.yaml:2: indented 300 columns"), std::string::npos);
+  std::string aliases = "a: &a 1\nb: [";
+  for (int i = 0; i < 1001; ++i) aliases += "*a,";
+  EXPECT_NE(load(aliases + "]\n").find("more than 1000 YAML aliases"), std::string::npos);
+  EXPECT_NE(load("a: [1,\n").find("x.yaml:"), std::string::npos);  // yaml-cpp's error, with its line
+  EXPECT_NE(error_of([] { read_fixture("../../golden/configs/unknown.txt"); }).find("cannot tell"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fitcheck
