@@ -46,7 +46,11 @@ struct Deployment {
   Settings settings;               // context set when `context` is
   std::optional<std::uint64_t> context;
   std::size_t context_line = 0;
-  bool fit_context = false;  // no -c under llama.cpp's --fit: the context is the largest that fits (check says which)
+  bool fit_context = false;
+  bool fit_layers = false;                        // --fit on and no -ngl / --n-cpu-moe: llama.cpp moves layers to the CPU to fit
+  std::optional<std::uint64_t> fit_min_context;   // --fit-ctx
+  std::optional<std::uint64_t> fit_margin_bytes;  // --fit-target (MiB in the file)  // no -c under llama.cpp's --fit: the context
+                                                  // is the largest that fits (check says which)
   std::optional<Backend> backend;
   std::optional<std::uint64_t> gpu_layers;  // -ngl N / num_gpu N; absent: all
   std::uint64_t cpu_moe_layers = 0;         // --n-cpu-moe N
@@ -94,6 +98,7 @@ struct CheckResult {
   VllmSettings vllm_settings;
   Budget budget;
   std::string reason;  // why it does not fit, in words; empty when it fits
+  std::string fitted;  // what llama.cpp's --fit chose (the context, the layers moved to the CPU); empty when nothing
 };
 
 // `reserve` overrides the platform's runtime reserve; `host_ram_bytes` is the RAM a discrete GPU's host

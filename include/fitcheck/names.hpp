@@ -9,6 +9,11 @@
 
 namespace fitcheck {
 
+// The words of the error for a model of another family ("'unsloth/Qwen3.5-9B-GGUF' is not a Gemma 4 model"): a
+// file of several deployments skips that one and reads the rest.
+inline constexpr const char* k_other_family = " is not a Gemma 4 model";
+bool names_other_family(const std::string& message);
+
 struct ModelMatch {
   const Model* model = nullptr;
   const Preset* preset = nullptr;  // null: the name does not say

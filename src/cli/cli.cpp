@@ -187,6 +187,7 @@ void check_one(const CheckRun& run, Deployment d, CheckReport& report) {
     require_supported_target(d, hw);  // a usage error, before config errors take the file's line
     const CheckResult result = readers::at_line(
         d.path, d.line, [&] { return check_deployment(catalog, d, hw, run.reserve, run.host_ram, run.options.headroom); });
+    if (!result.fitted.empty()) d.notes.push_back({0, result.fitted});
     report.items.push_back({std::move(d), hw, result});
   } catch (const Error& e) {
     if (e.code() != Errc::data) throw;

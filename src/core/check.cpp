@@ -77,9 +77,17 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
 
 // No -c under --fit: llama.cpp lowers the model's context until the plan leaves its margin free (at least the
 // check's own headroom), down to its minimum; the check reports that context, or the minimum when even it does not fit.
-CheckResult check_fitted(const Catalog& catalog, const Deployment& d, CheckTarget t) {
-  if (t.headroom.share == 0) t.headroom.bytes = std::max(t.headroom.bytes, catalog.policy.headroom_bytes);
-  const std::uint64_t least = std::min(catalog.deployment.fit_min_context, d.model->max_context);
+// --fit's margin: --fit-target, else its default (the policy headroom is llama.cpp's 1024 MiB), and never less
+// than the check's own headroom.
+CheckTarget with_fit_margin(const Catalog& catalog, const Deployment& d, CheckTarget t) {
+  if (t.headroom.share == 0)
+    t.headroom.bytes = std::max(t.headroom.bytes, d.fit_margin_bytes.value_or(catalog.policy.headroom_bytes));
+  return t;
+}
+
+CheckResult check_fitted(const Catalog& catalog, const Deployment& d, const CheckTarget& target) {
+  const CheckTarget t = with_fit_margin(catalog, d, target);
+  const std::uint64_t least = std::min(d.fit_min_context.value_or(catalog.deployment.fit_min_context), d.model->max_context);
   CheckResult best = check_llama_at(catalog, d, t, d.model->max_context);
   if (best.fits) return best;
   best = check_llama_at(catalog, d, t, least);
@@ -99,9 +107,47 @@ CheckResult check_fitted(const Catalog& catalog, const Deployment& d, CheckTarge
   return best;
 }
 
+// --fit with the layers left to it: when the context does not fit on the device, llama.cpp keeps the fewest
+// layers on the CPU that make it fit (for a MoE model first their experts, as --n-cpu-moe, then whole layers,
+// as -ngl), host RAM permitting.
+Deployment placed_step(const Deployment& d, std::uint64_t step) {
+  const std::uint64_t layers = d.model->num_layers();
+  Deployment moved = d;
+  const std::uint64_t expert_steps = d.model->is_moe() ? layers : 0;
+  moved.cpu_moe_layers = std::min(step, expert_steps);
+  if (step > expert_steps) moved.gpu_layers = layers - (step - expert_steps);
+  return moved;
+}
+
+std::string placement_text(const Deployment& moved) {
+  std::string out;
+  if (moved.cpu_moe_layers) out = "--n-cpu-moe " + std::to_string(moved.cpu_moe_layers);
+  if (moved.gpu_layers) out += (out.empty() ? "" : " ") + std::string("-ngl ") + std::to_string(*moved.gpu_layers);
+  return out;
+}
+
+CheckResult check_offloaded(const Catalog& catalog, const Deployment& d, const CheckTarget& target, const CheckResult& all) {
+  const CheckTarget t = with_fit_margin(catalog, d, target);
+  const std::uint64_t steps = d.model->num_layers() * (d.model->is_moe() ? 2 : 1);
+  for (std::uint64_t step = 1; step <= steps; ++step) {
+    const Deployment moved = placed_step(d, step);
+    CheckResult r = check_llama_at(catalog, moved, t, all.context);
+    const bool device_ok = r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes;
+    if (!device_ok) continue;
+    r.fitted = "llama.cpp's --fit moves part of the model to the CPU (as " + placement_text(moved) + ")";
+    return r;
+  }
+  return all;
+}
+
 CheckResult check_llama(const Catalog& catalog, const Deployment& d, const CheckTarget& t) {
-  if (d.fit_context) return check_fitted(catalog, d, t);
-  return check_llama_at(catalog, d, t, deployment_context(catalog, d, t.hw));
+  CheckResult r =
+      d.fit_context ? check_fitted(catalog, d, t) : check_llama_at(catalog, d, t, deployment_context(catalog, d, t.hw));
+  if (d.fit_context) r.fitted = "llama.cpp's --fit sets the context to " + std::to_string(r.context) + " tokens";
+  if (r.fits || !d.fit_layers) return r;
+  CheckResult offloaded = check_offloaded(catalog, d, t, r);
+  if (d.fit_context && offloaded.fitted != r.fitted) offloaded.fitted = r.fitted + "; it " + offloaded.fitted.substr(18);
+  return offloaded;
 }
 
 VllmSettings vllm_settings(const Catalog& catalog, const Deployment& d, const Hardware& hw) {

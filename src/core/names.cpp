@@ -19,16 +19,6 @@ const std::vector<ModelName>& names_of(const Catalog& catalog) {
   return catalog.deployment.names;
 }
 
-const Model* model_by_stem(const Catalog& catalog, std::string_view stem) {
-  const std::string wanted = lower(stem);
-  for (const ModelName& n : names_of(catalog)) {
-    for (const std::string& s : n.stems) {
-      if (lower(s) == wanted) return &catalog.find_model(n.model);
-    }
-  }
-  return nullptr;
-}
-
 // Letters and digits only, lower case: "Gemma4-31B", "gemma-4-31B-it" and "google_gemma-4-31B" all hold "gemma431b".
 std::string squeezed(std::string_view name) {
   std::string out;
@@ -54,6 +44,42 @@ const Model* model_in_name(const Catalog& catalog, std::string_view name) {
     }
   }
   return best;
+}
+
+std::string example_stems(const Catalog& catalog);
+
+// What every model's first stem starts with ("gemma4"): a name without it is another family's model.
+std::string family_key(const Catalog& catalog) {
+  std::string key;
+  bool first = true;
+  for (const ModelName& n : names_of(catalog)) {
+    const std::string stem = squeezed(n.stems.front());
+    if (first) key = stem;
+    first = false;
+    std::size_t same = 0;
+    while (same < key.size() && same < stem.size() && key[same] == stem[same]) ++same;
+    key.resize(same);
+  }
+  return key;
+}
+
+// Whether a name states a parameter count ("9B", "8b", "0.6B", "27B-A3B"), as model names do and local
+// names such as model.gguf do not.
+bool states_a_size(std::string_view name) {
+  for (std::size_t i = 1; i < name.size(); ++i) {
+    const bool unit = name[i] == 'b' || name[i] == 'B';
+    const bool ends = i + 1 == name.size() || !std::isalpha(static_cast<unsigned char>(name[i + 1]));
+    if (unit && ends && std::isdigit(static_cast<unsigned char>(name[i - 1]))) return true;
+  }
+  return false;
+}
+
+// A name of another family's model (it states a size but holds no Gemma 4 stem): Error(Errc::data) that
+// readers of several deployments skip.
+void reject_other_family(const Catalog& catalog, std::string_view name) {
+  const std::string key = family_key(catalog);
+  if (key.empty() || !states_a_size(name) || squeezed(name).find(key) != std::string::npos) return;
+  throw Error(Errc::data, "'" + std::string(name) + "'" + k_other_family + " (fitcheck plans " + example_stems(catalog) + ")");
 }
 
 bool is_delimiter(char c) { return c == '-' || c == '_' || c == '.' || c == ' '; }
@@ -133,6 +159,7 @@ ModelMatch match_gguf_file(const Catalog& catalog, std::string_view path) {
   name = without_split_suffix(name.substr(0, name.size() - 5));
   const Preset* preset = weights_in_name(catalog, name);
   const Model* model = model_in_name(catalog, name);
+  if (!model) reject_other_family(catalog, file);
   if (!preset || !model) {
     throw Error(Errc::data, "cannot tell the " + std::string(!model ? "model" : "quantization") + " from file name '" + file +
                                 "' (expected a name holding a model of " + example_stems(catalog) +
@@ -151,6 +178,7 @@ ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo) {
     name.resize(name.size() - suffix.size());
   }
   const Model* model = slash == std::string_view::npos ? nullptr : model_in_name(catalog, name);
+  if (!model) reject_other_family(catalog, path);
   if (!model) {
     throw Error(Errc::data, "cannot tell the model from repository '" + std::string(path) +
                                 "' (expected <user>/<model>-GGUF[:QUANT] with a model of " + example_stems(catalog) + ")");
@@ -188,6 +216,8 @@ ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {
   return {&model, &quant_tag(catalog, name.substr(best_length + 1), tag)};
 }
 
+bool names_other_family(const std::string& message) { return message.find(k_other_family) != std::string::npos; }
+
 std::string example_ollama_tag(const Catalog& catalog) {
   for (auto it = names_of(catalog).rbegin(); it != names_of(catalog).rend(); ++it) {
     if (!it->ollama_tags.empty()) return it->ollama_tags.front();
@@ -201,6 +231,8 @@ ModelMatch match_hf_id(const Catalog& catalog, std::string_view id) {
   std::string_view name = id;
   while (!name.empty() && (name.back() == '/' || name.back() == '\\')) name.remove_suffix(1);
   const Model* model = model_in_name(catalog, base_name(name));
+  if (!model && name.find('$') == std::string_view::npos && name.find('<') == std::string_view::npos)
+    reject_other_family(catalog, name);
   if (!model) {
     throw Error(Errc::data, "cannot tell the model from '" + std::string(id) + "' (expected a Hugging Face id such as <org>/" +
                                 example_stem(catalog) + ")");

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "fitcheck/names.hpp"
 #include "readers/readers.hpp"
 #include "readers/shell_vars.hpp"
 #include "readers/yaml_doc.hpp"
@@ -90,6 +91,10 @@ void read_relocated(FileContext& f, const CommandText& text, const std::string& 
     f.out.deployments.push_back(std::move(d));
   } catch (const Error& e) {
     if (e.file() != f.path) throw;
+    if (names_other_family(e.reason())) {  // a llama-swap or compose file serving other models too
+      f.skipped.push_back((name.empty() ? "" : name + ": ") + e.reason());
+      return;
+    }
     const std::size_t at = e.line() ? text.file_line(e.line()) : line;
     f.out.errors.push_back(Error::in_file(f.path, at, (name.empty() ? "" : name + ": ") + e.reason()));
   }

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "fitcheck/names.hpp"
+#include "fitcheck/units.hpp"
 #include "readers/llama_log.hpp"
 #include "readers/readers.hpp"
 
@@ -29,6 +30,8 @@ enum class Arg {
   no_mmproj,
   no_repack,
   fit,
+  fit_ctx,
+  fit_target,
   harmless,
   unmodelled
 };
@@ -63,6 +66,8 @@ const Option k_options[] = {
     {{"--no-mmproj", nullptr, nullptr}, Arg::no_mmproj, false},
     {{"-nr", "--no-repack", nullptr}, Arg::no_repack, false},
     {{"-fit", "--fit", nullptr}, Arg::fit, true},
+    {{"-fitc", "--fit-ctx", nullptr}, Arg::fit_ctx, true},
+    {{"-fitt", "--fit-target", nullptr}, Arg::fit_target, true},
     {{"--host", "--port", "--api-key"}, Arg::harmless, true},
     {{"-t", "--threads", "-tb"}, Arg::harmless, true},
     {{"--threads-batch", "-a", "--alias"}, Arg::harmless, true},
@@ -170,6 +175,7 @@ struct LlamaState {
   bool projector = false;
   bool no_projector = false;
   bool fit_off = false;  // --fit off: llama.cpp keeps the context and layers as given
+  bool ngl_stated = false;
 };
 
 void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& o, const Word& w, const std::string& value) {
@@ -199,6 +205,7 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::cache_k: d.settings.kv_type_k = at_line(path, w.line, [&] { return catalog.find_kv_type(value).id; }); break;
     case Arg::cache_v: d.settings.kv_type_v = at_line(path, w.line, [&] { return catalog.find_kv_type(value).id; }); break;
     case Arg::gpu_layers:
+      st.ngl_stated = value != "auto";
       if (value == "all" || value == "auto" || value == "-1")
         d.gpu_layers.reset();
       else
@@ -214,6 +221,11 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::no_mmproj: st.no_projector = true; break;
     case Arg::no_repack: d.settings.cpu_repack = false; break;
     case Arg::fit: st.fit_off = parse_switch(value) == std::optional<bool>(false); break;
+    case Arg::fit_ctx: d.fit_min_context = positive_count(path, w, value, "a number of tokens"); break;
+    case Arg::fit_target:  // MiB; one value a device (several GPUs are not modelled: the first)
+      d.fit_margin_bytes = checked_mul(count_value(path, w, value.substr(0, value.find(',')), "a size in MiB"),
+                                       std::uint64_t{1} << 20, "--fit-target");
+      break;
     case Arg::unmodelled: d.unmodelled.push_back({w.line, w.text + " " + o.what}); break;
     default: break;
   }
@@ -297,6 +309,7 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
   }
   if (d.context && *d.context == 0 && d.model) d.context = d.model->max_context;
   if (!d.context && d.model) no_context(d, st.fit_off);
+  d.fit_layers = !st.fit_off && !st.ngl_stated && d.cpu_moe_layers == 0;
   finish_deployment(d);
   return d;
 }

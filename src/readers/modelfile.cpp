@@ -174,6 +174,8 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
   if (!d.context) {
     d.notes.push_back({0, "no num_ctx or OLLAMA_CONTEXT_LENGTH: Ollama's default context for the GPU's VRAM"});
   }
+  // Ollama passes no -ngl unless num_gpu is set (llm/llama_server.go), so llama-server's --fit places the layers.
+  d.fit_layers = !d.gpu_layers;
   finish_deployment(d);
   return d;
 }

@@ -8,6 +8,7 @@
 #include "fitcheck/units.hpp"
 #include "readers/llama_log.hpp"
 #include "readers/ollama_text.hpp"
+#include "readers/shell_vars.hpp"
 
 namespace fitcheck::readers {
 namespace {
@@ -169,13 +170,49 @@ void read_wrapped(FileContext& f, Wrapper wrapper, std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// A shell script's own variables (`NAME=value`, `export NAME=value`, each value expanded with those before it),
+// in file order; empty when the text assigns none.
+std::vector<std::pair<std::string, std::string>> script_variables(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> vars;
+  for (std::string_view line : split_lines(text)) {
+    line.remove_prefix(std::min(line.size(), line.find_first_not_of(" \t")));
+    if (line.rfind("export ", 0) == 0) line.remove_prefix(7);
+    const std::size_t eq = line.find('=');
+    if (eq == 0 || eq == std::string_view::npos) continue;
+    const std::string_view name = line.substr(0, eq);
+    const bool identifier =
+        std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }) &&
+        !std::isdigit(static_cast<unsigned char>(name[0]));
+    std::string_view value = line.substr(eq + 1);
+    if (!identifier || (value.find_first_of(" \t") != std::string_view::npos && value.front() != '"')) continue;
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    Expansion e = expand_parameters(value, lookup_in(vars), 4096);
+    if (e.unset.empty() && e.text.find("${") == std::string::npos) vars.emplace_back(name, std::move(e.text));
+  }
+  return vars;
+}
+
+// A command in a shell script, with the script's variables expanded (`--model "${MODEL_PATH}"`).
+Deployment read_script(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
+  const bool command = !options.format && text.find('$') != std::string_view::npos;
+  const std::vector<std::pair<std::string, std::string>> vars = command ? script_variables(text) : decltype(vars){};
+  if (vars.empty()) return read_as(catalog, path, text, options);
+  const std::string expanded = expand_parameters(text, lookup_in(vars), 2 * text.size() + 4096).text;
+  return read_as(catalog, path, expanded, options);
+}
+
+}  // namespace
+
 ReadResult read_deployments(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
   text = without_bom(text);
   if (text.find('\0') != std::string_view::npos) fail_at(path, 0, "binary data (expected a text config file)");
   ReadResult result;
   const Wrapper wrapper = options.format ? Wrapper::none : detect_wrapper(text);
   if (wrapper == Wrapper::none) {
-    result.deployments.push_back(read_as(catalog, path, text, options));
+    result.deployments.push_back(read_script(catalog, path, text, options));
   } else {
     FileContext f{catalog, path, split_lines(text), lookup_in({}), result, {}};
     read_wrapped(f, wrapper, text);

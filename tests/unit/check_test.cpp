@@ -33,8 +33,10 @@ TEST(ModelNames, GgufFileNamesGiveModelAndPreset) {
   const ModelMatch split = match_gguf_file(catalog(), "gemma-4-31b-it-q4_k_s-00001-of-00002.gguf");
   EXPECT_EQ(split.model->id, "gemma-4-31b");
   EXPECT_EQ(split.preset->id, "Q4_K_S");
-  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "llama-3-8b-Q4_K_M.gguf"); }).find("cannot tell the model"),
+  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "llama-3-8b-Q4_K_M.gguf"); }).find("is not a Gemma 4 model"),
             std::string::npos);
+  EXPECT_TRUE(names_other_family(data_error([] { match_hf_repo(catalog(), "unsloth/Qwen3.5-9B-GGUF"); })));
+  EXPECT_NE(data_error([] { match_gguf_file(catalog(), "model.gguf"); }).find("cannot tell the model"), std::string::npos);
   EXPECT_NE(data_error([] { match_gguf_file(catalog(), "gemma-4-31B-it.gguf"); }).find("cannot tell the quantization"),
             std::string::npos);
   EXPECT_NE(data_error([] { match_gguf_file(catalog(), "model.gguf"); }).find("--model"), std::string::npos);
@@ -283,7 +285,9 @@ TEST(Ollama, LibraryDefaultIsTheQ4KMMix) {
 }
 
 TEST(Check, HeadroomIsKeptFree) {
-  const Deployment d = readers::read_llama_command(catalog(), "run.sh", "llama-server -m gemma-4-E2B-it-Q4_K_M.gguf -c 8192\n");
+  // --fit off: with it on, llama.cpp would move layers to the CPU to keep the headroom free.
+  const Deployment d =
+      readers::read_llama_command(catalog(), "run.sh", "llama-server -m gemma-4-E2B-it-Q4_K_M.gguf -c 8192 --fit off\n");
   const Hardware& gpu = catalog().find_hardware("rtx3060-12g");
   const CheckResult plain = check_deployment(catalog(), d, gpu, std::nullopt, 32 * 1024ULL * 1024 * 1024, Headroom{});
   ASSERT_TRUE(plain.fits);
@@ -323,4 +327,32 @@ TEST(Ollama, NumGpuSetsTheLayersOnTheGpu) {
 }
 
 }  // namespace
+// llama.cpp's --fit (on by default): with no -c it lowers the context to what fits, down to --fit-ctx; when even
+// that does not fit it moves a MoE model's experts, then whole layers, to the CPU. With --fit off, or with the
+// placement stated (-ngl), the config is checked as written.
+TEST(Check, FitPlacesWhatTheConfigLeavesOpen) {
+  const Hardware& gpu = catalog().find_hardware("rtx3060-12g");
+  const std::uint64_t ram = 64 * 1024ULL * 1024 * 1024;
+  auto check = [&](const std::string& cmd) {
+    return check_deployment(catalog(), readers::read_llama_command(catalog(), "run.sh", cmd), gpu, std::nullopt, ram, {});
+  };
+  // 26B A4B Q4_K_M: 15.6 GiB of weights on an 11.5 GiB budget.
+  const CheckResult fitted = check("llama-server -m gemma-4-26B-A4B-it-Q4_K_M.gguf --fit-ctx 8192");
+  EXPECT_TRUE(fitted.fits);
+  EXPECT_EQ(fitted.context, 8192U);  // the minimum: no larger context fits without the experts moving
+  EXPECT_NE(fitted.fitted.find("--n-cpu-moe"), std::string::npos) << fitted.fitted;
+  EXPECT_GE(static_cast<std::uint64_t>(fitted.margin_bytes), catalog().policy.headroom_bytes);
+  EXPECT_FALSE(check("llama-server -m gemma-4-26B-A4B-it-Q4_K_M.gguf --fit-ctx 8192 --fit off").fits);
+  EXPECT_FALSE(check("llama-server -m gemma-4-26B-A4B-it-Q4_K_M.gguf -c 8192 -ngl 99").fits);
+  // 12B Q4_K_M fits whole: the largest context that leaves the margin, a multiple of 256 cells.
+  const CheckResult e2b = check("llama-server -m gemma-4-12B-it-Q4_K_M.gguf");
+  EXPECT_TRUE(e2b.fits);
+  EXPECT_EQ(e2b.context % 256, 0U);
+  EXPECT_TRUE(e2b.fitted.find("--n-cpu-moe") == std::string::npos && e2b.fitted.find("-ngl") == std::string::npos);
+  // --fit-target 4096 (MiB) keeps 4 GiB free.
+  const CheckResult wide = check("llama-server -m gemma-4-12B-it-Q4_K_M.gguf --fit-target 4096");
+  EXPECT_GE(static_cast<std::uint64_t>(wide.margin_bytes), 4096ULL << 20);
+  EXPECT_LT(wide.context, e2b.context);
+}
+
 }  // namespace fitcheck
