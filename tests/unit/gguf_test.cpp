@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "fitcheck/error.hpp"
 #include "fitcheck/footprint.hpp"
 #include "readers/gguf.hpp"
 #include "support/gguf_writer.hpp"
@@ -65,6 +66,18 @@ TEST(Gguf, E2bHeaderGivesThePresetsBytes) {
   EXPECT_EQ(a["file_bytes"].get<std::uint64_t>(), w.file_bytes());
   for (const char* key : {"weights_bytes", "kv_cache_bytes", "compute_bytes", "total_bytes", "device_bytes", "host_bytes"})
     EXPECT_EQ(a[key], b[key]) << key;
+}
+
+// The core's type-map path (no GGUF knowledge; a registry's recipe): the model's own tensors at llama-quantize's types
+// give the preset's bytes; a name the model lacks is an error.
+TEST(Gguf, TypeMapPlanGivesThePresetsBytes) {
+  const Model& m = cat().find_model("e2b");
+  TypeMap types = typemap("e2b-Q4_K_M");
+  const WeightPlan plan = plan_weights(cat(), m, types, cat().default_runtime(), WeightsSource::registry);
+  EXPECT_EQ(plan.file_bytes, plan_weights(cat(), m, cat().find_preset("Q4_K_M"), cat().default_runtime()).file_bytes);
+  EXPECT_EQ(plan.source, WeightsSource::registry);
+  types["blk.99.attn_q.weight"] = "Q4_K";
+  EXPECT_THROW(plan_weights(cat(), m, types, cat().default_runtime(), WeightsSource::registry), Error);
 }
 
 // 26B A4B at Q8_0: a mixture of experts (expert_count 128) is told from the dense models by its hyperparameters.
