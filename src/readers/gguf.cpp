@@ -241,8 +241,11 @@ GgufTensorInfo tensor_info(Cursor& c, const Catalog& catalog) {
                         t.type->name + "'s block of " + std::to_string(t.type->block_elems) + ")");
   }
   std::uint64_t rows = 1;
-  for (std::size_t d = 1; d < t.ne.size(); ++d) rows *= t.ne[d];  // bounded by shape()
-  t.bytes = checked_mul(rows, t.type->row_bytes(t.ne[0]), "tensor size");
+  for (std::size_t d = 1; d < t.ne.size(); ++d) rows *= t.ne[d];      // bounded by shape()
+  const std::uint64_t blocks = t.ne[0] / t.type->block_elems * rows;  // at most the 2^62 weights shape() allows
+  if (__builtin_mul_overflow(blocks, t.type->block_bytes, &t.bytes)) {
+    c.fail(type_at, "tensor " + t.name + " is more than 2^64 bytes (expected one that fits in the file)");
+  }
   t.offset = c.uint(8, "a tensor's offset");
   return t;
 }
@@ -270,12 +273,14 @@ void place_tensors(Cursor& c, GgufHeader& h, const std::vector<std::uint64_t>& i
                                   std::to_string(expected) + ": each tensor follows the last, aligned to " +
                                   std::to_string(h.alignment) + " bytes)");
     }
-    const std::uint64_t end = checked_add(checked_add(h.data_offset, t.offset, "tensor offset"), t.bytes, "tensor offset");
-    if (end > h.file_bytes) {
-      c.fail(info_offsets[i], "tensor " + t.name + "'s data ends at byte " + std::to_string(end) +
-                                  ", past the end of the file (expected at most " + std::to_string(h.file_bytes) + ")");
+    // offset == expected <= the last tensor's end (within the file) padded: no sum below overflows.
+    const std::uint64_t start = h.data_offset + t.offset;
+    if (start > h.file_bytes || t.bytes > h.file_bytes - start) {
+      c.fail(info_offsets[i], "tensor " + t.name + "'s data of " + std::to_string(t.bytes) + " bytes from byte " +
+                                  std::to_string(start) + " runs past the end of the file (expected it to end by byte " +
+                                  std::to_string(h.file_bytes) + ")");
     }
-    expected = round_up(checked_add(t.offset, t.bytes, "tensor offset"), h.alignment);
+    expected = round_up(t.offset + t.bytes, h.alignment);
   }
 }
 

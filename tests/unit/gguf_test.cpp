@@ -205,7 +205,8 @@ TEST_P(HostileGguf, IsExit3WithTheByteOffset) {
 
 // Byte offsets: magic 0, version 4, tensor count 8, metadata count 16, the first key's length 24 (its text 32).
 // one_tensor: key 24 + 8 + 20 = 52, value type 52, value 56 + 8 + 6 = 70: the tensor info at 70, its name 70 + 8 + 8,
-// n_dims at 86, one dimension 90, type 98; data at round_up(110, 32) = 128, 32 F32 = 128 bytes, ending at 256.
+// n_dims at 86, one dimension 90, type 98 (four dimensions: type 122); data at round_up(110, 32) = 128, 32 F32 = 128 bytes,
+// ending at 256.
 INSTANTIATE_TEST_SUITE_P(
     Headers, HostileGguf,
     ::testing::Values(
@@ -224,7 +225,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "byte 41: array of 2305843009213693952 uint32"},
         Hostile{"truncated-value", start(0, 1).str("k").u32(4).data + "ab", "byte 37: the file ends inside a metadata value"},
         Hostile{"n-dims-5", one_tensor(5, 32, 0, 0), "byte 86: tensor t.weight has n_dims 5 (expected 1 to 4)"},
-        Hostile{"offset-past-eof", one_tensor(1, 32, 0, 0), "byte 70: tensor t.weight's data ends at byte 256, past the end"},
+        Hostile{"offset-past-eof", one_tensor(1, 32, 0, 0),
+                "byte 70: tensor t.weight's data of 128 bytes from byte 128 runs past the end"},
+        Hostile{"huge-tensor", one_tensor(4, 1ULL << 62, 0, 0), "byte 122: tensor t.weight is more than 2^64 bytes"},
         Hostile{"wrong-offset", one_tensor(1, 32, 0, 64), "byte 70: tensor t.weight has data offset 64 (expected 0"},
         Hostile{"unknown-ggml-type", one_tensor(1, 32, 34, 0), "byte 98: tensor t.weight has ggml type 34"},
         Hostile{"row-not-whole-blocks", one_tensor(1, 33, 8, 0),
