@@ -20,6 +20,14 @@ namespace {
 
 const Catalog& cat() { return builtin_catalog(); }
 
+// The files the tests write (sparse, gigabytes long) go when the test program ends.
+struct RemoveTempDir {
+  ~RemoveTempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(test::temp_dir(), ec);
+  }
+} g_remove_temp_dir;
+
 TypeMap typemap(const std::string& name) {
   return test::read_typemap(test::read_text(test::data_path("typemaps/" + name + ".tsv")));
 }
