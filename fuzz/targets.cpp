@@ -12,6 +12,7 @@
 #include "fitcheck/check.hpp"
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
+#include "readers/gguf.hpp"
 #include "readers/readers.hpp"
 #include "readers/shell_vars.hpp"
 #include "readers/yaml_doc.hpp"
@@ -111,6 +112,18 @@ void command_line(std::string_view data) {
   const int code = cli::run(args, out, err);
   if (code == 4) std::abort();
   if (code >= 2 && !out.str().empty()) std::abort();  // exit 2-4: nothing on stdout
+}
+
+void gguf_header(std::string_view data) {
+  if (data.size() < 8) return;
+  std::uint64_t size = 0;
+  for (int i = 7; i >= 0; --i) size = (size << 8) | static_cast<unsigned char>(data[static_cast<std::size_t>(i)]);
+  std::istringstream in(std::string(data.substr(8)));
+  const Catalog& c = builtin_catalog();
+  expect_handled([&] {
+    const readers::GgufModel file = readers::identify_gguf(c, "fuzz.gguf", {readers::read_gguf_header(c, "fuzz.gguf", in, size)});
+    if (file.model) readers::gguf_weights(c, file, c.default_runtime());
+  });
 }
 
 }  // namespace fitcheck::fuzz

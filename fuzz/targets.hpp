@@ -19,5 +19,8 @@ void yaml(std::string_view data);
 void parsers(std::string_view data);
 // The whole command line: arguments separated by NUL bytes; exit 4 (a bug) is a finding.
 void command_line(std::string_view data);
+// The GGUF header reader: the first 8 bytes (little-endian) are the file's size, the rest its first bytes; a
+// header read is then recognized and planned as a model.
+void gguf_header(std::string_view data);
 
 }  // namespace fitcheck::fuzz

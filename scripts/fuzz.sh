@@ -9,7 +9,7 @@ seconds=${1:-20}
 build=build-fuzz
 CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFITCHECK_FUZZ=ON \
   -DFITCHECK_BUILD_TESTS=OFF -DFITCHECK_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$build" --target fuzz_catalog fuzz_config fuzz_yaml fuzz_parsers fuzz_command_line
+cmake --build "$build" --target fuzz_catalog fuzz_config fuzz_yaml fuzz_parsers fuzz_command_line fuzz_gguf_header make_gguf_seeds
 
 corpus="$build/corpus"
 findings="$build/findings"
@@ -36,8 +36,11 @@ for case in tests/golden/cases/*.case; do  # the "args:" line, space-separated -
   sed -n 's/^args: //p' "$case" | tr -d '\n' | tr ' ' '\0' >"$corpus/command_line/$(basename "$case" .case)"
 done
 
+seed gguf_header tests/fuzz-regressions/gguf_header/*
+"$build/fuzz/make_gguf_seeds" tests/data/typemaps "$corpus/gguf_header"
+
 status=0
-for target in catalog config yaml parsers command_line; do
+for target in catalog config yaml parsers command_line gguf_header; do
   echo "fuzz: $target for ${seconds}s"
   log="$build/fuzz-$target.log"
   # -timeout: no input may take a second (two under the sanitizers); -rss_limit_mb: nor 2 GiB.

@@ -20,6 +20,7 @@ struct BlockType {
   std::uint64_t block_bytes = 0;
   std::string fallback;     // type used when a row is not a multiple of block_elems; empty: none
   bool cpu_repack = false;  // the CPU backend keeps a second, interleaved copy of such weights
+  int ggml_type = -1;       // ggml's enum ggml_type id, as a GGUF tensor info stores it; -1: none given
   // Bytes of one row of `row_elems` elements (whole blocks: row_elems must be a multiple of block_elems).
   std::uint64_t row_bytes(std::uint64_t row_elems) const;
 };
@@ -370,6 +371,10 @@ struct Catalog {
   std::vector<const Hardware*> filter_hardware(std::string_view words) const;
   const Runtime& default_runtime() const;
   const BlockType& block_type(std::string_view name) const;
+  // The block type of that name, or of that ggml type id (a GGUF tensor's), or null: for names and ids that come
+  // from an input file, which the catalog's checks do not cover.
+  const BlockType* find_block_type(std::string_view name) const;
+  const BlockType* block_type_of_ggml(std::uint64_t ggml_type) const;
   const BackendSpeed& backend_speed(std::string_view id) const;
   const Platform& platform(std::string_view id) const;
   const VendorRules& vendor(std::string_view name) const;  // validated at load for every hardware vendor

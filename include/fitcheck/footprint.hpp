@@ -3,6 +3,7 @@
 // each split into device (VRAM / GPU working set) and host (system RAM) bytes.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,13 @@ struct KvDetail {
   std::uint64_t sliding_bytes = 0;
 };
 
+// Where a plan's per-tensor bytes come from (JSON footprint.weights_source).
+enum class WeightsSource { preset_rules, registry, header, estimated_from_size };
+inline constexpr EnumName<WeightsSource> k_weights_source_names[] = {{"preset_rules", WeightsSource::preset_rules},
+                                                                     {"registry", WeightsSource::registry},
+                                                                     {"header", WeightsSource::header},
+                                                                     {"estimated_from_size", WeightsSource::estimated_from_size}};
+
 struct Footprint {
   std::string model;
   std::string quant;
@@ -44,6 +52,8 @@ struct Footprint {
   Split repack;                     // CPU backend: the interleaved copy of Q4_K-class weights (x86 AVX)
   Split projector;                  // the multimodal projector (mmproj) with --vision / --audio: its weights and compute buffers
   std::uint64_t weights_bytes = 0;  // all text-model weights as the GGUF holds them
+  std::uint64_t file_bytes = 0;     // the GGUF file(s): weights_bytes and the header (metadata, vocabulary)
+  WeightsSource weights_source = WeightsSource::preset_rules;
   std::uint64_t projector_weights_bytes = 0;
   std::uint64_t projector_compute_bytes = 0;
   KvDetail kv;
@@ -65,13 +75,6 @@ struct LookupTables {
 };
 
 // Weights of (model, preset): per-tensor types and bytes. Independent of context; cache it.
-// Where a plan's per-tensor bytes come from (JSON footprint.weights_source).
-enum class WeightsSource { preset_rules, registry, header, estimated_from_size };
-inline constexpr EnumName<WeightsSource> k_weights_source_names[] = {{"preset_rules", WeightsSource::preset_rules},
-                                                                     {"registry", WeightsSource::registry},
-                                                                     {"header", WeightsSource::header},
-                                                                     {"estimated_from_size", WeightsSource::estimated_from_size}};
-
 struct WeightPlan {
   std::shared_ptr<const std::vector<Tensor>> tensors;  // shared by every preset of a model
   std::vector<TypedTensor> typed;
@@ -82,11 +85,21 @@ struct WeightPlan {
   LookupTables lookup_gpu;              // GPU backends: every host-resident table (the output is copied)
   LookupTables lookup_cpu;              // CPU backend: the same less the tied output, which is read whole
   WeightsSource source = WeightsSource::preset_rules;
+  std::uint64_t header_bytes = 0;                // the file beyond tensor data: file size = file_bytes + header_bytes
+  std::optional<std::uint64_t> projector_bytes;  // the mmproj's weights when a file or a registry states them
 };
 WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime);
 // The same from a tensor list built once per model (model_tensors).
 WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_ptr<const std::vector<Tensor>> tensors,
                         const Preset& preset, const Runtime& runtime);
+
+// Weights whose tensors are stated (a GGUF header's shapes and types, or a registry's): no preset rules; `source`
+// says where they come from. Throws Error(Errc::data) as stated_tensors and assign_types do.
+WeightPlan plan_weights(const Catalog& catalog, const Model& model, const std::vector<StatedTensor>& stated,
+                        const Runtime& runtime, WeightsSource source);
+// The model's own tensors (model_tensors) at the types `types` gives each by name; a name the model lacks is an error.
+WeightPlan plan_weights(const Catalog& catalog, const Model& model, const TypeMap& types, const Runtime& runtime,
+                        WeightsSource source);
 
 // The weights grouped by tensor role (the name without its "blk.N." prefix) and type, in file order.
 struct RoleBytes {

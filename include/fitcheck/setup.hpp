@@ -34,6 +34,8 @@ struct SetupOf {
 
 // `tensors`: the model's tensor list when the caller built it already (it is shared by every preset).
 ModelSetup make_setup(const SetupOf& of, const Settings& settings, std::shared_ptr<const std::vector<Tensor>> tensors = nullptr);
+// The same with the weights planned already (a file's header, a registry's per-tensor types).
+ModelSetup make_setup(const SetupOf& of, const Settings& settings, WeightPlan weights);
 // The footprint at `context` (the other settings as in the setup).
 Footprint footprint_at(const ModelSetup& setup, std::uint64_t context);
 

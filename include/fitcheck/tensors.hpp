@@ -2,6 +2,8 @@
 // The text model's tensors, as llama.cpp's GGUF holds them, and the type a weight preset gives each.
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,25 @@ struct TypedTensor {
 // Applies the preset's rules (llama.cpp's llama_tensor_get_type plus the block-size fallback).
 std::vector<TypedTensor> assign_types(const Catalog& catalog, const Model& model, const Preset& preset,
                                       const std::vector<Tensor>& tensors, std::uint64_t alignment);
+
+// A tensor as a file's header or a registry states it: its name, its shape in ggml order (ne[0] is the row; 1 to 4
+// dimensions, none 0) and its block type's name.
+struct StatedTensor {
+  std::string name;
+  std::vector<std::uint64_t> ne;
+  std::string type;
+};
+// Block types by tensor name ("blk.3.attn_v.weight" -> "Q6_K"): a recipe whose per-tensor types are known.
+using TypeMap = std::map<std::string, std::string, std::less<>>;
+
+// The stated tensors, in their order, as tensors of `model`: a name model_tensors(model) has keeps its roles (group,
+// category, host residence); any other is counted by its bytes alone (group other, the layer of a "blk.N." name).
+// Dimensions past the third fold into the third. Throws Error(Errc::data) for a shape it cannot take.
+std::vector<Tensor> stated_tensors(const Model& model, const std::vector<StatedTensor>& stated);
+// Every tensor at the type `types` gives its name (no rules): Error(Errc::data) for a tensor the map lacks, a type
+// the catalog lacks, or a row that is not a whole number of the type's blocks.
+std::vector<TypedTensor> assign_types(const Catalog& catalog, const TypeMap& types, const std::vector<Tensor>& tensors,
+                                      std::uint64_t alignment);
 
 struct ParamCounts {
   std::uint64_t embedding = 0;

@@ -122,8 +122,12 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
   add_common(*fp, r);
   add_hardware(*fp, r);
   add_runtime(*fp, r);
-  fp->add_option("--model", r.model, "Model id or alias, e.g. gemma-4-31b or 31b")->required();
-  fp->add_option("--quant", r.quant, "Weight preset, e.g. Q4_K_M")->required();
+  fp->add_option("--model", r.model, "Model id or alias, e.g. gemma-4-31b or 31b (or give --gguf)");
+  fp->add_option("--quant", r.quant, "Weight preset, e.g. Q4_K_M (or give --gguf)");
+  fp->add_option("--gguf", r.gguf,
+                 "A GGUF model file (the first part of a split one): its header's exact tensor types and shapes, instead of "
+                 "--model and --quant");
+  fp->add_option("--mmproj", r.mmproj, "With --gguf: the projector's GGUF file, loaded as llama-server --mmproj does");
   fp->add_option("--ctx", r.ctx, "Context in tokens, e.g. 32768, 32k, 128K")->required();
   add_speed(*fp, r);
   fp->add_flag("--cpu", r.cpu_only, "Run on the CPU only (no GPU offload)");

@@ -12,6 +12,7 @@
 #include "cli/request.hpp"
 #include "cli/resolve.hpp"
 #include "core/text.hpp"
+#include "readers/gguf.hpp"
 #include "readers/input_file.hpp"
 #include "readers/readers.hpp"
 #include "fitcheck/error.hpp"
@@ -37,18 +38,60 @@ Catalog read_catalog_file(const std::string& path) {
   return load_catalog({{path, text}}, path);
 }
 
+// --gguf FILE [--mmproj FILE]: the model and its weights from the files' headers; else --model and --quant.
+struct FootprintWeights {
+  const Model* model = nullptr;
+  Preset preset;  // the catalog's, or one named after the file
+  std::optional<WeightPlan> plan;
+};
+
+FootprintWeights footprint_weights(const Catalog& catalog, const Runtime& runtime, const Request& r) {
+  if (r.gguf.empty()) {
+    if (!r.mmproj.empty())
+      throw Error(Errc::usage, "--mmproj FILE goes with --gguf FILE (with --model, use --vision or --audio)");
+    if (r.model.empty() || r.quant.empty()) throw Error(Errc::usage, "footprint needs --model and --quant, or --gguf FILE");
+    return {&catalog.find_model(r.model), catalog.find_preset(r.quant), std::nullopt};
+  }
+  if (!r.model.empty() || !r.quant.empty()) {
+    throw Error(Errc::usage,
+                "conflicting options: --gguf reads the model and its tensor types from the file; drop --model and --quant");
+  }
+  const readers::GgufModel file = readers::read_gguf_model(catalog, r.gguf);
+  if (file.kind != readers::GgufModel::Kind::model) {
+    const bool projector = file.kind == readers::GgufModel::Kind::projector;
+    throw Error::in_file(r.gguf, 0,
+                         std::string(projector ? "a multimodal projector (mmproj)" : "a drafter (MTP head)") +
+                             ", not a model (expected a model file; give a projector as --mmproj)");
+  }
+  FootprintWeights w{file.model, {}, readers::gguf_weights(catalog, file, runtime)};
+  w.preset.id = std::filesystem::path(r.gguf).filename().string();
+  if (!r.mmproj.empty()) {
+    const readers::GgufModel projector = readers::read_gguf_model(catalog, r.mmproj);
+    if (projector.kind != readers::GgufModel::Kind::projector) {
+      throw Error::in_file(
+          r.mmproj, 0,
+          "not a multimodal projector: its architecture is '" + projector.architecture + "' (expected clip, an mmproj file)");
+    }
+    w.plan->projector_bytes = projector.tensor_bytes;
+  }
+  return w;
+}
+
 int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
   const Runtime& runtime = catalog.default_runtime();
-  const Model& model = catalog.find_model(r.model);
-  const Preset& preset = catalog.find_preset(r.quant);
+  FootprintWeights weights = footprint_weights(catalog, runtime, r);
+  const Model& model = *weights.model;
   Settings s = resolve_settings(catalog, runtime, r);
+  // A projector file is loaded whole, every encoder it holds, as llama-server --mmproj does.
+  if (weights.plan && weights.plan->projector_bytes && !s.wants_projector()) s.vision = model.has_modality("image");
   s.context = parse_context(r.ctx);
   const Resolved resolved = resolve_target(catalog, r);
   s.backend = resolved.backend;
   const std::optional<Target>& target = resolved.target;
   require_context(model, s.context);
   validate_settings(catalog, model, s);
-  const ModelSetup setup = make_setup({catalog, model, preset, runtime}, s);
+  const SetupOf of{catalog, model, weights.preset, runtime};
+  const ModelSetup setup = weights.plan ? make_setup(of, s, std::move(*weights.plan)) : make_setup(of, s);
   FootprintReport report{catalog, runtime, footprint_at(setup, s.context), nullptr, std::nullopt, {}, std::nullopt, std::nullopt};
   if ((r.explain && !r.json) || (r.tensors && r.json)) report.roles = weights_by_role(setup.weights);
   report.speed = resolve_speed(catalog, r, target, s.backend);  // rejects speed options without a target

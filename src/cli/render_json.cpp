@@ -52,6 +52,8 @@ Json footprint_object(const Footprint& f) {
   j["kv_type_k"] = f.settings.kv_type_k;
   j["kv_type_v"] = f.settings.kv_type_v;
   j["weights_bytes"] = f.weights_bytes;
+  j["file_bytes"] = f.file_bytes;
+  j["weights_source"] = name_of(k_weights_source_names, f.weights_source);
   j["kv_cache_bytes"] = f.kv_cache.total();
   j["compute_bytes"] = f.compute.total();
   j["overhead_bytes"] = f.overhead.total();

@@ -31,6 +31,8 @@ struct Request {
   // Deployment.
   std::string model;
   std::string quant;
+  std::string gguf;    // footprint: a GGUF model file, read for its exact tensors instead of --model/--quant
+  std::string mmproj;  // footprint: its projector's GGUF file
   std::string ctx;
   std::string kv_type;
   std::string cache_type_k;

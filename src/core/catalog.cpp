@@ -231,6 +231,18 @@ const BlockType& Catalog::block_type(std::string_view type_name) const {
   return validated(
       block_types, type_name, [](const BlockType& b) { return b.name; }, "block type");
 }
+const BlockType* Catalog::find_block_type(std::string_view type_name) const {
+  for (const BlockType& b : block_types) {
+    if (b.name == type_name) return &b;
+  }
+  return nullptr;
+}
+const BlockType* Catalog::block_type_of_ggml(std::uint64_t ggml_type) const {
+  for (const BlockType& b : block_types) {
+    if (b.ggml_type >= 0 && static_cast<std::uint64_t>(b.ggml_type) == ggml_type) return &b;
+  }
+  return nullptr;
+}
 const BackendSpeed& Catalog::backend_speed(std::string_view id) const {
   return validated(
       backend_speeds, id, [](const BackendSpeed& b) { return b.id; }, "speed parameters for backend");

@@ -122,6 +122,8 @@ void check_ids(const Catalog& c) {
 void check_block_types(const Catalog& c) {
   for (const BlockType& b : c.block_types) {
     if (!b.fallback.empty()) require_block(c, b.fallback, "block type " + b.name + " fallback");
+    const BlockType* same_id = b.ggml_type < 0 ? nullptr : c.block_type_of_ggml(static_cast<std::uint64_t>(b.ggml_type));
+    if (same_id != &b && same_id) fail(c, "block types " + same_id->name + " and " + b.name + " have the same ggml_type");
   }
   for (const Preset& p : c.presets) {
     require_block(c, p.default_type, "preset " + p.id);

@@ -114,6 +114,7 @@ BlockType read_block_type(const Node& n) {
   if (b.block_bytes > 8 * b.block_elems) n.at("block_bytes").fail("more than 8 bytes per weight");
   if (n.has("fallback")) b.fallback = n.at("fallback").nonempty();
   if (n.has("cpu_repack")) b.cpu_repack = n.at("cpu_repack").boolean();
+  if (n.has("ggml_type")) b.ggml_type = static_cast<int>(n.at("ggml_type").in_range(0, 1023));
   return b;
 }
 

@@ -185,22 +185,8 @@ void scale_to_file(std::vector<TypedTensor>& typed, std::uint64_t tensor_bytes) 
   for (TypedTensor& t : typed) t.bytes = static_cast<std::uint64_t>(Wide{t.bytes} * tensor_bytes / total);
 }
 
-}  // namespace
-
-WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime) {
-  return plan_weights(catalog, model, std::make_shared<const std::vector<Tensor>>(model_tensors(model)), preset, runtime);
-}
-
-WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_ptr<const std::vector<Tensor>> tensors,
-                        const Preset& preset, const Runtime& runtime) {
-  WeightPlan plan;
-  plan.tensors = std::move(tensors);
-  plan.typed = assign_types(catalog, model, preset, *plan.tensors, runtime.tensor_alignment);
-  if (preset.is_recipe()) plan.source = WeightsSource::registry;
-  if (const PublishedFile* f = preset.rules_exact ? nullptr : preset.published_for(model.id)) {
-    scale_to_file(plan.typed, f->file_bytes - std::min(f->file_bytes, model.architecture->gguf_header_bytes));
-    plan.source = WeightsSource::estimated_from_size;
-  }
+// Bytes, the device/host split, the repacked and the looked-up weights of a plan whose tensors are typed.
+void total_up(WeightPlan& plan) {
   for (const TypedTensor& t : plan.typed) {
     plan.file_bytes = checked_add(plan.file_bytes, t.bytes, "weights");
     std::uint64_t& side = t.tensor->host_resident ? plan.split.host : plan.split.device;
@@ -215,7 +201,61 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_
       if (!tied_output) add_table(plan.lookup_cpu, t);
     }
   }
+}
+
+}  // namespace
+
+WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset& preset, const Runtime& runtime) {
+  return plan_weights(catalog, model, std::make_shared<const std::vector<Tensor>>(model_tensors(model)), preset, runtime);
+}
+
+WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_ptr<const std::vector<Tensor>> tensors,
+                        const Preset& preset, const Runtime& runtime) {
+  WeightPlan plan;
+  plan.tensors = std::move(tensors);
+  plan.typed = assign_types(catalog, model, preset, *plan.tensors, runtime.tensor_alignment);
+  plan.header_bytes = model.architecture->gguf_header_bytes;
+  if (preset.is_recipe()) plan.source = WeightsSource::registry;
+  if (const PublishedFile* f = preset.rules_exact ? nullptr : preset.published_for(model.id)) {
+    scale_to_file(plan.typed, f->file_bytes - std::min(f->file_bytes, model.architecture->gguf_header_bytes));
+    plan.source = WeightsSource::estimated_from_size;
+  }
+  total_up(plan);
   return plan;
+}
+
+WeightPlan plan_weights(const Catalog& catalog, const Model& model, const std::vector<StatedTensor>& stated,
+                        const Runtime& runtime, WeightsSource source) {
+  WeightPlan plan;
+  plan.tensors = std::make_shared<const std::vector<Tensor>>(stated_tensors(model, stated));
+  TypeMap types;
+  for (const StatedTensor& s : stated) {
+    if (!types.emplace(s.name, s.type).second) throw Error(Errc::data, "tensor " + s.name + " is stated twice (expected once)");
+  }
+  plan.typed = assign_types(catalog, types, *plan.tensors, runtime.tensor_alignment);
+  plan.header_bytes = model.architecture->gguf_header_bytes;
+  plan.source = source;
+  total_up(plan);
+  return plan;
+}
+
+WeightPlan plan_weights(const Catalog& catalog, const Model& model, const TypeMap& types, const Runtime& runtime,
+                        WeightsSource source) {
+  std::vector<StatedTensor> stated;
+  for (const Tensor& t : model_tensors(model)) {
+    std::vector<std::uint64_t> ne(t.ne.begin(), t.ne.end());
+    while (ne.size() > 1 && ne.back() == 1) ne.pop_back();
+    const auto it = types.find(t.name);
+    stated.push_back({t.name, std::move(ne), it == types.end() ? std::string() : it->second});
+  }
+  for (const auto& [name, type] : types) {
+    const bool known = std::any_of(stated.begin(), stated.end(), [&](const StatedTensor& s) { return s.name == name; });
+    if (!known) throw Error(Errc::data, "type map names tensor " + name + ", which " + model.id + " does not have");
+  }
+  for (const StatedTensor& s : stated) {
+    if (s.type.empty()) throw Error(Errc::data, "type map has no type for " + model.id + "'s tensor " + s.name);
+  }
+  return plan_weights(catalog, model, stated, runtime, source);
 }
 
 std::uint64_t projector_bytes(const Catalog& catalog, const Model& model, const std::string& type) {
@@ -258,12 +298,14 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
   f.quant = preset.id;
   f.settings = s;
   f.weights_bytes = weights.file_bytes;
+  f.file_bytes = checked_add(weights.file_bytes, weights.header_bytes, "weights");
+  f.weights_source = weights.source;
   f.kv = kv_cache(catalog, model, runtime, s);
   const std::uint64_t kv_bytes = checked_add(f.kv.full_bytes, f.kv.sliding_bytes, "KV cache");
   const std::uint64_t graph = compute_buffer_bytes(model, f.kv, s);
   f.overhead.host = output_buffer_bytes(model, s);
   if (s.wants_projector()) {
-    f.projector_weights_bytes = projector_bytes(catalog, model, s.projector_type);
+    f.projector_weights_bytes = weights.projector_bytes.value_or(projector_bytes(catalog, model, s.projector_type));
     f.projector_compute_bytes = projector_compute_bytes(model, s);
   }
   (s.on_gpu() ? f.projector.device : f.projector.host) = checked_add(f.projector_weights_bytes, f.projector_compute_bytes);

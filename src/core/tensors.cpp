@@ -210,6 +210,70 @@ std::vector<TypedTensor> assign_types(const Catalog& catalog, const Model& model
   return out;
 }
 
+namespace {
+
+// The layer of a "blk.N." name (N below `layers`), else -1.
+int layer_of(std::string_view name, std::uint64_t layers) {
+  if (name.rfind("blk.", 0) != 0) return -1;
+  std::uint64_t n = 0;
+  std::size_t i = 4;
+  for (; i < name.size() && i < 10 && name[i] >= '0' && name[i] <= '9'; ++i)
+    n = n * 10 + static_cast<std::uint64_t>(name[i] - '0');
+  return i > 4 && i < name.size() && name[i] == '.' && n < layers ? static_cast<int>(n) : -1;
+}
+
+std::array<std::uint64_t, 3> shape_of(const StatedTensor& s) {
+  if (s.ne.empty() || s.ne.size() > 4) {
+    throw Error(Errc::data, "tensor " + s.name + " has " + std::to_string(s.ne.size()) + " dimensions (expected 1 to 4)");
+  }
+  std::array<std::uint64_t, 3> ne{1, 1, 1};
+  for (std::size_t i = 0; i < s.ne.size(); ++i) {
+    if (s.ne[i] == 0) throw Error(Errc::data, "tensor " + s.name + " has a dimension of 0 (expected 1 or more)");
+    ne[std::min<std::size_t>(i, 2)] = i < 3 ? s.ne[i] : checked_mul(ne[2], s.ne[i], "tensor size");
+  }
+  return ne;
+}
+
+}  // namespace
+
+std::vector<Tensor> stated_tensors(const Model& model, const std::vector<StatedTensor>& stated) {
+  const std::vector<Tensor> known = model_tensors(model);
+  std::map<std::string_view, const Tensor*> by_name;
+  for (const Tensor& t : known) by_name.emplace(t.name, &t);
+  std::vector<Tensor> out;
+  out.reserve(stated.size());
+  for (const StatedTensor& s : stated) {
+    const auto it = by_name.find(s.name);
+    Tensor t =
+        it != by_name.end() ? *it->second : Tensor{s.name, TensorGroup::other, TensorCategory::other, -1, {}, false, false};
+    if (it == by_name.end()) t.layer = layer_of(s.name, model.num_layers());
+    t.ne = shape_of(s);
+    checked_mul(checked_mul(t.ne[0], t.ne[1], "tensor size"), t.ne[2], "tensor size");  // elements() may not overflow
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<TypedTensor> assign_types(const Catalog& catalog, const TypeMap& types, const std::vector<Tensor>& tensors,
+                                      std::uint64_t alignment) {
+  std::vector<TypedTensor> out;
+  out.reserve(tensors.size());
+  for (const Tensor& t : tensors) {
+    const auto it = types.find(t.name);
+    if (it == types.end()) throw Error(Errc::data, "no type for tensor " + t.name + " (expected one for every tensor)");
+    const BlockType* b = catalog.find_block_type(it->second);
+    if (!b) throw Error(Errc::data, "tensor " + t.name + " has type " + it->second + ", which the catalog lacks");
+    if (t.ne[0] % b->block_elems != 0) {
+      throw Error(Errc::data, "tensor " + t.name + " has rows of " + std::to_string(t.ne[0]) +
+                                  " weights (expected a multiple of " + b->name + "'s block of " +
+                                  std::to_string(b->block_elems) + ")");
+    }
+    const std::uint64_t rows = checked_mul(t.ne[1], t.ne[2], "tensor size");
+    out.push_back({&t, b, round_up(checked_mul(rows, b->row_bytes(t.ne[0]), "tensor size"), alignment)});
+  }
+  return out;
+}
+
 std::uint64_t ParamCounts::text_total() const {
   return embedding + per_layer_embedding + attention + ffn + experts + norms + other;
 }

@@ -30,3 +30,4 @@ TEST(FuzzRegressions, Config) { EXPECT_GT(replay("config", fitcheck::fuzz::confi
 TEST(FuzzRegressions, Parsers) { EXPECT_GT(replay("parsers", fitcheck::fuzz::parsers), 0); }
 TEST(FuzzRegressions, CommandLine) { EXPECT_GT(replay("command_line", fitcheck::fuzz::command_line), 0); }
 TEST(FuzzRegressions, Yaml) { EXPECT_GT(replay("yaml", fitcheck::fuzz::yaml), 0); }
+TEST(FuzzRegressions, GgufHeader) { EXPECT_GT(replay("gguf_header", fitcheck::fuzz::gguf_header), 0); }
