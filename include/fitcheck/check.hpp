@@ -3,6 +3,7 @@
 // a target with a headroom: llama.cpp's footprint (Ollama runs llama.cpp), or vLLM's allocation rule.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,8 +43,9 @@ struct Deployment {
   std::size_t line = 1;    // where the model is named: annotations point here
   std::string model_text;  // as the file says it
   const Model* model = nullptr;
-  const Preset* preset = nullptr;  // the GGUF preset; BF16 for vLLM
-  Settings settings;               // context set when `context` is
+  const Preset* preset = nullptr;             // the GGUF preset; BF16 for vLLM
+  std::shared_ptr<const WeightPlan> weights;  // read from the model file's header (check reads -m files that exist)
+  Settings settings;                          // context set when `context` is
   std::optional<std::uint64_t> context;
   std::size_t context_line = 0;
   bool fit_context = false;

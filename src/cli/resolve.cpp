@@ -252,6 +252,7 @@ CheckOptions resolve_check_options(const Request& r) {
     o.read.env_source = "the environment";
   }
   o.headroom = resolve_headroom(r.headroom);
+  o.read.read_model_files = true;  // a -m GGUF that exists is read for its header
   return o;
 }
 

@@ -197,7 +197,10 @@ const Model& Catalog::find_model(std::string_view id) const {
   return find_by_id(models, id, "model", "models", aliases);
 }
 
-const Preset& Catalog::find_preset(std::string_view id) const { return find_by_id(presets, id, "quantization preset", "quants"); }
+const Preset& Catalog::find_preset(std::string_view id) const {
+  if (const Preset* p = weights_named(id)) return *p;  // a publisher recipe or an alias too (UD-Q4_K_XL, MXFP4_MOE)
+  return find_by_id(presets, id, "quantization preset", "quants");
+}
 const Preset* Catalog::weights_named(std::string_view wanted) const {
   for (const std::vector<Preset>* list : {&presets, &recipes}) {
     for (const Preset& p : *list) {

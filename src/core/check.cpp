@@ -52,7 +52,8 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
   s.context = r.context = context;
   r.budget = make_budget(catalog, hw, s.backend, reserve);
   validate_settings(catalog, *d.model, s);
-  const ModelSetup setup = make_setup({catalog, *d.model, *d.preset, catalog.default_runtime()}, s);
+  const SetupOf of{catalog, *d.model, *d.preset, catalog.default_runtime()};
+  const ModelSetup setup = d.weights ? make_setup(of, s, *d.weights) : make_setup(of, s);
   r.footprint = footprint_at(setup, s.context);
   const Split placed = placed_bytes(*r.footprint, setup.table, d);
   const std::uint64_t extra = std::min(d.extra_reserve_bytes, r.budget.device_bytes);

@@ -178,6 +178,21 @@ struct LlamaState {
   bool ngl_stated = false;
 };
 
+// -m names a GGUF that exists: its header gives the model and the exact weights; the name, when it tells,
+// gives the preset shown (else the file's own types are all there is, and the note says so).
+void from_file(const Catalog& catalog, Deployment& d, const ModelFileRead& file, std::size_t line) {
+  d.model = file.model;
+  d.weights = file.weights;
+  d.preset = &catalog.find_preset(catalog.deployment.hf_default_preset);
+  try {
+    const ModelMatch named = match_gguf_file(catalog, d.model_text);
+    if (named.model == d.model) d.preset = named.preset;
+  } catch (const Error&) {
+    d.notes.push_back({line, "the file's name names no quantization: its header's tensor types are used"});
+  }
+  d.notes.push_back({line, "weights read from the GGUF header of " + d.model_text});
+}
+
 void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& o, const Word& w, const std::string& value) {
   const std::string& path = d.path;
   switch (o.arg) {
@@ -186,6 +201,12 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
       d.model_text = value;
       {
         const bool gguf = value.find(".gguf") != std::string::npos || value.find(".GGUF") != std::string::npos;
+        const std::optional<ModelFileRead> file =
+            gguf ? at_line(path, w.line, [&] { return read_model_file(catalog, value); }) : std::nullopt;
+        if (file) {
+          from_file(catalog, d, *file, w.line);
+          break;
+        }
         const ModelMatch m =
             at_line(path, w.line, [&] { return gguf ? match_gguf_file(catalog, value) : match_hf_repo(catalog, value); });
         d.model = m.model;

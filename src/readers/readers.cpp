@@ -6,6 +6,9 @@
 #include "readers/wrappers.hpp"
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
+#include <filesystem>
+
+#include "readers/gguf.hpp"
 #include "readers/llama_log.hpp"
 #include "readers/ollama_text.hpp"
 #include "readers/shell_vars.hpp"
@@ -206,7 +209,46 @@ Deployment read_script(const Catalog& catalog, const std::string& path, std::str
 
 }  // namespace
 
+namespace {
+
+// The folder of the config being read when model files are read (the CLI's check), else nullopt: readers that
+// run without it (the fuzzers, the library) never touch the file system for a name.
+thread_local std::optional<std::filesystem::path> t_config_folder;
+
+struct ConfigFolderScope {
+  ConfigFolderScope(bool on, const std::string& path) {
+    if (on) t_config_folder = std::filesystem::path(path).parent_path();
+  }
+  ~ConfigFolderScope() { t_config_folder.reset(); }
+  ConfigFolderScope(const ConfigFolderScope&) = delete;
+  ConfigFolderScope& operator=(const ConfigFolderScope&) = delete;
+};
+
+std::optional<std::filesystem::path> existing_file(const std::string& model_path) {
+  std::error_code ec;
+  for (const std::filesystem::path& p : {std::filesystem::path(model_path), *t_config_folder / model_path}) {
+    if (std::filesystem::is_regular_file(p, ec)) return p;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ModelFileRead> read_model_file(const Catalog& catalog, const std::string& model_path) {
+  if (!t_config_folder || model_path.empty()) return std::nullopt;
+  const std::optional<std::filesystem::path> file = existing_file(model_path);
+  if (!file) return std::nullopt;
+  const GgufModel g = read_gguf_model(catalog, file->string());
+  if (g.kind != GgufModel::Kind::model) {
+    throw Error(Errc::data, "model file " + model_path + " is " +
+                                (g.kind == GgufModel::Kind::projector ? "a projector (mmproj)" : "a drafter") +
+                                ", not a model (expected the model's GGUF after -m)");
+  }
+  return ModelFileRead{g.model, std::make_shared<const WeightPlan>(gguf_weights(catalog, g, catalog.default_runtime()))};
+}
+
 ReadResult read_deployments(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
+  const ConfigFolderScope scope(options.read_model_files, path);
   text = without_bom(text);
   if (text.find('\0') != std::string_view::npos) fail_at(path, 0, "binary data (expected a text config file)");
   ReadResult result;

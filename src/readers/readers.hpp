@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,7 +22,16 @@ struct ReadOptions {
   std::optional<ConfigFormat> format;  // --format; absent: recognized by content
   std::vector<Entry> env;              // Ollama's environment settings
   std::string env_source;              // where they came from, for the notes
+  bool read_model_files = false;       // a -m GGUF that exists (as written, or beside the config) is read for its header
 };
+
+// While read_deployments runs with read_model_files: the model file a config names, found and read, or null
+// (the readers then go by its name). Throws Error(Errc::data) for a file that exists and is not a usable GGUF.
+struct ModelFileRead {
+  const Model* model = nullptr;
+  std::shared_ptr<const WeightPlan> weights;
+};
+std::optional<ModelFileRead> read_model_file(const Catalog& catalog, const std::string& model_path);
 
 // "fitcheck", "llama.cpp" (or "llama-cpp"), "ollama", "vllm"; nullopt otherwise.
 std::optional<ConfigFormat> parse_format(std::string_view name);

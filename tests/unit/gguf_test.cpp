@@ -249,3 +249,27 @@ INSTANTIATE_TEST_SUITE_P(
       for (char& ch : n) ch = ch == '-' ? '_' : ch;
       return n;
     });
+
+// check reads a -m GGUF that exists (beside the config here, under a name that says nothing): its header gives
+// the model and the weights, which for llama-quantize's E2B Q4_K_M types are the preset's, so the verdict and the
+// device bytes are those of the same config naming the stock file.
+TEST(Gguf, CheckReadsTheModelFileItNames) {
+  test::gemma_gguf(cat(), cat().find_model("e2b"), typemap("e2b-Q4_K_M")).write(path_for("model.gguf"));
+  const std::string config = path_for("serve.sh");
+  std::ofstream(config) << "llama-server -m model.gguf -c 8192 -ngl 99\n";
+  const std::string named = path_for("named.sh");
+  std::ofstream(named) << "llama-server -m gemma-4-E2B-it-Q4_K_M.gguf -c 8192 -ngl 99\n";
+  const test::RunResult a = test::run_cli({"check", config, "--gpu", "rtx3060-12g", "--json"});
+  const test::RunResult b = test::run_cli({"check", named, "--gpu", "rtx3060-12g", "--json"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  const nlohmann::json da = nlohmann::json::parse(a.out)["deployments"][0];
+  const nlohmann::json db = nlohmann::json::parse(b.out)["deployments"][0];
+  EXPECT_EQ(da["model"], "gemma-4-e2b");
+  EXPECT_EQ(da["device_bytes"], db["device_bytes"]);
+  EXPECT_NE(a.out.find("weights read from the GGUF header"), std::string::npos);
+  // A file that does not exist falls back to its name, which here tells nothing: a data error.
+  std::ofstream(path_for("wrong.sh")) << "llama-server -m " << path_for("model.gguf") << "x -c 8192\n";
+  const test::RunResult c = test::run_cli({"check", path_for("wrong.sh"), "--gpu", "rtx3060-12g"});
+  EXPECT_EQ(c.code, 3);
+}
