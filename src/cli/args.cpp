@@ -128,6 +128,10 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
                  "A GGUF model file (the first part of a split one): its header's exact tensor types and shapes, instead of "
                  "--model and --quant");
   fp->add_option("--mmproj", r.mmproj, "With --gguf: the projector's GGUF file, loaded as llama-server --mmproj does");
+  fp->add_option("--hf", r.hf,
+                 "A GGUF repository as llama-server -hf takes it, REPO[:QUANT] (e.g. unsloth/gemma-4-26B-A4B-it-GGUF:UD-Q4_K_XL; "
+                 "without :QUANT llama.cpp's default), resolved offline; loads its projector as -hf does (--text-only: not)");
+  fp->add_flag("--text-only", r.text_only, "With --hf: leave the repository's projector out (llama-server --no-mmproj)");
   fp->add_option("--ctx", r.ctx, "Context in tokens, e.g. 32768, 32k, 128K")->required();
   add_speed(*fp, r);
   fp->add_flag("--cpu", r.cpu_only, "Run on the CPU only (no GPU offload)");

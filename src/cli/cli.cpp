@@ -12,6 +12,7 @@
 #include "cli/request.hpp"
 #include "cli/resolve.hpp"
 #include "core/text.hpp"
+#include "fitcheck/names.hpp"
 #include "readers/gguf.hpp"
 #include "readers/input_file.hpp"
 #include "readers/readers.hpp"
@@ -46,6 +47,17 @@ struct FootprintWeights {
 };
 
 FootprintWeights footprint_weights(const Catalog& catalog, const Runtime& runtime, const Request& r) {
+  if (!r.hf.empty()) {
+    if (!r.gguf.empty() || !r.model.empty() || !r.quant.empty())
+      throw Error(Errc::usage,
+                  "conflicting options: --hf names the model and its quantization; drop --gguf, --model and --quant");
+    try {
+      const ModelMatch m = match_hf_repo(catalog, r.hf);
+      return {m.model, *m.preset, std::nullopt};
+    } catch (const Error& e) {  // a name on the command line: a usage error
+      throw Error(Errc::usage, "--hf " + e.reason());
+    }
+  }
   if (r.gguf.empty()) {
     if (!r.mmproj.empty())
       throw Error(Errc::usage, "--mmproj FILE goes with --gguf FILE (with --model, use --vision or --audio)");
@@ -84,6 +96,11 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
   Settings s = resolve_settings(catalog, runtime, r);
   // A projector file is loaded whole, every encoder it holds, as llama-server --mmproj does.
   if (weights.plan && weights.plan->projector_bytes && !s.wants_projector()) s.vision = model.has_modality("image");
+  // -hf downloads and loads the repository's mmproj too (llama.cpp common/arg.cpp --mmproj-auto), unless --text-only.
+  if (!r.hf.empty() && !r.text_only) {
+    s.vision = model.has_modality("image");
+    s.audio = model.has_modality("audio");
+  }
   s.context = parse_context(r.ctx);
   const Resolved resolved = resolve_target(catalog, r);
   s.backend = resolved.backend;

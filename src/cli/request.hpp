@@ -31,6 +31,7 @@ struct Request {
   // Deployment.
   std::string model;
   std::string quant;
+  std::string hf;      // footprint: a -hf REPO[:QUANT], resolved through the catalog's names and recipes
   std::string gguf;    // footprint: a GGUF model file, read for its exact tensors instead of --model/--quant
   std::string mmproj;  // footprint: its projector's GGUF file
   std::string ctx;
