@@ -149,6 +149,16 @@ struct EncoderGraph {
   std::uint64_t frontend_bytes = 0;  // input stage before the first layer (audio convolutions)
 };
 
+// A model's MTP drafter as llama.cpp loads it (--spec-type draft-mtp): its published file, and its draft context's
+// compute buffer, which grows with the draft context; it reads the target's KV cache (no KV of its own).
+struct Drafter {
+  std::uint64_t file_bytes = 0;
+  std::uint64_t context_bytes = 0;  // compute bytes per draft context token
+  std::uint64_t base_bytes = 0;
+  // Device bytes the drafter adds at a draft context.
+  std::uint64_t bytes_at(std::uint64_t context) const;
+};
+
 struct Model {
   std::string id;
   std::string architecture_id;
@@ -174,6 +184,7 @@ struct Model {
   std::uint64_t expert_intermediate_size = 0;
   std::uint64_t per_layer_embedding_dim = 0;
   std::vector<std::string> modalities;
+  std::optional<Drafter> drafter;
   std::uint64_t vision_params = 0;
   std::uint64_t audio_params = 0;
   std::uint64_t encoder_f32_params = 0;  // kept in F32 in the mmproj file whatever its type

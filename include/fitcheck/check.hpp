@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fitcheck/budget.hpp"
@@ -50,6 +51,9 @@ struct Deployment {
   std::size_t context_line = 0;
   bool fit_context = false;
   bool fit_layers = false;                        // --fit on and no -ngl / --n-cpu-moe: llama.cpp moves layers to the CPU to fit
+  bool draft = false;                             // an MTP drafter (--spec-type draft-mtp, -md, -hfd)
+  std::optional<std::uint64_t> draft_context;     // -cd; absent: the target's context
+  bool fit_context_planned = false;               // the context is what --fit chose (the draft keeps the model's)
   std::optional<std::uint64_t> fit_min_context;   // --fit-ctx
   std::optional<std::uint64_t> fit_margin_bytes;  // --fit-target (MiB in the file)  // no -c under llama.cpp's --fit: the context
                                                   // is the largest that fits (check says which)
@@ -100,7 +104,10 @@ struct CheckResult {
   VllmSettings vllm_settings;
   Budget budget;
   std::string reason;  // why it does not fit, in words; empty when it fits
-  std::string fitted;  // what llama.cpp's --fit chose (the context, the layers moved to the CPU); empty when nothing
+  // The placement llama.cpp's --fit chose (-ngl, --n-cpu-moe), when it moved layers to the CPU.
+  std::optional<std::pair<std::optional<std::uint64_t>, std::uint64_t>> placement;
+  std::uint64_t draft_bytes = 0;  // an MTP drafter's weights and draft compute buffer (in device_bytes)
+  std::string fitted;             // what llama.cpp's --fit chose (the context, the layers moved to the CPU); empty when nothing
 };
 
 // `reserve` overrides the platform's runtime reserve; `host_ram_bytes` is the RAM a discrete GPU's host

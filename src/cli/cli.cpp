@@ -248,6 +248,10 @@ void check_one(const CheckRun& run, Deployment d, CheckReport& report) {
     const CheckResult result = readers::at_line(
         d.path, d.line, [&] { return check_deployment(catalog, d, hw, run.reserve, run.host_ram, run.options.headroom); });
     if (!result.fitted.empty()) d.notes.push_back({0, result.fitted});
+    if (result.draft_bytes)
+      d.notes.push_back(
+          {0, "the MTP drafter adds " + format_gib(result.draft_bytes) +
+                  " on the device (its file and its draft context's compute buffer; llama.cpp's --fit does not count it)"});
     report.items.push_back({std::move(d), hw, result});
   } catch (const Error& e) {
     if (e.code() != Errc::data) throw;

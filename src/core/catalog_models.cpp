@@ -3,6 +3,7 @@
 
 #include "core/catalog_read.hpp"
 #include "fitcheck/error.hpp"
+#include "fitcheck/units.hpp"
 
 namespace fitcheck {
 namespace {
@@ -94,6 +95,13 @@ Model read_model(const Node& n) {
     enc.at("f32_params").fail("more F32 parameters than encoder parameters");
   if (enc.has("graphs")) {
     for (const Node& g : enc.at("graphs").items()) m.encoder_graphs.push_back(read_encoder_graph(g));
+  }
+  if (n.has("drafter")) {
+    const Node dn = n.at("drafter");
+    dn.require_source();
+    dn.at("compute_source").nonempty();
+    m.drafter = Drafter{dn.at("file_bytes").in_range(1, std::uint64_t{1} << 40), dn.at("context_bytes").in_range(0, 1U << 20),
+                        dn.at("base_bytes").in_range(0, std::uint64_t{1} << 34)};
   }
   const Node official = n.at("official");
   official.require_source();
@@ -204,6 +212,11 @@ void resolve_recipes(Catalog& c) {
     if (r.nominal_bits != 0) merged.nominal_bits = r.nominal_bits;
     r = std::move(merged);
   }
+}
+
+std::uint64_t Drafter::bytes_at(std::uint64_t context) const {
+  const std::uint64_t compute = checked_mul(context, context_bytes, "draft compute");
+  return checked_add(checked_add(file_bytes, base_bytes, "drafter"), compute, "drafter");
 }
 
 const PublishedFile* Preset::published_for(std::string_view model) const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "fitcheck/error.hpp"
 #include "fitcheck/offload.hpp"
@@ -34,6 +35,14 @@ Split placed_bytes(const Footprint& f, const LayerTable& table, const Deployment
   return placement_bytes(f, table, p);
 }
 
+// An MTP drafter's device bytes (its file, its draft context's compute buffer); 0 without one. Its context is
+// -cd, else the target's -c; with no -c it keeps the model's while --fit lowers the target's (llama.cpp#23398).
+std::uint64_t draft_bytes(const Deployment& d, const Settings& s) {
+  if (!d.draft || !d.model->drafter) return 0;
+  const std::uint64_t context = d.draft_context.value_or(d.fit_context_planned ? d.model->max_context : s.context);
+  return d.model->drafter->bytes_at(context);
+}
+
 struct CheckTarget {
   const Hardware& hw;
   std::optional<std::uint64_t> reserve;
@@ -55,7 +64,9 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
   const SetupOf of{catalog, *d.model, *d.preset, catalog.default_runtime()};
   const ModelSetup setup = d.weights ? make_setup(of, s, *d.weights) : make_setup(of, s);
   r.footprint = footprint_at(setup, s.context);
-  const Split placed = placed_bytes(*r.footprint, setup.table, d);
+  Split placed = placed_bytes(*r.footprint, setup.table, d);
+  r.draft_bytes = draft_bytes(d, s);
+  placed.device = checked_add(placed.device, r.draft_bytes, "device bytes");
   const std::uint64_t extra = std::min(d.extra_reserve_bytes, r.budget.device_bytes);
   r.limit_bytes = r.budget.device_bytes - extra;
   r.device_bytes = placed.device;
@@ -136,12 +147,27 @@ CheckResult check_offloaded(const Catalog& catalog, const Deployment& d, const C
     const bool device_ok = r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes;
     if (!device_ok) continue;
     r.fitted = "llama.cpp's --fit moves part of the model to the CPU (as " + placement_text(moved) + ")";
+    r.placement = std::pair{moved.gpu_layers, moved.cpu_moe_layers};
     return r;
   }
   return all;
 }
 
+// llama.cpp's --fit plans without the MTP drafter (ggml-org/llama.cpp#23244): what it chooses is then checked
+// with the drafter loaded.
 CheckResult check_llama(const Catalog& catalog, const Deployment& d, const CheckTarget& t) {
+  if (d.draft && (d.fit_context || d.fit_layers)) {
+    Deployment planned = d;
+    planned.draft = false;
+    const CheckResult chosen = check_llama(catalog, planned, t);
+    Deployment placed = d;
+    placed.fit_context_planned = d.fit_context;
+    placed.fit_context = placed.fit_layers = false;
+    if (chosen.placement) std::tie(placed.gpu_layers, placed.cpu_moe_layers) = *chosen.placement;
+    CheckResult r = check_llama_at(catalog, placed, t, chosen.context);
+    r.fitted = chosen.fitted;
+    return r;
+  }
   CheckResult r =
       d.fit_context ? check_fitted(catalog, d, t) : check_llama_at(catalog, d, t, deployment_context(catalog, d, t.hw));
   if (d.fit_context) r.fitted = "llama.cpp's --fit sets the context to " + std::to_string(r.context) + " tokens";

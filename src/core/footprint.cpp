@@ -248,7 +248,8 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, const TypeMa
     const auto it = types.find(t.name);
     stated.push_back({t.name, std::move(ne), it == types.end() ? std::string() : it->second});
   }
-  for (const auto& [name, type] : types) {
+  for (const auto& entry : types) {
+    const std::string& name = entry.first;
     const bool known = std::any_of(stated.begin(), stated.end(), [&](const StatedTensor& s) { return s.name == name; });
     if (!known) throw Error(Errc::data, "type map names tensor " + name + ", which " + model.id + " does not have");
   }

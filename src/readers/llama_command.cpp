@@ -32,6 +32,8 @@ enum class Arg {
   fit,
   fit_ctx,
   fit_target,
+  draft,
+  draft_context,
   harmless,
   unmodelled
 };
@@ -90,16 +92,16 @@ const Option k_options[] = {
     {{"-ot", "--override-tensor", nullptr}, Arg::unmodelled, true, "moves tensors between devices"},
     {{"-nkvo", "--no-kv-offload", nullptr}, Arg::unmodelled, false, "keeps the KV cache in host RAM"},
     {{"--lora", "--lora-scaled", nullptr}, Arg::unmodelled, true, "loads a LoRA adapter"},
-    {{"-md", "--model-draft", "-hfd"}, Arg::unmodelled, true, "loads a draft model"},
-    {{"--hf-repo-draft", "-cd", "--ctx-size-draft"}, Arg::unmodelled, true, "loads a draft model"},
-    {{"-ngld", "--gpu-layers-draft", nullptr}, Arg::unmodelled, true, "loads a draft model"},
-    {{"--spec-type", nullptr, nullptr},
-     Arg::unmodelled,
-     true,
-     "runs speculative decoding (an MTP drafter's weights and draft context)"},
+    {{"-md", "--model-draft", "-hfd"}, Arg::draft, true},
+    {{"--hf-repo-draft", "-hfrd", nullptr}, Arg::draft, true},
+    {{"--spec-type", nullptr, nullptr}, Arg::draft, true},
+    {{"-cd", "--ctx-size-draft", nullptr}, Arg::draft_context, true},
+    {{"-ngld", "--gpu-layers-draft", "--n-gpu-layers-draft"}, Arg::harmless, true},
+    {{"--spec-draft-n-max", "--spec-draft-n-min", "--draft-max"}, Arg::harmless, true},
+    {{"--draft-min", "--draft-p-min", "--spec-draft-p-min"}, Arg::harmless, true},
     {{"--rope-scaling", "--rope-scale", "--yarn-orig-ctx"}, Arg::unmodelled, true, "stretches the context past training"},
     {{"--no-mmproj-offload", nullptr, nullptr}, Arg::unmodelled, false, "keeps the projector in host RAM"},
-    {{"-ctkd", "--cache-type-k-draft", "-ctvd"}, Arg::unmodelled, true, "loads a draft model"},
+    {{"-ctkd", "--cache-type-k-draft", "-ctvd"}, Arg::harmless, true},  // Gemma 4's drafter reads the target's KV
 };
 
 const char* const k_programs[] = {"llama-server", "llama-cli", "llama-completion", "llama-bench", "llama-mtmd-cli"};
@@ -242,6 +244,10 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::no_mmproj: st.no_projector = true; break;
     case Arg::no_repack: d.settings.cpu_repack = false; break;
     case Arg::fit: st.fit_off = parse_switch(value) == std::optional<bool>(false); break;
+    case Arg::draft:  // --spec-type ngram-* needs no model
+      if (o.names[0] != std::string("--spec-type") || value.rfind("draft", 0) == 0) d.draft = true;
+      break;
+    case Arg::draft_context: d.draft_context = count_value(path, w, value, "a number of tokens"); break;
     case Arg::fit_ctx: d.fit_min_context = positive_count(path, w, value, "a number of tokens"); break;
     case Arg::fit_target:  // MiB; one value a device (several GPUs are not modelled: the first)
       d.fit_margin_bytes = checked_mul(count_value(path, w, value.substr(0, value.find(',')), "a size in MiB"),

@@ -355,4 +355,29 @@ TEST(Check, FitPlacesWhatTheConfigLeavesOpen) {
   EXPECT_LT(wide.context, e2b.context);
 }
 
+// An MTP drafter (--spec-type draft-mtp -md FILE) adds its file and its draft context's compute buffer on the device;
+// it reads the target's KV cache, so no KV of its own. llama.cpp's --fit plans without it.
+TEST(Check, MtpDrafterAddsItsFileAndDraftCompute) {
+  const Hardware& gpu = catalog().find_hardware("rtx3090-24g");
+  auto check = [&](const std::string& cmd) {
+    return check_deployment(catalog(), readers::read_llama_command(catalog(), "run.sh", cmd), gpu, std::nullopt, 64ULL << 30, {});
+  };
+  const std::string base = "llama-server -m gemma-4-12B-it-Q4_K_M.gguf -c 32768 --fit off";
+  const CheckResult plain = check(base);
+  const CheckResult drafted = check(base + " --spec-type draft-mtp -md mtp-gemma-4-12b-it.gguf");
+  // 12B drafter: 465,109,248 file bytes + 40 MiB base + 3,072 bytes x 32,768 draft tokens (the target's -c)
+  // = 465,109,248 + 41,943,040 + 100,663,296 = 607,715,584 bytes (579.6 MiB; measured 580 MiB at 32K).
+  EXPECT_EQ(drafted.draft_bytes, 607715584U);
+  EXPECT_EQ(drafted.device_bytes - plain.device_bytes, 607715584U);
+  // -cd sets the draft context: 8,192 tokens x 3,072 = 25,165,824 bytes of compute.
+  EXPECT_EQ(check(base + " --spec-type draft-mtp -md mtp.gguf -cd 8192").draft_bytes, 465109248U + 41943040U + 25165824U);
+  // An n-gram speculator loads no model.
+  EXPECT_EQ(check(base + " --spec-type ngram-simple").draft_bytes, 0U);
+  // Under --fit (no -c) the target's context is what fits with the drafter still to come; the drafter keeps the
+  // model's 262,144-token draft context, so the plan can end short of the margin (ggml-org/llama.cpp#24758).
+  const CheckResult fitted = check("llama-server -m gemma-4-12B-it-Q4_K_M.gguf --spec-type draft-mtp -md mtp.gguf");
+  EXPECT_EQ(fitted.draft_bytes, 465109248U + 41943040U + 262144ULL * 3072);
+  EXPECT_FALSE(fitted.fitted.empty());
+}
+
 }  // namespace fitcheck
