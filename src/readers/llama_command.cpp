@@ -6,6 +6,7 @@
 #include "fitcheck/units.hpp"
 #include "readers/llama_log.hpp"
 #include "readers/readers.hpp"
+#include "readers/wrappers.hpp"
 
 namespace fitcheck::readers {
 namespace {
@@ -85,6 +86,10 @@ const Option k_options[] = {
     {{"--no-webui", "-v", "--verbose"}, Arg::harmless, false},
     {{"--log-disable", "--props", "--slots"}, Arg::harmless, false},
     {{"--no-warmup", "--no-jinja", "--log-verbose"}, Arg::harmless, false},
+    {{"-p", "--prompt", "-sps"}, Arg::harmless, true},
+    {{"--slot-prompt-similarity", nullptr, nullptr}, Arg::harmless, true},
+    {{"-no-cnv", "--no-conversation", "--simple-io"}, Arg::harmless, false},
+    {{"--no-display-prompt", nullptr, nullptr}, Arg::harmless, false},
     {{"-ts", "--tensor-split", nullptr}, Arg::unmodelled, true, "splits the model over several GPUs"},
     {{"-sm", "--split-mode", nullptr}, Arg::unmodelled, true, "splits the model over several GPUs"},
     {{"-dev", "--device", "-mg"}, Arg::unmodelled, true, "picks the GPUs the model is split over"},
@@ -195,22 +200,45 @@ void from_file(const Catalog& catalog, Deployment& d, const ModelFileRead& file,
   d.notes.push_back({line, "weights read from the GGUF header of " + d.model_text});
 }
 
+// A placeholder path as documentation writes it ("<path-to-gemma4-12b-Q4_K_M.gguf>"): the name inside.
+std::string placeholder_inner(const std::string& value) {
+  if (value.size() > 2 && value.front() == '<' && value.back() == '>') return value.substr(1, value.size() - 2);
+  return value;
+}
+
+// A word with an option glued to its end, as a post that lost its spaces shows it ("131072--fit"): the two
+// words, and a warning; any other word as it is.
+void split_glued(std::vector<Word>& words, std::vector<ConfigNote>& warnings) {
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& text = words[i].text;
+    const std::size_t at = text.rfind('-', 0) == 0 ? std::string::npos : text.find("--");
+    if (at == std::string::npos || at == 0 || !find_option(text.substr(at, text.find('=', at) - at))) continue;
+    warnings.push_back(
+        {words[i].line, "'" + text + "' read as '" + text.substr(0, at) + " " + text.substr(at) + "' (a space is missing)"});
+    Word option{text.substr(at), words[i].line, false};
+    words[i].text.resize(at);
+    words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(option));
+  }
+}
+
 void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& o, const Word& w, const std::string& value) {
   const std::string& path = d.path;
   switch (o.arg) {
     case Arg::model:
       d.line = w.line;
-      d.model_text = value;
+      d.model_text = placeholder_inner(value);
+      if (d.model_text != value) d.notes.push_back({w.line, "'" + value + "' is a placeholder: the model is told from its name"});
       {
-        const bool gguf = value.find(".gguf") != std::string::npos || value.find(".GGUF") != std::string::npos;
+        const std::string& name = d.model_text;
+        const bool gguf = name.find(".gguf") != std::string::npos || name.find(".GGUF") != std::string::npos;
         const std::optional<ModelFileRead> file =
-            gguf ? at_line(path, w.line, [&] { return read_model_file(catalog, value); }) : std::nullopt;
+            gguf ? at_line(path, w.line, [&] { return read_model_file(catalog, name); }) : std::nullopt;
         if (file) {
           from_file(catalog, d, *file, w.line);
           break;
         }
         const ModelMatch m =
-            at_line(path, w.line, [&] { return gguf ? match_gguf_file(catalog, value) : match_hf_repo(catalog, value); });
+            at_line(path, w.line, [&] { return gguf ? match_gguf_file(catalog, name) : match_hf_repo(catalog, name); });
         d.model = m.model;
         d.preset = m.preset;
       }
@@ -284,6 +312,12 @@ void resolve_hf(const Catalog& catalog, Deployment& d, const LlamaState& st) {
 
 }  // namespace
 
+std::optional<bool> llama_option_takes_value(const std::string& name) {
+  const Option* o = find_option(name);
+  if (!o) return std::nullopt;
+  return o->value;
+}
+
 Deployment read_llama_command(const Catalog& catalog, const std::string& path, std::string_view text) {
   Deployment d;
   d.path = path;
@@ -291,7 +325,8 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
   d.settings = default_settings(catalog.default_runtime());
   LlamaState st;
   const bool log = is_llama_log(text);
-  const std::vector<Word> words = log ? log_words(text) : command_words(path, shell_words(path, text));
+  std::vector<Word> words = log ? log_words(text) : command_words(path, shell_words(path, text));
+  split_glued(words, d.warnings);
   if (log) d.notes.push_back({0, "read as a llama.cpp load log: the model file and settings it reports"});
   for (std::size_t i = 0; i < words.size(); ++i) {
     const Word& w = words[i];

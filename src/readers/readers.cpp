@@ -76,6 +76,7 @@ std::optional<ConfigFormat> parse_format(std::string_view name) {
 }
 
 Wrapper detect_wrapper(std::string_view text) {
+  if (is_llama_preset(text)) return Wrapper::llama_preset;
   bool swap = false;
   for (const std::string_view line : split_lines(text)) {
     const auto top = [&](std::string_view key) { return line.rfind(key, 0) == 0; };
@@ -155,6 +156,7 @@ void bound(Deployment& d) {
 }
 
 void read_wrapped(FileContext& f, Wrapper wrapper, std::string_view text) {
+  if (wrapper == Wrapper::llama_preset) return read_llama_preset(f);
   const std::vector<YAML::Node> documents = load_yaml(f.path, text);
   for (const YAML::Node& doc : documents) {
     if (wrapper == Wrapper::kubernetes) {

@@ -7,7 +7,7 @@
 
 namespace fitcheck::readers {
 
-enum class Wrapper { none, compose, kubernetes, helm_vllm, llama_swap };
+enum class Wrapper { none, compose, kubernetes, helm_vllm, llama_swap, llama_preset };
 
 // Recognized from the top-level keys of a YAML text; none for anything else.
 Wrapper detect_wrapper(std::string_view text);
@@ -16,6 +16,11 @@ void read_compose(FileContext& f, const YAML::Node& root);
 void read_kubernetes(FileContext& f, const YAML::Node& document);
 void read_helm_vllm(FileContext& f, const YAML::Node& root);
 void read_llama_swap(FileContext& f, const YAML::Node& root);
+// llama-server's --models-preset INI file: one deployment a model section.
+bool is_llama_preset(std::string_view text);
+void read_llama_preset(FileContext& f);
+// Whether llama-server's option `name` takes a value (false: a switch); nullopt for a name it does not have.
+std::optional<bool> llama_option_takes_value(const std::string& name);
 
 // Runs `read` on one named part of a file; its data error goes to f.out.errors, prefixed with `name`.
 template <class Read>

@@ -136,3 +136,63 @@ TEST(Wrappers, YamlIsBoundedBeforeItIsParsed) {
 
 }  // namespace
 }  // namespace fitcheck
+
+namespace fitcheck {
+namespace {
+
+readers::ReadResult read_text_as(const std::string& name, const std::string& text) {
+  return readers::read_deployments(builtin_catalog(), name, text, {});
+}
+
+// llama-server's --models-preset INI: one deployment per model section at its line, [*] inherited and overridden
+// by the section, switches as llama.cpp reads them ("mmap = off" is --no-mmap, "kv-unified = true" is -kvu).
+TEST(Wrappers, LlamaPresetIniGivesOneDeploymentPerModel) {
+  const std::string ini =
+      "version = 1\n"                                                 // 1
+      "[*]\n"                                                         // 2
+      "ctx-size = 65536\n"                                            // 3
+      "flash-attn = off\n"                                            // 4
+      "mmap = off\n"                                                  // 5
+      "\n"                                                            // 6
+      "[small]\n"                                                     // 7
+      "model = models/gemma-4-E2B-it-Q8_0.gguf\n"                     // 8
+      "kv-unified = true\n"                                           // 9
+      "parallel = 2\n"                                                // 10
+      "[big]\n"                                                       // 11
+      "LLAMA_ARG_HF_REPO = unsloth/gemma-4-31B-it-GGUF:UD-Q4_K_XL\n"  // 12
+      "ctx-size = 8192\n";                                            // 13
+  const readers::ReadResult r = read_text_as("models.ini", ini);
+  ASSERT_TRUE(r.errors.empty()) << r.errors.front().what();
+  ASSERT_EQ(r.deployments.size(), 2U);
+  const Deployment& small = r.deployments[0];
+  EXPECT_EQ(small.name, "small");
+  EXPECT_EQ(small.line, 8U);
+  EXPECT_EQ(small.model->id, "gemma-4-e2b");
+  EXPECT_EQ(small.context, std::optional<std::uint64_t>(65536));  // from [*]
+  EXPECT_FALSE(small.settings.flash_attn);
+  EXPECT_TRUE(small.settings.kv_unified);
+  EXPECT_EQ(small.settings.parallel, 2U);
+  const Deployment& big = r.deployments[1];
+  EXPECT_EQ(big.model->id, "gemma-4-31b");
+  EXPECT_EQ(big.context, std::optional<std::uint64_t>(8192));  // the section wins over [*]
+  EXPECT_EQ(big.context_line, 13U);
+  EXPECT_FALSE(big.settings.kv_unified);
+}
+
+// A command whose spaces were lost in a post ("-c 131072--fit on") reads as llama.cpp's words, with a warning;
+// a documentation placeholder ("<path-to-gemma4-12b-Q4_K_M.gguf>") names its model.
+TEST(Wrappers, GluedOptionsAndPlaceholdersRead) {
+  const Deployment d =
+      readers::read_llama_command(builtin_catalog(), "run.sh", "llama-server -m gemma-4-12B-it-Q4_K_M.gguf -c 8192--fit off\n");
+  EXPECT_EQ(d.context, std::optional<std::uint64_t>(8192));
+  EXPECT_FALSE(d.fit_layers);  // --fit off was read
+  ASSERT_FALSE(d.warnings.empty());
+  EXPECT_NE(d.warnings.front().message.find("a space is missing"), std::string::npos);
+  const Deployment p = readers::read_llama_command(builtin_catalog(), "run.sh",
+                                                   "llama-completion -m \"<path-to-gemma4-12b-Q4_K_M.gguf>\" -c 4096\n");
+  EXPECT_EQ(p.model->id, "gemma-4-12b");
+  EXPECT_EQ(p.preset->id, "Q4_K_M");
+}
+
+}  // namespace
+}  // namespace fitcheck
