@@ -170,6 +170,9 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
                    "The config kind (fitcheck, llama.cpp, ollama, vllm; default: recognized by content) and/or the "
                    "output (text, json, github); repeat it for both")
       ->allow_extra_args(false);
+  check->add_option("--model", r.model,
+                    "The model the configs load where they do not name it, or name it by a path that does not tell "
+                    "(model.gguf): as a config would (a GGUF file or Hugging Face repository; an Ollama tag; a vLLM model id)");
   check->add_option("--env", r.env_file, "Ollama settings as KEY=VALUE lines (default: OLLAMA_* from the environment)");
   check->add_option("--junit", r.junit_path, "Also write a JUnit XML report to this file");
   check->add_flag("--lenient", r.lenient,

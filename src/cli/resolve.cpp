@@ -253,6 +253,7 @@ CheckOptions resolve_check_options(const Request& r) {
   }
   o.headroom = resolve_headroom(r.headroom);
   o.read.read_model_files = true;  // a -m GGUF that exists is read for its header
+  if (!r.model.empty()) o.read.model = r.model;
   return o;
 }
 

@@ -200,6 +200,12 @@ void from_file(const Catalog& catalog, Deployment& d, const ModelFileRead& file,
   d.notes.push_back({line, "weights read from the GGUF header of " + d.model_text});
 }
 
+// A model as -m names it: a GGUF file, or (llama.cpp downloads it) a Hugging Face repository.
+ModelMatch match_llama_name(const Catalog& catalog, const std::string& name) {
+  const bool gguf = name.find(".gguf") != std::string::npos || name.find(".GGUF") != std::string::npos;
+  return gguf ? match_gguf_file(catalog, name) : match_hf_repo(catalog, name);
+}
+
 // A placeholder path as documentation writes it ("<path-to-gemma4-12b-Q4_K_M.gguf>"): the name inside.
 std::string placeholder_inner(const std::string& value) {
   if (value.size() > 2 && value.front() == '<' && value.back() == '>') return value.substr(1, value.size() - 2);
@@ -237,8 +243,7 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
           from_file(catalog, d, *file, w.line);
           break;
         }
-        const ModelMatch m =
-            at_line(path, w.line, [&] { return gguf ? match_gguf_file(catalog, name) : match_hf_repo(catalog, name); });
+        const ModelMatch m = match_or_hint(d, w.line, name, [&](const std::string& n) { return match_llama_name(catalog, n); });
         d.model = m.model;
         d.preset = m.preset;
       }
@@ -369,6 +374,7 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
     if (hf_projector && !st.projector)
       d.notes.push_back({st.hf_line, "-hf loads the repository's mmproj file too (add --no-mmproj to leave it out)"});
   }
+  model_from_hint(d, [&](const std::string& n) { return match_llama_name(catalog, n); });
   if (d.context && *d.context == 0 && d.model) d.context = d.model->max_context;
   if (!d.context && d.model) no_context(d, st.fit_off);
   d.fit_layers = !st.fit_off && !st.ngl_stated && d.cpu_moe_layers == 0;

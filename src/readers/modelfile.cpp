@@ -60,12 +60,15 @@ bool is_file_reference(const std::string& ref) {
   return ref.find(".gguf") != std::string::npos || ref.rfind('.', 0) == 0 || ref.rfind('/', 0) == 0;
 }
 
+ModelMatch match_ollama_name(const Catalog& catalog, const std::string& name) {
+  return is_file_reference(name) ? match_gguf_file(catalog, name) : match_ollama_tag(catalog, name);
+}
+
 void from(const Catalog& catalog, Deployment& d, const Line& l) {
   d.line = l.line;
   d.model_text = l.args;
   const bool file = is_file_reference(l.args);
-  const ModelMatch m =
-      at_line(d.path, l.line, [&] { return file ? match_gguf_file(catalog, l.args) : match_ollama_tag(catalog, l.args); });
+  const ModelMatch m = match_or_hint(d, l.line, l.args, [&](const std::string& n) { return match_ollama_name(catalog, n); });
   d.model = m.model;
   d.preset = m.preset;
 }
@@ -160,6 +163,7 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
                    [] { return both(k_modelled_instructions, k_harmless_instructions); });
     }
   }
+  model_from_hint(d, [&](const std::string& n) { return match_ollama_name(catalog, n); });
   if (!d.model) fail_at(path, 0, "no FROM line (expected FROM <model>, e.g. FROM " + example_ollama_tag(catalog) + ")");
   environment(catalog, d, options);
   if ((library_tag && catalog.deployment.ollama.loads_projector) || projector_file) {

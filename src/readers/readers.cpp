@@ -217,11 +217,17 @@ namespace {
 // run without it (the fuzzers, the library) never touch the file system for a name.
 thread_local std::optional<std::filesystem::path> t_config_folder;
 
+thread_local std::optional<std::string> t_model_hint;  // check --model
+
 struct ConfigFolderScope {
-  ConfigFolderScope(bool on, const std::string& path) {
-    if (on) t_config_folder = std::filesystem::path(path).parent_path();
+  ConfigFolderScope(const ReadOptions& options, const std::string& path) {
+    if (options.read_model_files) t_config_folder = std::filesystem::path(path).parent_path();
+    t_model_hint = options.model;
   }
-  ~ConfigFolderScope() { t_config_folder.reset(); }
+  ~ConfigFolderScope() {
+    t_config_folder.reset();
+    t_model_hint.reset();
+  }
   ConfigFolderScope(const ConfigFolderScope&) = delete;
   ConfigFolderScope& operator=(const ConfigFolderScope&) = delete;
 };
@@ -250,7 +256,7 @@ std::optional<ModelFileRead> read_model_file(const Catalog& catalog, const std::
 }
 
 ReadResult read_deployments(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
-  const ConfigFolderScope scope(options.read_model_files, path);
+  const ConfigFolderScope scope(options, path);
   text = without_bom(text);
   if (text.find('\0') != std::string_view::npos) fail_at(path, 0, "binary data (expected a text config file)");
   ReadResult result;
@@ -271,6 +277,8 @@ ReadResult read_deployments(const Catalog& catalog, const std::string& path, std
   for (Deployment& d : result.deployments) bound(d);
   return result;
 }
+
+const std::optional<std::string>& model_hint() { return t_model_hint; }
 
 std::uint64_t count_value(const std::string& path, const Word& option, const std::string& value, const char* expected) {
   const std::optional<std::uint64_t> n = parse_count(value);

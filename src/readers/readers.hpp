@@ -14,6 +14,7 @@
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/check.hpp"
 #include "fitcheck/error.hpp"
+#include "fitcheck/names.hpp"
 #include "readers/config_text.hpp"
 
 namespace fitcheck::readers {
@@ -23,7 +24,11 @@ struct ReadOptions {
   std::vector<Entry> env;              // Ollama's environment settings
   std::string env_source;              // where they came from, for the notes
   bool read_model_files = false;       // a -m GGUF that exists (as written, or beside the config) is read for its header
+  std::optional<std::string> model;    // check --model: for configs that name no model, or a name that does not tell
 };
+
+// While read_deployments runs: check --model's name, or nullopt.
+const std::optional<std::string>& model_hint();
 
 // While read_deployments runs with read_model_files: the model file a config names, found and read, or null
 // (the readers then go by its name). Throws Error(Errc::data) for a file that exists and is not a usable GGUF.
@@ -65,6 +70,30 @@ auto at_line(const std::string& path, std::size_t line, F f) -> decltype(f()) {
     if (!e.file().empty()) throw;
     fail_at(path, line, e.what());
   }
+}
+// `match(name)` for the model name a config gives; where it does not tell the model (model.gguf, ${MODEL_PATH})
+// and check --model gives one, `match` of that, with a note.
+template <class Match>
+ModelMatch match_or_hint(Deployment& d, std::size_t line, const std::string& name, Match match) {
+  try {
+    return at_line(d.path, line, [&] { return match(name); });
+  } catch (const Error& e) {
+    if (!model_hint() || e.code() != Errc::data || names_other_family(e.reason())) throw;
+  }
+  d.notes.push_back({line, "'" + name + "' does not tell the model: --model's " + *model_hint() + " is used"});
+  d.model_text = *model_hint();
+  return at_line(d.path, line, [&] { return match(*model_hint()); });
+}
+// A config that names no model: check --model's, matched by `match`, with a note; false without --model.
+template <class Match>
+bool model_from_hint(Deployment& d, Match match) {
+  if (d.model || !model_hint()) return false;
+  const ModelMatch m = at_line(d.path, 0, [&] { return match(*model_hint()); });
+  d.model = m.model;
+  d.preset = m.preset;
+  d.model_text = *model_hint();
+  d.notes.push_back({0, "the config names no model: --model's " + *model_hint() + " is used"});
+  return true;
 }
 // A count option's value, or an error naming the option and what it expects.
 std::uint64_t count_value(const std::string& path, const Word& option, const std::string& value, const char* expected);

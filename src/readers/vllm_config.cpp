@@ -89,7 +89,7 @@ void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
   if (k == "model" || k == "model-id") {  // --model_id: KServe's Hugging Face runtime
     d.line = s.line;
     d.model_text = s.value;
-    const ModelMatch m = at_line(path, s.line, [&] { return match_hf_id(catalog, s.value); });
+    const ModelMatch m = match_or_hint(d, s.line, s.value, [&](const std::string& n) { return match_hf_id(catalog, n); });
     d.model = m.model;
     d.preset = m.preset;
   } else if (k == "max-model-len") {
@@ -223,6 +223,11 @@ Deployment read_vllm(const Catalog& catalog, const std::string& path, std::strin
   for (const Setting& s : settings) apply(catalog, d, s);
   for (const Setting& s : settings) {
     if (d.model && (s.key == "quantization" || s.key == "q")) scheme_from_method(catalog, d, s);
+  }
+  if (model_from_hint(d, [&](const std::string& n) { return match_hf_id(catalog, n); })) {
+    for (const Setting& s : settings) {
+      if (s.key == "quantization" || s.key == "q") scheme_from_method(catalog, d, s);
+    }
   }
   if (!d.model)
     fail_at(

@@ -194,5 +194,29 @@ TEST(Wrappers, GluedOptionsAndPlaceholdersRead) {
   EXPECT_EQ(p.preset->id, "Q4_K_M");
 }
 
+// check --model: the model of a config that names none or names it by a path that does not tell, matched as the
+// config's own kind names models; a name that tells is kept.
+TEST(Wrappers, ModelHintNamesWhatTheConfigDoesNot) {
+  readers::ReadOptions o;
+  o.model = "gemma-4-31B-it-Q4_K_M.gguf";
+  const auto read = [&](const std::string& text) {
+    return readers::read_deployments(builtin_catalog(), "run.sh", text, o).deployments.at(0);
+  };
+  const Deployment path = read("llama-server -m /models/model.gguf -c 8192\n");
+  EXPECT_EQ(path.model->id, "gemma-4-31b");
+  EXPECT_EQ(path.preset->id, "Q4_K_M");
+  EXPECT_EQ(read("llama-server -c 8192 -ngl 99\n").model->id, "gemma-4-31b");
+  EXPECT_EQ(read("llama-server -m gemma-4-E2B-it-Q8_0.gguf\n").model->id, "gemma-4-e2b");  // the config's own
+  // Without --model the same config is an error naming the file name.
+  EXPECT_NE(error_of([] {
+              readers::read_deployments(builtin_catalog(), "run.sh", "llama-server -m model.gguf\n", {});
+            }).find("model.gguf"),
+            std::string::npos);
+  o.model = "google/gemma-4-12B-it";
+  EXPECT_EQ(read("vllm serve ${MODEL_PATH} --max-model-len 8192\n").model->id, "gemma-4-12b");
+  // Another family's model is not replaced.
+  EXPECT_NE(error_of([&] { read("llama-server -m Qwen3-32B-Q4_K_M.gguf\n"); }).find("not a Gemma 4 model"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fitcheck
