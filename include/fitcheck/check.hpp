@@ -51,6 +51,7 @@ struct Deployment {
   std::size_t context_line = 0;
   bool fit_context = false;
   bool fit_layers = false;                        // --fit on and no -ngl / --n-cpu-moe: llama.cpp moves layers to the CPU to fit
+  bool mmap = true;                               // llama.cpp maps the weights (--no-mmap, --mlock: read into RAM)
   bool draft = false;                             // an MTP drafter (--spec-type draft-mtp, -md, -hfd)
   std::optional<std::uint64_t> draft_context;     // -cd; absent: the target's context
   bool fit_context_planned = false;               // the context is what --fit chose (the draft keeps the model's)
@@ -106,6 +107,7 @@ struct CheckResult {
   std::string reason;  // why it does not fit, in words; empty when it fits
   // The placement llama.cpp's --fit chose (-ngl, --n-cpu-moe), when it moved layers to the CPU.
   std::optional<std::pair<std::optional<std::uint64_t>, std::uint64_t>> placement;
+  std::uint64_t paged_bytes = 0;  // mapped weights beyond the host RAM budget: read from disk as tokens need them
   std::uint64_t draft_bytes = 0;  // an MTP drafter's weights and draft compute buffer (in device_bytes)
   std::string fitted;             // what llama.cpp's --fit chose (the context, the layers moved to the CPU); empty when nothing
 };

@@ -25,6 +25,11 @@ struct OffloadPlan {
 // the device; any layer on the CPU also costs a CPU compute buffer.
 Split placement_bytes(const Footprint& all_on_gpu_footprint, const LayerTable& table, const Placement& placement);
 
+// The experts a placement keeps on the CPU (of its CPU layers and of --n-cpu-moe): llama.cpp maps them from the
+// file (unless --no-mmap or --mlock) and a token reads only the routed few, so RAM short of them pages from disk
+// rather than failing. Dense weights on the CPU are read whole every token: they must stay in RAM.
+std::uint64_t placement_expert_bytes(const LayerTable& table, const Placement& placement);
+
 struct OffloadLimits {
   std::uint64_t device_bytes = 0;  // the device budget
   std::uint64_t host_bytes = 0;    // host RAM a plan may use (RAM less the OS reserve)

@@ -248,6 +248,11 @@ void check_one(const CheckRun& run, Deployment d, CheckReport& report) {
     const CheckResult result = readers::at_line(
         d.path, d.line, [&] { return check_deployment(catalog, d, hw, run.reserve, run.host_ram, run.options.headroom); });
     if (!result.fitted.empty()) d.notes.push_back({0, result.fitted});
+    if (result.paged_bytes)
+      d.notes.push_back({0, format_gib(result.paged_bytes) +
+                                " of the experts kept on the CPU do not fit in host RAM: llama.cpp maps "
+                                "them from the file, so they are read from disk as tokens route to them "
+                                "(decoding slows; --no-mmap or --mlock would fail)"});
     if (result.draft_bytes)
       d.notes.push_back(
           {0, "the MTP drafter adds " + format_gib(result.draft_bytes) +

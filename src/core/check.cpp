@@ -24,15 +24,25 @@ std::string over_text(std::uint64_t used, std::uint64_t limit, std::uint64_t hea
          format_gib(headroom) + " headroom";
 }
 
-// Where llama.cpp puts the layers: as stated (-ngl, --n-cpu-moe), else every layer on the device.
-Split placed_bytes(const Footprint& f, const LayerTable& table, const Deployment& d) {
-  if (f.settings.backend == Backend::cpu || (!d.gpu_layers && d.cpu_moe_layers == 0)) {
-    return {f.device_bytes(), f.host_bytes()};
-  }
+// The placement a deployment states; nullopt for every layer on the device (or the CPU backend).
+std::optional<Placement> stated_placement(const Footprint& f, const LayerTable& table, const Deployment& d) {
+  if (f.settings.backend == Backend::cpu || (!d.gpu_layers && d.cpu_moe_layers == 0)) return std::nullopt;
   Placement p = all_on_gpu(table);
   if (d.gpu_layers) p.gpu_layers = std::min<std::uint64_t>(*d.gpu_layers, table.layers.size());
   p.cpu_moe_layers = std::min<std::uint64_t>(d.cpu_moe_layers, table.layers.size());
-  return placement_bytes(f, table, p);
+  return p;
+}
+
+// Where llama.cpp puts the layers: as stated (-ngl, --n-cpu-moe), else every layer on the device.
+Split placed_bytes(const Footprint& f, const LayerTable& table, const Deployment& d) {
+  const std::optional<Placement> p = stated_placement(f, table, d);
+  return p ? placement_bytes(f, table, *p) : Split{f.device_bytes(), f.host_bytes()};
+}
+
+// Host bytes llama.cpp maps from the model file and may page from disk: the experts on the CPU, with mmap on.
+std::uint64_t mapped_bytes(const Footprint& f, const LayerTable& table, const Deployment& d) {
+  const std::optional<Placement> p = stated_placement(f, table, d);
+  return d.mmap && p ? placement_expert_bytes(table, *p) : 0;
 }
 
 // An MTP drafter's device bytes (its file, its draft context's compute buffer); 0 without one. Its context is
@@ -78,7 +88,10 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
   r.host_bytes = unified ? checked_add(placed.device, host) : host;
   r.host_limit_bytes = unified ? r.budget.ram_bytes : host_ram;
   const bool device_ok = r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes;
-  const bool host_ok = r.host_limit_bytes == 0 || r.host_bytes <= r.host_limit_bytes;
+  // Mapped weights beyond RAM are paged from disk as tokens need them (slow, not a failed load).
+  const std::uint64_t mapped = unified ? 0 : std::min(mapped_bytes(*r.footprint, setup.table, d), r.host_bytes);
+  const bool host_ok = r.host_limit_bytes == 0 || r.host_bytes - mapped <= r.host_limit_bytes;
+  if (host_ok && r.host_limit_bytes && r.host_bytes > r.host_limit_bytes) r.paged_bytes = r.host_bytes - r.host_limit_bytes;
   r.fits = device_ok && host_ok;
   if (!device_ok)
     r.reason = over_text(r.device_bytes, r.limit_bytes, r.headroom_bytes, "device memory");

@@ -185,7 +185,9 @@ ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo) {
   }
   const Preset& preset = colon == std::string_view::npos ? catalog.find_preset(catalog.deployment.hf_default_preset)
                                                          : quant_tag(catalog, repo.substr(colon + 1), repo);
-  return {model, &preset};
+  // A -qat repository's files are quantized from the QAT checkpoint: its own recipe where the catalog has one.
+  const Preset* qat = name.find("-qat") != std::string::npos ? catalog.weights_named("QAT-" + preset.id) : nullptr;
+  return {model, qat ? qat : &preset};
 }
 
 ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {

@@ -27,6 +27,14 @@ Split placement_bytes(const Footprint& f, const LayerTable& t, const Placement& 
   return s;
 }
 
+std::uint64_t placement_expert_bytes(const LayerTable& t, const Placement& p) {
+  std::uint64_t experts = 0;
+  for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
+    if (!on_gpu(t, p, il) || il < p.cpu_moe_layers) experts = checked_add(experts, t.layers[il].experts);
+  }
+  return experts;
+}
+
 std::string llama_args(const Settings& s, const LayerTable& t, const Placement& p) {
   // -ngl counts the output layer too: more than the layer count offloads everything.
   return llama_flags(s, p.gpu_layers >= t.layers.size() ? 99 : p.gpu_layers, p.cpu_moe_layers);

@@ -35,6 +35,7 @@ enum class Arg {
   fit_target,
   draft,
   draft_context,
+  no_mmap,
   harmless,
   unmodelled
 };
@@ -81,8 +82,9 @@ const Option k_options[] = {
     {{"--timeout", "-to", "--reasoning-format"}, Arg::harmless, true},
     {{"--reasoning-budget", "--slot-save-path", "-cram"}, Arg::harmless, true},
     {{"--cache-ram", "-ctxcp", "--ctx-checkpoints"}, Arg::harmless, true},
-    {{"--jinja", "--metrics", "--mlock"}, Arg::harmless, false},
-    {{"--no-mmap", "-cb", "--cont-batching"}, Arg::harmless, false},
+    {{"--jinja", "--metrics", nullptr}, Arg::harmless, false},
+    {{"-cb", "--cont-batching", "--mmap"}, Arg::harmless, false},
+    {{"--no-mmap", "--mlock", nullptr}, Arg::no_mmap, false},
     {{"--no-webui", "-v", "--verbose"}, Arg::harmless, false},
     {{"--log-disable", "--props", "--slots"}, Arg::harmless, false},
     {{"--no-warmup", "--no-jinja", "--log-verbose"}, Arg::harmless, false},
@@ -280,6 +282,7 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::draft:  // --spec-type ngram-* needs no model
       if (o.names[0] != std::string("--spec-type") || value.rfind("draft", 0) == 0) d.draft = true;
       break;
+    case Arg::no_mmap: d.mmap = false; break;
     case Arg::draft_context: d.draft_context = count_value(path, w, value, "a number of tokens"); break;
     case Arg::fit_ctx: d.fit_min_context = positive_count(path, w, value, "a number of tokens"); break;
     case Arg::fit_target:  // MiB; one value a device (several GPUs are not modelled: the first)

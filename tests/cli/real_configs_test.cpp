@@ -18,7 +18,7 @@ using nlohmann::json;
 
 const std::string k_real = std::string(FITCHECK_TEST_DATA) + "/real/";
 constexpr std::size_t k_min_read_percent = 73;
-constexpr std::size_t k_min_agree_percent = 61;
+constexpr std::size_t k_min_agree_percent = 63;
 
 struct Case {
   std::string folder;

@@ -51,7 +51,7 @@ TEST(ModelNames, PublishedAndRenamedFiles) {
     const char* weights;
   } cases[] = {
       {"gemma-4-31B-it-UD-Q4_K_XL.gguf", "gemma-4-31b", "UD-Q4_K_XL"},
-      {"gemma-4-26B-A4B-it-qat-UD-Q4_K_XL.gguf", "gemma-4-26b-a4b", "UD-Q4_K_XL"},
+      {"gemma-4-26B-A4B-it-qat-UD-Q4_K_XL.gguf", "gemma-4-26b-a4b", "QAT-UD-Q4_K_XL"},  // the -qat repo's own file
       {"<drive>\\models\\chat\\gemma4-12b-it-qat-q4.gguf", "gemma-4-12b", "QAT-Q4_0"},
       {"gemma-4-31B_q4_0-it.gguf", "gemma-4-31b", "Q4_0"},
       {"models/Gemma4-31B-Q8_0.gguf", "gemma-4-31b", "Q8_0"},
@@ -67,6 +67,7 @@ TEST(ModelNames, PublishedAndRenamedFiles) {
   }
   // unsloth's -hf tags name the UD files without the UD- prefix.
   EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-26B-A4B-it-GGUF:Q4_K_XL").preset->id, "UD-Q4_K_XL");
+  EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-26B-A4B-it-qat-GGUF:Q4_K_XL").preset->id, "QAT-UD-Q4_K_XL");
 }
 
 // The 12B as its publishers and runtimes name it (unsloth's files are lower case).
@@ -380,4 +381,26 @@ TEST(Check, MtpDrafterAddsItsFileAndDraftCompute) {
   EXPECT_FALSE(fitted.fitted.empty());
 }
 
+}  // namespace fitcheck
+
+namespace fitcheck {
+// Experts kept on the CPU (-ngl, --n-cpu-moe, --cpu-moe) are mapped from the file: RAM short of them pages from disk
+// (a note), not a failed load; with --no-mmap or --mlock they are read into RAM and must fit.
+TEST(Check, MappedWeightsPageFromDiskUnlessReadIntoRam) {
+  const Hardware& gpu = catalog().find_hardware("rtx3060-12g");
+  auto check = [&](const std::string& cmd, std::uint64_t ram) {
+    return check_deployment(catalog(), readers::read_llama_command(catalog(), "run.sh", cmd), gpu, std::nullopt, ram, {});
+  };
+  const std::string cmd = "llama-server -m gemma-4-26B-A4B-it-Q4_K_M.gguf -c 8192 --cpu-moe";
+  const CheckResult roomy = check(cmd, 64ULL << 30);
+  ASSERT_TRUE(roomy.fits);
+  EXPECT_EQ(roomy.paged_bytes, 0U);
+  // A RAM budget 1 GiB short of the host bytes: the experts (about 14 GiB, far more than 1 GiB) page.
+  const std::uint64_t short_ram = roomy.host_bytes - (1ULL << 30);
+  const CheckResult paged = check(cmd, short_ram);
+  EXPECT_TRUE(paged.fits);
+  EXPECT_EQ(paged.paged_bytes, 1ULL << 30);
+  EXPECT_FALSE(check(cmd + " --no-mmap", short_ram).fits);
+  EXPECT_FALSE(check(cmd + " --mlock", short_ram).fits);
+}
 }  // namespace fitcheck
