@@ -229,7 +229,7 @@ std::vector<Segment> scalar_segments(const YAML::Node& scalar, const std::vector
     if (line.empty()) continue;
     std::size_t p = pos;
     bool newline = false;
-    while (p < value.size() && std::isspace(static_cast<unsigned char>(value[p]))) newline = newline || value[p++] == '\n';
+    for (; p < value.size() && std::isspace(static_cast<unsigned char>(value[p])); ++p) newline = newline || value[p] == '\n';
     if (value.compare(p, line.size(), line) == 0) {
       out.push_back({line, r + 1, newline && !out.empty()});
       pos = p + line.size();
