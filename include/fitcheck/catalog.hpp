@@ -197,6 +197,10 @@ struct Model {
   std::uint64_t activation_bytes_per_ubatch_token = 0;
   std::uint64_t bytes_per_hidden_per_ubatch_token = 0;
   bool mask_grows_with_context = false;
+  // GPU backends (see footprint.cpp gpu_compute_buffers): the graph's live activations per ubatch token while
+  // the layers run, and whether public load logs measured it (else derived from the graph rules).
+  std::uint64_t gpu_activation_bytes_per_ubatch_token = 0;
+  bool gpu_activation_measured = false;
 
   std::uint64_t num_layers() const { return layers.size(); }
   std::uint64_t first_kv_shared_layer() const { return num_layers() - kv_shared_layers; }
@@ -227,6 +231,26 @@ struct BackendSpeed {
   double bandwidth_efficiency = 1;  // share of the spec bandwidth decoding reaches
   double layer_overhead_us = 0;     // fixed time per layer per token
   double compute_efficiency = 1;    // share of FP16 throughput prefill reaches
+};
+
+// How llama.cpp's scheduler sizes a GPU backend's compute buffers (data/runtimes.json "gpu_graph"; the rule is
+// footprint.cpp gpu_compute_buffers): the element sizes and counts of the graph's inputs, and per backend the
+// constant its device buffer holds beyond the graph's tensors.
+struct GpuGraphBackend {
+  std::string id;  // cuda, rocm, metal, vulkan
+  std::uint64_t constant_bytes = 0;
+  bool measured = false;  // fitted to public load logs of that backend (else derived)
+};
+
+struct GpuGraph {
+  std::uint64_t mask_bytes_flash_attn = 2;        // bytes of a KQ mask element with flash attention (f16)
+  std::uint64_t mask_bytes_no_flash_attn = 4;     // without it (f32)
+  std::uint64_t outputs_per_sequence = 1;         // logits rows reserved per sequence (llama-server's n_outputs_max)
+  std::uint64_t host_hidden_copies = 2;           // f32 hidden-size rows a ubatch token holds in the host buffer
+  std::uint64_t host_bytes_per_ubatch_token = 0;  // the small inputs: token ids, positions, output ids
+  std::vector<GpuGraphBackend> backends;
+  // The entry of a GPU backend ("cuda"...); check_catalog guarantees one for each, so a miss is Errc::internal.
+  const GpuGraphBackend& backend(std::string_view id) const;
 };
 
 // The host a discrete GPU sits in, when the user does not say (--ram, --ram-bw).
@@ -359,6 +383,7 @@ struct Catalog {
   std::vector<BackendSpeed> backend_speeds;
   HostProfile host;
   std::vector<PcieLane> pcie_lanes;
+  GpuGraph gpu_graph;
   DeploymentRules deployment;  // optional: `fitcheck check` needs it
 
   // Lookups by id (or model alias), case-insensitive. find_* throw Error(Errc::usage) with a

@@ -41,13 +41,20 @@ inline constexpr EnumName<WeightsSource> k_weights_source_names[] = {{"preset_ru
                                                                      {"header", WeightsSource::header},
                                                                      {"estimated_from_size", WeightsSource::estimated_from_size}};
 
+// Where a footprint's compute buffers come from (JSON footprint.compute_basis): a GPU backend's graph rule whose
+// figures public load logs measured, or derived from the graph rules; the CPU backend's fit to CPU measurements.
+enum class ComputeBasis { measured, derived, cpu_fit };
+inline constexpr EnumName<ComputeBasis> k_compute_basis_names[] = {
+    {"measured", ComputeBasis::measured}, {"derived", ComputeBasis::derived}, {"cpu_fit", ComputeBasis::cpu_fit}};
+
 struct Footprint {
   std::string model;
   std::string quant;
   Settings settings;
   Split weights;  // the GGUF's tensor data; host part = token and per-layer embeddings on a GPU
   Split kv_cache;
-  Split compute;                    // graph scratch buffer (device on a GPU, host on the CPU)
+  Split compute;  // graph scratch buffers: the device's and the host's (the CPU backend's alone on the CPU)
+  ComputeBasis compute_basis = ComputeBasis::cpu_fit;
   Split overhead;                   // the tied output layer's copy on the device, the host output buffer
   Split repack;                     // CPU backend: the interleaved copy of Q4_K-class weights (x86 AVX)
   Split projector;                  // the multimodal projector (mmproj) with --vision / --audio: its weights and compute buffers
@@ -123,10 +130,18 @@ void validate_settings(const Catalog& catalog, const Model& model, const Setting
 // K + V bytes of one cell of layer `layer`'s cache (V padded to the widest layer without flash attention).
 std::uint64_t kv_bytes_per_cell(const Catalog& catalog, const Model& model, std::uint64_t layer, const Settings& settings);
 KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings);
+// The CPU backend's compute buffer (a fit to CPU measurements).
 std::uint64_t compute_buffer_bytes(const Model& model, const KvDetail& kv, const Settings& settings);
 std::uint64_t output_buffer_bytes(const Model& model, const Settings& settings);
-// GPU backends: the host-side compute buffer of the input layer (token and per-layer embedding rows).
-std::uint64_t host_input_buffer_bytes(const Model& model, const Settings& settings);
+
+// A GPU backend's compute buffers as llama.cpp's scheduler reserves them (README "How fitcheck counts memory"):
+// the device buffer (CUDA0, ROCm0, Vulkan0, MTL0) and the host buffer of the inputs (CUDA_Host, CPU).
+struct GpuCompute {
+  std::uint64_t device = 0;
+  std::uint64_t host = 0;
+  ComputeBasis basis = ComputeBasis::derived;
+};
+GpuCompute gpu_compute_buffers(const Model& model, const KvDetail& kv, const Settings& settings, const GpuGraph& graph);
 // One encoder's compute buffer at llama.cpp mtmd's warmup input; the sum over the model's encoders.
 std::uint64_t encoder_compute_bytes(const EncoderGraph& graph, bool flash_attn);
 std::uint64_t projector_compute_bytes(const Model& model, const Settings& settings);

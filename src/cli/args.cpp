@@ -135,7 +135,7 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
   fp->add_option("--ctx", r.ctx, "Context in tokens, e.g. 32768, 32k, 128K")->required();
   add_speed(*fp, r);
   fp->add_flag("--cpu", r.cpu_only, "Run on the CPU only (no GPU offload)");
-  fp->add_flag("--explain", r.explain, "Show the weights per tensor role and type (text)");
+  fp->add_flag("--explain", r.explain, "Show the compute buffers' basis and the weights per tensor role and type (text)");
   fp->add_flag("--tensors", r.tensors, "Add a 'tensors' array (role, type, count, bytes) to the JSON");
 
   CLI::App* curve = app.add_subcommand("curve", "Predicted tokens/s and memory against the budget, over context or over models");

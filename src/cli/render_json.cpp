@@ -56,6 +56,9 @@ Json footprint_object(const Footprint& f) {
   j["weights_source"] = name_of(k_weights_source_names, f.weights_source);
   j["kv_cache_bytes"] = f.kv_cache.total();
   j["compute_bytes"] = f.compute.total();
+  j["compute_device_bytes"] = f.compute.device;
+  j["compute_host_bytes"] = f.compute.host;
+  j["compute_basis"] = name_of(k_compute_basis_names, f.compute_basis);
   j["overhead_bytes"] = f.overhead.total();
   j["repack_bytes"] = f.repack.total();
   j["projector_bytes"] = f.projector.total();

@@ -99,9 +99,33 @@ std::string compute_basis(const Runtime& runtime, Backend backend) {
   const std::string fit =
       "fit to " + runtime.id + " " + runtime.version + " CPU-backend compute buffers (logits + activations + masks)";
   if (backend == Backend::cpu) return "measured: " + fit;
-  return std::string("derived, not measured on ") + backend_name(backend) + ": the " + fit +
-         "; host input-layer buffer derived from the embedding rows of one ubatch";
+  return runtime.id + "'s graph rule for " + backend_name(backend) +
+         ": device = the larger of (KQ masks + the layers' activations x ubatch + the backend's constant) and (logits of "
+         "n_parallel rows + the final hidden state); host = the masks + the input layer's f32 rows x ubatch (data/runtimes.json "
+         "gpu_graph; footprint.compute_basis says whether public load logs measured its figures)";
 }
+
+namespace {
+
+// footprint --explain: the compute buffers and where their figures come from.
+std::string compute_explain(const Footprint& f) {
+  const char* backend = backend_name(f.settings.backend);
+  std::string why;
+  switch (f.compute_basis) {
+    case ComputeBasis::measured:
+      why = fmt::format("measured: llama.cpp's graph rule, its figures fitted to public {} load logs", backend);
+      break;
+    case ComputeBasis::derived:
+      why = fmt::format("derived: llama.cpp's graph rule, not every figure measured on {} for this model{}", backend,
+                        f.settings.flash_attn ? "" : " (flash attention off)");
+      break;
+    case ComputeBasis::cpu_fit: why = "cpu_fit: a fit to llama.cpp's CPU-backend compute buffers"; break;
+  }
+  return fmt::format("Compute buffers: {} on the device, {} in host RAM; {}.\n", format_mib(f.compute.device),
+                     format_mib(f.compute.host), why);
+}
+
+}  // namespace
 
 std::string format_tps(double tps) {
   return tps >= 100 ? fmt::format("{:.0f}", tps) : tps >= 10 ? fmt::format("{:.1f}", tps) : fmt::format("{:.2f}", tps);
@@ -146,6 +170,7 @@ std::string text_footprint(const FootprintReport& r) {
     }
   }
   if (!r.roles.empty()) {
+    out += compute_explain(f);
     out += "Weights by tensor role:\n";
     out += fmt::format("  {:<30}{:<8}{:>7}{:>13}\n", "role", "type", "count", "bytes");
     for (const RoleBytes& role : r.roles) {

@@ -55,6 +55,7 @@ struct Loading {
   Catalog catalog;
   bool have_unified = false;
   bool have_policy = false;
+  bool have_gpu_graph = false;
   std::vector<SourceUse> source_uses;
   std::vector<std::string> named_sources;
 };
@@ -85,6 +86,10 @@ void read_fragment(const std::string& name, std::string_view text, Loading& l) {
     l.have_unified = true;
   }
   if (root.has("speed")) read_speed(root.at("speed"), c);
+  if (root.has("gpu_graph")) {
+    c.gpu_graph = read_gpu_graph(root.at("gpu_graph"));
+    l.have_gpu_graph = true;
+  }
   read_section(root, "vendors", c.vendors, read_vendor);
   if (root.has("policy")) {
     c.policy = read_policy(root.at("policy"));
@@ -115,7 +120,8 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
   for (const auto& [name, text] : fragments) read_fragment(name, text, l);
   check_source_references(l.source_uses, l.named_sources);
   Catalog& c = l.catalog;
-  for (const auto& [have, section] : {std::pair{l.have_unified, "unified_memory"}, std::pair{l.have_policy, "policy"}}) {
+  for (const auto& [have, section] : {std::pair{l.have_unified, "unified_memory"}, std::pair{l.have_policy, "policy"},
+                                      std::pair{l.have_gpu_graph, "gpu_graph"}}) {
     if (!have) throw Error(Errc::data, "invalid catalog " + c.source + ": section '" + section + "' is missing or empty");
   }
   resolve_recipes(c);
@@ -249,6 +255,10 @@ const BlockType* Catalog::block_type_of_ggml(std::uint64_t ggml_type) const {
 const BackendSpeed& Catalog::backend_speed(std::string_view id) const {
   return validated(
       backend_speeds, id, [](const BackendSpeed& b) { return b.id; }, "speed parameters for backend");
+}
+const GpuGraphBackend& GpuGraph::backend(std::string_view id) const {
+  return validated(
+      backends, id, [](const GpuGraphBackend& b) { return b.id; }, "gpu_graph entry for backend");
 }
 const VendorRules& Catalog::vendor(std::string_view vendor_name) const {
   return validated(

@@ -177,6 +177,10 @@ void check_backends(const Catalog& c) {
   for (const char* backend : {"cpu", "cuda", "rocm", "metal", "vulkan"}) {
     if (!has_id(c.backend_speeds, backend)) fail(c, std::string("speed parameters for backend '") + backend + "' are missing");
   }
+  require_unique(c, ids_of(c.gpu_graph.backends), "gpu_graph backend id");
+  for (const char* backend : {"cuda", "rocm", "metal", "vulkan"}) {
+    if (!has_id(c.gpu_graph.backends, backend)) fail(c, std::string("gpu_graph entry for backend '") + backend + "' is missing");
+  }
 }
 
 // Deployment names point at catalog models and presets, one entry a model.

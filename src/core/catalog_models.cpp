@@ -52,6 +52,12 @@ EncoderGraph read_encoder_graph(const Node& n) {
 
 }  // namespace
 
+bool read_measured(const Node& n) {
+  const std::string basis = n.nonempty();
+  if (basis != "measured" && basis != "derived") n.fail("expected \"measured\" or \"derived\"");
+  return basis == "measured";
+}
+
 Model read_model(const Node& n) {
   n.require_source();
   Model m;
@@ -113,6 +119,10 @@ Model read_model(const Node& n) {
   m.activation_bytes_per_ubatch_token = compute.at("activation_bytes_per_ubatch_token").in_range(0, k_max_width * 1024);
   m.bytes_per_hidden_per_ubatch_token = compute.at("bytes_per_hidden_per_ubatch_token").in_range(0, 1024);
   m.mask_grows_with_context = compute.at("mask_grows_with_context").boolean();
+  const Node gpu = compute.at("gpu");
+  gpu.require_source();
+  m.gpu_activation_bytes_per_ubatch_token = gpu.at("activation_bytes_per_ubatch_token").in_range(0, k_max_width * 1024);
+  m.gpu_activation_measured = read_measured(gpu.at("basis"));
   return m;
 }
 

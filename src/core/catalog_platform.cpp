@@ -120,6 +120,22 @@ void read_speed(const Node& n, Catalog& c) {
   }
 }
 
+GpuGraph read_gpu_graph(const Node& n) {
+  n.require_source();
+  GpuGraph g;
+  const Node mask = n.at("mask_bytes");
+  g.mask_bytes_flash_attn = mask.at("flash_attn").in_range(1, 8);
+  g.mask_bytes_no_flash_attn = mask.at("no_flash_attn").in_range(1, 8);
+  g.outputs_per_sequence = n.at("outputs_per_sequence").in_range(1, 1ULL << 16);
+  g.host_hidden_copies = n.at("host_hidden_copies").in_range(0, 16);
+  g.host_bytes_per_ubatch_token = n.at("host_bytes_per_ubatch_token").in_range(0, 1ULL << 16);
+  for (const Node& b : n.at("backends").items()) {
+    b.require_source();
+    g.backends.push_back({b.at("id").nonempty(), b.at("constant_bytes").in_range(0, 1ULL << 34), read_measured(b.at("basis"))});
+  }
+  return g;
+}
+
 ModelName read_model_name(const Node& n) {
   n.require_source();
   ModelName name{n.at("model").nonempty(), n.at("stems").nonempty_strings(), n.at("ollama_tags").strings(), ""};

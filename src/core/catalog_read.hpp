@@ -15,6 +15,8 @@ namespace fitcheck {
 Architecture read_architecture(const Node& n);
 
 // catalog_models.cpp: models, block types and weight presets.
+// A figure's "basis": true for "measured" (a public log), false for "derived" (from rules); else a data error.
+bool read_measured(const Node& n);
 Model read_model(const Node& n);
 BlockType read_block_type(const Node& n);
 Preset read_preset(const Node& n);
@@ -31,6 +33,7 @@ VendorRules read_vendor(const Node& n);
 Policy read_policy(const Node& n);
 UnifiedMemoryRules read_unified(const Node& n);
 void read_speed(const Node& n, Catalog& c);
+GpuGraph read_gpu_graph(const Node& n);
 ModelName read_model_name(const Node& n);
 void read_deployment_rules(const Node& n, DeploymentRules& d);
 // "PCIe 4.0 x16 (PCIe card) / SXM4" -> 16 lanes of PCIe 4.0; 0 when the bus is not PCIe.

@@ -144,10 +144,39 @@ std::uint64_t compute_buffer_bytes(const Model& model, const KvDetail& kv, const
   return checked_add(checked_add(std::max(logits, scores), activations, "compute buffer"), sliding_mask, "compute buffer");
 }
 
-std::uint64_t host_input_buffer_bytes(const Model& model, const Settings& s) {
-  // The input layer stays in host memory: f32 rows of token_embd and of the per-layer table for one ubatch.
-  const std::uint64_t row = checked_add(model.hidden_size, checked_mul(model.num_layers(), model.per_layer_embedding_dim));
-  return checked_mul(checked_mul(4, row, "host compute buffer"), std::min(s.batch, s.ubatch), "host compute buffer");
+GpuCompute gpu_compute_buffers(const Model& model, const KvDetail& kv, const Settings& s, const GpuGraph& g) {
+  const std::uint64_t n_tokens = std::min({kv.context_cells, s.batch, s.ubatch});
+  const GpuGraphBackend& backend = g.backend(backend_name(s.backend));
+  // The KQ masks of both caches, one stream's cells by the ubatch: graph inputs, which the scheduler allocates in
+  // the host buffer and copies to the device.
+  const std::uint64_t mask_bytes = s.flash_attn ? g.mask_bytes_flash_attn : g.mask_bytes_no_flash_attn;
+  const std::uint64_t masks =
+      checked_mul(checked_mul(mask_bytes, checked_add(kv.full_cells, kv.sliding_cells)), n_tokens, "compute buffer");
+  // The device while the layers run: the masks, the layers' live activations, the backend's own constant; without
+  // flash attention also one full layer's f32 scores and their softmax, n_ctx x n_tokens x (n_head + 1).
+  std::uint64_t layers = checked_add(
+      checked_add(masks, checked_mul(model.gpu_activation_bytes_per_ubatch_token, n_tokens, "compute buffer"), "compute buffer"),
+      backend.constant_bytes, "compute buffer");
+  if (!s.flash_attn) {
+    const std::uint64_t scores = checked_mul(checked_mul(4 * kv.full_cells, n_tokens), model.num_heads + 1, "compute buffer");
+    layers = checked_add(layers, scores, "compute buffer");
+  }
+  // The device at the output layer: f32 logits of the outputs reserved (a few rows a sequence, never more than the
+  // ubatch) and the ubatch's final f32 hidden state.
+  const std::uint64_t outputs = std::min(n_tokens, checked_mul(s.parallel, g.outputs_per_sequence, "compute buffer"));
+  const std::uint64_t output = checked_add(checked_mul(4 * model.vocab_size, outputs, "compute buffer"),
+                                           checked_mul(4 * model.hidden_size, n_tokens, "compute buffer"), "compute buffer");
+  // The host: the masks, the input layer's f32 rows (token embeddings, their scaled copy, the per-layer table's
+  // rows) and the small inputs (token ids, positions), per ubatch token.
+  const std::uint64_t per_layer_width = checked_mul(model.num_layers(), model.per_layer_embedding_dim, "compute buffer");
+  const std::uint64_t row =
+      checked_add(checked_add(checked_mul(4 * g.host_hidden_copies, model.hidden_size), checked_mul(4, per_layer_width)),
+                  g.host_bytes_per_ubatch_token, "compute buffer");
+  GpuCompute c;
+  c.device = std::max(layers, output);
+  c.host = checked_add(masks, checked_mul(row, n_tokens, "compute buffer"), "compute buffer");
+  c.basis = s.flash_attn && model.gpu_activation_measured && backend.measured ? ComputeBasis::measured : ComputeBasis::derived;
+  return c;
 }
 
 std::uint64_t encoder_compute_bytes(const EncoderGraph& g, bool flash_attn) {
@@ -303,7 +332,6 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
   f.weights_source = weights.source;
   f.kv = kv_cache(catalog, model, runtime, s);
   const std::uint64_t kv_bytes = checked_add(f.kv.full_bytes, f.kv.sliding_bytes, "KV cache");
-  const std::uint64_t graph = compute_buffer_bytes(model, f.kv, s);
   f.overhead.host = output_buffer_bytes(model, s);
   if (s.wants_projector()) {
     f.projector_weights_bytes = weights.projector_bytes.value_or(projector_bytes(catalog, model, s.projector_type));
@@ -313,15 +341,17 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
   if (s.on_gpu()) {
     f.weights = weights.split;
     f.kv_cache.device = kv_bytes;
-    f.compute.device = graph;
-    f.compute.host = host_input_buffer_bytes(model, s);
+    const GpuCompute compute = gpu_compute_buffers(model, f.kv, s, catalog.gpu_graph);
+    f.compute = {compute.device, compute.host};
+    f.compute_basis = compute.basis;
     f.overhead.device = weights.output_copy_bytes;
     f.host_paged_bytes = paged_bytes(weights.lookup_gpu, f.kv.context_cells);
   } else {
     // CPU only: the mapped file is the whole model; the tied output reads token_embd in place.
     f.weights.host = weights.file_bytes;
     f.kv_cache.host = kv_bytes;
-    f.compute.host = graph;
+    f.compute.host = compute_buffer_bytes(model, f.kv, s);
+    f.compute_basis = ComputeBasis::cpu_fit;
     f.repack.host = s.cpu_repack ? weights.repack_bytes : 0;
     f.host_paged_bytes = paged_bytes(weights.lookup_cpu, f.kv.context_cells);
   }

@@ -35,6 +35,9 @@ const std::set<std::string> k_footprint_keys = {"model",
                                                 "weights_source",
                                                 "kv_cache_bytes",
                                                 "compute_bytes",
+                                                "compute_device_bytes",
+                                                "compute_host_bytes",
+                                                "compute_basis",
                                                 "overhead_bytes",
                                                 "repack_bytes",
                                                 "projector_bytes",
@@ -105,6 +108,13 @@ void check_footprint(const json& f) {
                 f["repack_bytes"].get<std::uint64_t>() + f["projector_bytes"].get<std::uint64_t>());
   EXPECT_EQ(f["projector_bytes"].get<std::uint64_t>(),
             f["projector_weights_bytes"].get<std::uint64_t>() + f["projector_compute_bytes"].get<std::uint64_t>());
+  // The compute buffers: the split's two sides, and where their figures come from.
+  EXPECT_EQ(f["compute_device_bytes"], f["compute"]["device_bytes"]);
+  EXPECT_EQ(f["compute_host_bytes"], f["compute"]["host_bytes"]);
+  EXPECT_EQ(f["compute_bytes"].get<std::uint64_t>(),
+            f["compute_device_bytes"].get<std::uint64_t>() + f["compute_host_bytes"].get<std::uint64_t>());
+  const std::string basis = f["compute_basis"];
+  EXPECT_TRUE(basis == "measured" || basis == "derived" || basis == "cpu_fit") << basis;
 }
 
 }  // namespace
@@ -117,6 +127,21 @@ TEST(JsonContract, Footprint) {
   EXPECT_EQ(keys(j["assumptions"]), k_assumption_keys);
   EXPECT_EQ(j["footprint"]["model"], "gemma-4-31b");
   EXPECT_EQ(j["footprint"]["context"], 32768);
+  EXPECT_EQ(j["footprint"]["compute_basis"], "cpu_fit");  // no target: the CPU backend
+}
+
+TEST(JsonContract, FootprintComputeBasisPerBackend) {
+  const auto basis = [](const char* model, const char* backend) {
+    const json j =
+        run_json({"footprint", "--model", model, "--quant", "Q4_K_M", "--ctx", "8k", "--backend", backend, "--json"}, 0);
+    EXPECT_GT(j["footprint"]["compute_host_bytes"].get<std::uint64_t>(), 0U);
+    return j["footprint"]["compute_basis"].get<std::string>();
+  };
+  EXPECT_EQ(basis("12b", "metal"), "measured");  // the 12B on Metal: Aspis0/kalsa's six logs
+  EXPECT_EQ(basis("26b", "vulkan"), "measured");
+  EXPECT_EQ(basis("12b", "cuda"), "derived");   // CUDA's constant is derived
+  EXPECT_EQ(basis("31b", "metal"), "derived");  // no public log measures the 31B's activations
+  EXPECT_EQ(basis("12b", "cpu"), "cpu_fit");
 }
 
 TEST(JsonContract, FootprintWithTarget) {

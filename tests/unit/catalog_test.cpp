@@ -116,6 +116,9 @@ TEST(CatalogValidation, WrongTypesAndBadValuesNameTheField) {
       {[](nlohmann::json& j) { j["hardware"][0]["memory_kind"] = "hbm"; }, "/hardware/0/memory_kind"},
       {[](nlohmann::json& j) { j["presets"][0]["rules"][0]["category"] = "attn_z"; }, "/presets/0/rules/0/category"},
       {[](nlohmann::json& j) { j["models"][0]["attention"].erase("sliding_window"); }, "/models/0/attention/sliding_window"},
+      {[](nlohmann::json& j) { j["models"][0]["compute"]["gpu"]["basis"] = "guessed"; }, "/models/0/compute/gpu/basis"},
+      {[](nlohmann::json& j) { j["gpu_graph"]["backends"][0]["basis"] = "fitted"; }, "/gpu_graph/backends/0/basis"},
+      {[](nlohmann::json& j) { j["gpu_graph"]["mask_bytes"]["flash_attn"] = 0; }, "/gpu_graph/mask_bytes/flash_attn"},
   };
   for (const Case& c : cases) {
     const Error e = load_error(mini_with(c.edit));
@@ -132,6 +135,11 @@ TEST(CatalogValidation, CrossReferencesAndDuplicates) {
                 .find("duplicate hardware id"),
             std::string::npos);
   EXPECT_NE(std::string(load_error(mini_with([](nlohmann::json& j) { j.erase("kv_types"); })).what()).find("'kv_types'"),
+            std::string::npos);
+  EXPECT_NE(std::string(load_error(mini_with([](nlohmann::json& j) { j.erase("gpu_graph"); })).what()).find("'gpu_graph'"),
+            std::string::npos);
+  EXPECT_NE(std::string(load_error(mini_with([](nlohmann::json& j) { j["gpu_graph"]["backends"].erase(2); })).what())
+                .find("gpu_graph entry for backend 'metal' is missing"),
             std::string::npos);
 }
 

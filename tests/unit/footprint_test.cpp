@@ -130,14 +130,61 @@ TEST(Compute, BothEncodersCount) {
   EXPECT_EQ(projector_compute_bytes(c.find_model("e2b"), s), 84934656U + 89088000U);
 }
 
-// Host input layer on a GPU backend, one 512-token ubatch of f32 rows:
-//   E2B: 4 x 512 x (1536 + 35 layers x 256 PLE) = 4 x 512 x 10,496 = 21,495,808
-//   31B: 4 x 512 x 5376 (no PLE) = 11,010,048
-TEST(Compute, HostInputBufferByHand) {
+// GPU compute buffers (tiny, mini catalog: GPU activations 2048 B a token, cuda constant 1000 B; ctx 4096, ubatch 512,
+// flash attention on): cells 4096 full + 768 sliding; f16 masks 2 x 4864 x 512 = 4,980,736.
+//   device, layers: 4,980,736 + 2048 x 512 + 1000 = 6,030,312; output: 4 x 1024 x 1 row + 4 x 256 x 512 = 528,384.
+//   host: masks + (2 x 4 x 256 hidden + 40 small) x 512 = 4,980,736 + 1,069,056 = 6,049,792.
+TEST(GpuCompute, TinyByHand) {
+  Settings s = settings_with(4096);
+  s.backend = Backend::cuda;
+  const GpuCompute c = gpu_compute_buffers(mini().find_model("tiny"), tiny_kv(s), s, mini().gpu_graph);
+  EXPECT_EQ(c.device, 6030312U);
+  EXPECT_EQ(c.host, 6049792U);
+  EXPECT_EQ(c.basis, ComputeBasis::measured);
+  s.backend = Backend::rocm;  // the same constant, not measured on ROCm
+  EXPECT_EQ(gpu_compute_buffers(mini().find_model("tiny"), tiny_kv(s), s, mini().gpu_graph).basis, ComputeBasis::derived);
+  s.backend = Backend::vulkan;  // its own constant, 3000
+  EXPECT_EQ(gpu_compute_buffers(mini().find_model("tiny"), tiny_kv(s), s, mini().gpu_graph).device, 6030312U + 2000U);
+}
+
+// Flash attention off: f32 masks 4 x 4864 x 512 = 9,961,472 on both sides, and one full layer's scores and softmax
+// 4 x 4096 x 512 x (2 heads + 1) = 25,165,824 on the device:
+//   device 9,961,472 + 1,048,576 + 1000 + 25,165,824 = 36,176,872; host 9,961,472 + 1,069,056 = 11,030,528.
+TEST(GpuCompute, FlashOffScoresAndF32Masks) {
+  Settings s = settings_with(4096);
+  s.flash_attn = false;
+  const GpuCompute c = gpu_compute_buffers(mini().find_model("tiny"), tiny_kv(s), s, mini().gpu_graph);
+  EXPECT_EQ(c.device, 36176872U);
+  EXPECT_EQ(c.host, 11030528U);
+  EXPECT_EQ(c.basis, ComputeBasis::derived);
+}
+
+// The output phase wins when many logits rows are reserved (a build or tool that reserves the whole ubatch):
+// ctx 256: 256 full + min(256, pad(128 + 256)) = 256 sliding cells, 256 tokens; layers 2 x 512 x 256 + 2048 x 256
+// + 1000 = 787,432; output, 256 rows (capped at the ubatch): 4 x 1024 x 256 + 4 x 256 x 256 = 1,310,720.
+TEST(GpuCompute, LogitsOfTheReservedOutputsCappedAtTheUbatch) {
+  Settings s = settings_with(256);
+  GpuGraph whole_ubatch = mini().gpu_graph;
+  whole_ubatch.outputs_per_sequence = 4096;
+  EXPECT_EQ(gpu_compute_buffers(mini().find_model("tiny"), tiny_kv(s), s, whole_ubatch).device, 1310720U);
+  EXPECT_EQ(gpu_compute_buffers(mini().find_model("tiny"), tiny_kv(s), s, mini().gpu_graph).device, 787432U);
+}
+
+// E2B on CUDA, ctx 4096, ubatch 512: cells 4096 + min(4096, pad(512 + 512)) = 1024; f16 masks 2 x 5120 x 512 =
+// 5,242,880; host rows (8 x 1536 + 4 x 35 x 256 per-layer + 40) x 512 = 48,168 x 512 = 24,662,016 -> 29,904,896.
+// The 31B has no per-layer table: masks 2 x (4096 + 1536) x 512 = 5,767,168 + (8 x 5376 + 40) x 512 = 22,040,576
+// -> 27,807,744.
+TEST(GpuCompute, HostBufferHoldsThePerLayerRows) {
   const Catalog& c = builtin_catalog();
-  const Settings s = default_settings(c.default_runtime());
-  EXPECT_EQ(host_input_buffer_bytes(c.find_model("e2b"), s), 21495808U);
-  EXPECT_EQ(host_input_buffer_bytes(c.find_model("31b"), s), 11010048U);
+  Settings s = default_settings(c.default_runtime());
+  s.context = 4096;
+  s.backend = Backend::cuda;
+  const auto host = [&](const char* id) {
+    const Model& m = c.find_model(id);
+    return gpu_compute_buffers(m, kv_cache(c, m, c.default_runtime(), s), s, c.gpu_graph).host;
+  };
+  EXPECT_EQ(host("e2b"), 29904896U);
+  EXPECT_EQ(host("31b"), 27807744U);
 }
 
 // Budget: 1 GiB VRAM - 128 MiB cuda reserve (mini catalog) = 939,524,096.
@@ -180,8 +227,12 @@ TEST(Footprint, PartsSumAndPlacement) {
   EXPECT_EQ(cpu.weights.host, cpu.weights_bytes);
   EXPECT_GT(cpu.repack.host, 0U);     // Q4_K weights get a second, repacked copy on the CPU
   EXPECT_EQ(gpu.repack.total(), 0U);  // GPU backends do not repack
-  EXPECT_EQ(gpu.compute.host, host_input_buffer_bytes(c.find_model("e2b"), s));
+  const GpuCompute graph = gpu_compute_buffers(c.find_model("e2b"), gpu.kv, gpu.settings, c.gpu_graph);
+  EXPECT_EQ(gpu.compute.device, graph.device);
+  EXPECT_EQ(gpu.compute.host, graph.host);
+  EXPECT_EQ(gpu.compute_basis, ComputeBasis::derived);  // E2B's activations measured (Vulkan), CUDA's constant derived
   EXPECT_EQ(cpu.compute.device, 0U);
+  EXPECT_EQ(cpu.compute_basis, ComputeBasis::cpu_fit);
 }
 
 TEST(Footprint, ProjectorIsWeightsPlusEncoderBuffersOnTheComputeDevice) {
