@@ -35,7 +35,7 @@ const Hardware& some_gpu() { return builtin_catalog().find_hardware("rtx3090-24g
 void check(const Deployment& d) {
   expect_handled([&] {
     require_supported_target(d, some_gpu());
-    check_deployment(builtin_catalog(), d, some_gpu(), std::nullopt, 32ULL << 30, Headroom{});
+    check_deployment(builtin_catalog(), d, {some_gpu(), std::nullopt, 32ULL << 30, Headroom{}});
   });
 }
 

@@ -155,6 +155,9 @@ struct Drafter {
   std::uint64_t file_bytes = 0;
   std::uint64_t context_bytes = 0;  // compute bytes per draft context token
   std::uint64_t base_bytes = 0;
+  // Decode speed-up over the plain target, as published llama.cpp measurements range (0: none published).
+  double speedup_low = 0;
+  double speedup_high = 0;
   // Device bytes the drafter adds at a draft context.
   std::uint64_t bytes_at(std::uint64_t context) const;
 };

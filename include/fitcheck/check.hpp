@@ -12,6 +12,7 @@
 #include "fitcheck/budget.hpp"
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/footprint.hpp"
+#include "fitcheck/speed.hpp"
 #include "fitcheck/vllm.hpp"
 
 namespace fitcheck {
@@ -91,8 +92,26 @@ struct Headroom {
   std::uint64_t of(std::uint64_t limit) const;
 };
 
+// What a deployment is checked against: the hardware, what stays free, the host, and the speed it must reach.
+struct CheckTarget {
+  const Hardware& hardware;
+  std::optional<std::uint64_t> reserve;  // overrides the platform's runtime reserve
+  std::uint64_t host_ram_bytes = 0;      // RAM a discrete GPU's host offers (less the OS); 0: not checked
+  Headroom headroom;
+  double host_bandwidth_gbs = 0;  // the host's RAM bandwidth; 0: the catalog's typical host
+  std::optional<double> min_tps;  // a deployment that decodes slower (or at an unknown speed) does not pass
+};
+
+// An MTP drafter's decoding speed: the plain estimate times the published speed-up range of the model's drafter.
+struct MtpSpeed {
+  double low_tps = 0;
+  double high_tps = 0;
+};
+
 struct CheckResult {
   bool fits = false;
+  bool too_slow = false;  // decodes below CheckTarget::min_tps, or at an unknown speed under it
+  bool passes() const { return fits && !too_slow; }
   std::uint64_t context = 0;
   std::uint64_t device_bytes = 0;  // what the deployment puts on the device (vLLM: its used share)
   std::uint64_t limit_bytes = 0;   // the device budget (vLLM: memory x gpu_memory_utilization)
@@ -110,12 +129,14 @@ struct CheckResult {
   std::uint64_t paged_bytes = 0;  // mapped weights beyond the host RAM budget: read from disk as tokens need them
   std::uint64_t draft_bytes = 0;  // an MTP drafter's weights and draft compute buffer (in device_bytes)
   std::string fitted;             // what llama.cpp's --fit chose (the context, the layers moved to the CPU); empty when nothing
+  // Decoding and prefill for the placement the config states (or --fit chose), with the policy's fill in the
+  // context; decode_tps 0 with the basis saying why when unknown (vLLM, several GPUs, a target without bandwidth).
+  Speed speed;
+  std::optional<MtpSpeed> speed_mtp;  // with an MTP drafter whose model has published speed-ups
 };
 
-// `reserve` overrides the platform's runtime reserve; `host_ram_bytes` is the RAM a discrete GPU's host
-// offers (less the OS). Throws Error(Errc::usage) for a deployment the hardware cannot take at all.
-CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const Hardware& hardware,
-                             std::optional<std::uint64_t> reserve, std::uint64_t host_ram_bytes, const Headroom& headroom);
+// Throws Error(Errc::usage) for a deployment the hardware cannot take at all.
+CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const CheckTarget& target);
 
 // The context a deployment runs with: stated, or the runtime's default for this hardware.
 std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, const Hardware& hardware);

@@ -165,6 +165,10 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
   check->add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform)");
   check->add_option("--ram", r.ram, "Host RAM of a discrete-GPU machine, for layers kept on the CPU, e.g. 64GB (default 32GiB)");
   check->add_option("--headroom", r.headroom, "Memory to keep free: a share of the budget (10%) or a size (1GiB); default 0");
+  check->add_option("--bandwidth", r.bandwidth, "Memory bandwidth of a --vram/--unified target in GB/s, for speeds");
+  check->add_option("--ram-bw", r.ram_bw, "Host RAM bandwidth in GB/s, for layers kept on the CPU (default 51.2)");
+  check->add_option("--min-tps", r.min_tps,
+                    "Fail a deployment that decodes slower than this many tokens/s (or at an unknown speed): a speed gate");
   check
       ->add_option("--format", r.formats,
                    "The config kind (fitcheck, llama.cpp, ollama, vllm; default: recognized by content) and/or the "

@@ -245,8 +245,9 @@ void check_one(const CheckRun& run, Deployment d, CheckReport& report) {
     reject_unmodelled(d, run.request.lenient);
     const Hardware hw = deployment_hardware(catalog, run.request, d);
     require_supported_target(d, hw);  // a usage error, before config errors take the file's line
-    const CheckResult result = readers::at_line(
-        d.path, d.line, [&] { return check_deployment(catalog, d, hw, run.reserve, run.host_ram, run.options.headroom); });
+    const CheckOptions& o = run.options;
+    const CheckTarget target{hw, run.reserve, run.host_ram, o.headroom, o.host_bandwidth_gbs, o.min_tps};
+    const CheckResult result = readers::at_line(d.path, d.line, [&] { return check_deployment(catalog, d, target); });
     if (!result.fitted.empty()) d.notes.push_back({0, result.fitted});
     if (result.paged_bytes)
       d.notes.push_back({0, format_gib(result.paged_bytes) +
@@ -270,7 +271,7 @@ int run_check(const Catalog& catalog, const Request& r, std::string& out, std::s
   CheckRun run{catalog, r, resolve_check_options(r), std::nullopt, resolve_host_ram(catalog, r)};
   const CheckOptions& o = run.options;
   if (!r.reserve.empty()) run.reserve = parse_size_option(r.reserve, SizeUnits::decimal);
-  CheckReport report{catalog, {}, {}, r.headroom, r.lenient};
+  CheckReport report{catalog, {}, {}, r.headroom, r.lenient, o.min_tps};
   for (const std::string& path : r.files) {
     readers::ReadResult read;
     try {

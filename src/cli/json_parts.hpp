@@ -19,5 +19,8 @@ std::string document(Json j);
 Json header(const Catalog& catalog);
 Json footprint_object(const Footprint& f);
 Json hardware_object(const Hardware& hw, const Budget& b);
+Json number_or_null(const std::optional<double>& v);
+// A decode speed; 0 is unknown (a custom target without --bandwidth), shown as null rather than a number.
+Json tps_or_null(double tps);
 
 }  // namespace fitcheck::cli

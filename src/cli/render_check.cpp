@@ -39,10 +39,24 @@ std::string margin_text(const CheckResult& r) {
   return text;
 }
 
+std::string verdict(const CheckResult& r) { return r.passes() ? "fits" : r.fits ? "too slow" : "does not fit"; }
+
 std::string summary(const CheckItem& item) {
   const CheckResult& r = item.result;
-  return (r.fits ? "fits: " : "does not fit: ") + subject(item) + "; " + margin_text(r) +
-         (r.reason.empty() ? "" : "; " + r.reason);
+  return verdict(r) + ": " + subject(item) + "; " + margin_text(r) + (r.reason.empty() ? "" : "; " + r.reason);
+}
+
+// "decode 36.2 tokens/s (30.1 with the context full), prefill 1,210 tokens/s; with the MTP drafter 42.7-48.1",
+// or why the speed is unknown.
+std::string speed_line(const CheckResult& r) {
+  const Speed& s = r.speed;
+  if (s.decode_tps <= 0) return "speed " + s.basis;
+  std::string out =
+      fmt::format("decode {:.1f} tokens/s ({:.1f} with the context full), prefill ", s.decode_tps, s.decode_tps_full);
+  out += s.prefill_tps ? fmt::format("{:.0f} tokens/s", *s.prefill_tps) : s.prefill_basis;
+  if (r.speed_mtp)
+    out += fmt::format("; with the MTP drafter {:.1f}-{:.1f} tokens/s", r.speed_mtp->low_tps, r.speed_mtp->high_tps);
+  return out;
 }
 
 void footprint_lines(std::string& out, const CheckItem& item) {
@@ -80,9 +94,14 @@ void note_lines(std::string& out, const std::vector<ConfigNote>& notes, const ch
   }
 }
 
+// What the count in the first line means: "fit", or under --min-tps "pass (fit, decode at 30 tokens/s or faster)".
+std::string passed(const CheckReport& r) {
+  return r.min_tps ? fmt::format("pass (fit, and decode at {:g} tokens/s or faster)", *r.min_tps) : "fit";
+}
+
 std::size_t failures(const CheckReport& r) {
   return static_cast<std::size_t>(
-      std::count_if(r.items.begin(), r.items.end(), [](const CheckItem& i) { return !i.result.fits; }));
+      std::count_if(r.items.begin(), r.items.end(), [](const CheckItem& i) { return !i.result.passes(); }));
 }
 
 // GitHub workflow command escaping: data, and property values (which also escape ':' and ',').
@@ -127,7 +146,7 @@ using text::xml_escape;
 }  // namespace
 
 bool CheckReport::all_fit() const {
-  return errors.empty() && std::all_of(items.begin(), items.end(), [](const CheckItem& i) { return i.result.fits; });
+  return errors.empty() && std::all_of(items.begin(), items.end(), [](const CheckItem& i) { return i.result.passes(); });
 }
 
 int CheckReport::exit_code() const {
@@ -145,13 +164,15 @@ std::string vllm_basis() {
 }
 
 std::string text_check(const CheckReport& r) {
-  std::string out = fmt::format("fitcheck check: {} of {} deployments fit{}{}\n", r.items.size() - failures(r), r.items.size(),
-                                r.headroom.empty() ? "" : " with headroom " + r.headroom, unread(r));
+  std::string out = fmt::format("fitcheck check: {} of {} deployments {}{}{}\n", r.items.size() - failures(r), r.items.size(),
+                                passed(r), r.headroom.empty() ? "" : " with headroom " + r.headroom, unread(r));
   for (const CheckItem& item : r.items) {
     const Deployment& d = item.deployment;
-    out += fmt::format("\n{} {} ({}): {}\n", item.result.fits ? "PASS" : "FAIL", place(d), format_name(d.format), subject(item));
+    out +=
+        fmt::format("\n{} {} ({}): {}\n", item.result.passes() ? "PASS" : "FAIL", place(d), format_name(d.format), subject(item));
     out += "  device " + margin_text(item.result) + "\n";
     footprint_lines(out, item);
+    out += "  " + speed_line(item.result) + "\n";
     if (!item.result.reason.empty()) out += "  why: " + item.result.reason + "\n";
     note_lines(out, d.notes, "note");
     note_lines(out, d.warnings, "warning");
@@ -168,10 +189,11 @@ std::string github_check(const CheckReport& r) {
   for (const CheckItem& item : r.items) {
     const Deployment& d = item.deployment;
     for (const ConfigNote& w : d.warnings) out += annotation("warning", d.path, w.line, w.message);
-    out +=
-        annotation(item.result.fits ? "notice" : "error", d.path, d.line, (d.name.empty() ? "" : d.name + ": ") + summary(item));
+    out += annotation(item.result.passes() ? "notice" : "error", d.path, d.line,
+                      (d.name.empty() ? "" : d.name + ": ") + summary(item));
   }
-  out += fmt::format("fitcheck check: {} of {} deployments fit{}\n", r.items.size() - failures(r), r.items.size(), unread(r));
+  out += fmt::format("fitcheck check: {} of {} deployments {}{}\n", r.items.size() - failures(r), r.items.size(), passed(r),
+                     unread(r));
   return out;
 }
 
@@ -194,7 +216,7 @@ std::string junit_check(const CheckReport& r) {
     const std::string name = d.name.empty() ? d.path : d.path + " [" + d.name + "]";
     out += fmt::format("    <testcase classname=\"fitcheck.check\" name=\"{}\" file=\"{}\" line=\"{}\">\n", xml_escape(name),
                        xml_escape(d.path), d.line);
-    if (!item.result.fits) {
+    if (!item.result.passes()) {
       out +=
           fmt::format("      <failure message=\"{}\">{}</failure>\n", xml_escape(item.result.reason), xml_escape(summary(item)));
     }

@@ -82,10 +82,10 @@ Json footprint_object(const Footprint& f) {
   return j;
 }
 
-namespace {
 Json number_or_null(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
-// A decode speed; 0 is unknown (a custom target without --bandwidth), shown as null rather than a number.
 Json tps_or_null(double tps) { return tps > 0 ? Json(tps) : Json(nullptr); }
+
+namespace {
 
 Json speed_assumptions(const SpeedSetup& sp) {
   const SpeedParams& p = sp.params;

@@ -55,6 +55,13 @@ Json check_item(const CheckItem& item) {
   j["margin_bytes"] = r.margin_bytes;
   j["host_bytes"] = r.host_bytes;
   j["host_limit_bytes"] = r.host_limit_bytes;
+  j["too_slow"] = r.too_slow;
+  j["decode_tps"] = tps_or_null(r.speed.decode_tps);
+  j["decode_tps_full"] = tps_or_null(r.speed.decode_tps_full);
+  j["prefill_tps"] = number_or_null(r.speed.prefill_tps);
+  j["speed_basis"] = r.speed.basis;
+  j["prefill_basis"] = r.speed.prefill_basis.empty() ? Json(nullptr) : Json(r.speed.prefill_basis);
+  j["decode_tps_mtp"] = r.speed_mtp ? Json{{"low", r.speed_mtp->low_tps}, {"high", r.speed_mtp->high_tps}} : Json(nullptr);
   j["reason"] = r.reason.empty() ? Json(nullptr) : Json(r.reason);
   j["hardware"] = hardware_object(item.hardware, r.budget);
   j["footprint"] = r.footprint ? footprint_object(*r.footprint) : Json(nullptr);
@@ -71,6 +78,7 @@ std::string json_check(const CheckReport& r) {
   j["fits"] = r.all_fit();
   j["headroom"] = r.headroom.empty() ? Json(nullptr) : Json(r.headroom);
   j["lenient"] = r.lenient;
+  j["min_tps"] = r.min_tps ? Json(*r.min_tps) : Json(nullptr);
   Json items = Json::array();
   for (const CheckItem& item : r.items) items.push_back(check_item(item));
   j["deployments"] = items;

@@ -69,6 +69,8 @@ struct CheckReport {
   std::vector<Error> errors;  // configs (or deployments in them) that could not be read or checked
   std::string headroom;       // as given ("10%", "1GiB"), empty for none
   bool lenient = false;
+  std::optional<double> min_tps;  // --min-tps: a deployment that decodes slower does not pass
+  // Every config read, and every deployment fits (and is fast enough under --min-tps).
   bool all_fit() const;
   // The worst outcome: 3 when a config could not be read, else 1 when a deployment does not fit, else 0.
   int exit_code() const;

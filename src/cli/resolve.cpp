@@ -32,6 +32,10 @@ std::optional<double> decimal_option(const char* name, const std::string& text, 
   return v;
 }
 
+std::optional<double> ram_bandwidth(const Request& r) {
+  return decimal_option("--ram-bw", r.ram_bw, 0.1, 100000, "0.1 to 100000 GB/s, e.g. 51.2");
+}
+
 Backend resolve_backend(const Catalog& catalog, const Request& r, const std::optional<Hardware>& hw) {
   if (r.cpu_only && !r.backend.empty() && r.backend != "cpu") {
     throw Error(Errc::usage, "conflicting options: --cpu and --backend " + r.backend);
@@ -148,9 +152,7 @@ std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r
         "no bandwidth for a custom target: add --bandwidth GBs (curve, --allow-offload and --min-tps rank plans by speed)");
   }
   SpeedSetup s;
-  const double ram_bw =
-      decimal_option("--ram-bw", r.ram_bw, 0.1, 100000, "0.1 to 100000 GB/s, e.g. 51.2").value_or(catalog.host.ram_bandwidth_gbs);
-  s.params = speed_params(catalog, hw, backend, ram_bw);
+  s.params = speed_params(catalog, hw, backend, ram_bandwidth(r).value_or(catalog.host.ram_bandwidth_gbs));
   s.limits.host_bytes = resolve_host_ram(catalog, r);
   s.limits.fill = count_option("--fill", r.fill, 1, 1ULL << 24).value_or(catalog.policy.fill);
   s.allow_offload = r.allow_offload;
@@ -252,6 +254,8 @@ CheckOptions resolve_check_options(const Request& r) {
     o.read.env_source = "the environment";
   }
   o.headroom = resolve_headroom(r.headroom);
+  o.host_bandwidth_gbs = ram_bandwidth(r).value_or(0);
+  o.min_tps = decimal_option("--min-tps", r.min_tps, 0, 1e6, "0 to 1000000 tokens/s");
   o.read.read_model_files = true;  // a -m GGUF that exists is read for its header
   if (!r.model.empty()) o.read.model = r.model;
   return o;

@@ -45,6 +45,8 @@ struct CheckOptions {
   readers::ReadOptions read;
   std::string output = "text";  // text, json, github
   Headroom headroom;
+  double host_bandwidth_gbs = 0;  // --ram-bw; 0: the catalog's typical host
+  std::optional<double> min_tps;  // --min-tps
 };
 // The output `check` asked for: the output kind given to --format, else json with --json, else text.
 std::string check_output(const Request& r);

@@ -108,6 +108,14 @@ Model read_model(const Node& n) {
     dn.at("compute_source").nonempty();
     m.drafter = Drafter{dn.at("file_bytes").in_range(1, std::uint64_t{1} << 40), dn.at("context_bytes").in_range(0, 1U << 20),
                         dn.at("base_bytes").in_range(0, std::uint64_t{1} << 34)};
+    if (dn.has("speedup")) {
+      const Node su = dn.at("speedup");
+      su.require_source();
+      m.drafter->speedup_low = su.at("low").number();
+      m.drafter->speedup_high = su.at("high").number();
+      if (m.drafter->speedup_low <= 0 || m.drafter->speedup_high < m.drafter->speedup_low || m.drafter->speedup_high > 10)
+        su.fail("expected 0 < low <= high <= 10");
+    }
   }
   const Node official = n.at("official");
   official.require_source();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <tuple>
 
 #include "fitcheck/error.hpp"
@@ -53,17 +54,20 @@ std::uint64_t draft_bytes(const Deployment& d, const Settings& s) {
   return d.model->drafter->bytes_at(context);
 }
 
-struct CheckTarget {
-  const Hardware& hw;
-  std::optional<std::uint64_t> reserve;
-  std::uint64_t host_ram = 0;
-  Headroom headroom;
-};
+// Decoding and prefill where the layers are placed, with the policy's fill (at most the context) in the cache.
+Speed placed_speed(const Catalog& catalog, const ModelSetup& setup, const Footprint& f, const Deployment& d,
+                   const CheckTarget& t) {
+  const Settings& s = f.settings;
+  const Placement p = stated_placement(f, setup.table, d).value_or(resident_placement(setup.table, s.backend));
+  const double host_bw = t.host_bandwidth_gbs > 0 ? t.host_bandwidth_gbs : catalog.host.ram_bandwidth_gbs;
+  const SpeedParams params = speed_params(catalog, t.hardware, s.backend, host_bw);
+  return estimate_speed(setup.table, p, params, catalog.policy.fill, s.context, s.ubatch);
+}
 
 CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const CheckTarget& t, std::uint64_t context) {
-  const Hardware& hw = t.hw;
+  const Hardware& hw = t.hardware;
   const std::optional<std::uint64_t>& reserve = t.reserve;
-  const std::uint64_t host_ram = t.host_ram;
+  const std::uint64_t host_ram = t.host_ram_bytes;
   const Headroom& headroom = t.headroom;
   CheckResult r;
   Settings s = d.settings;
@@ -74,6 +78,7 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
   const SetupOf of{catalog, *d.model, *d.preset, catalog.default_runtime()};
   const ModelSetup setup = d.weights ? make_setup(of, s, *d.weights) : make_setup(of, s);
   r.footprint = footprint_at(setup, s.context);
+  r.speed = placed_speed(catalog, setup, *r.footprint, d, t);
   Split placed = placed_bytes(*r.footprint, setup.table, d);
   r.draft_bytes = draft_bytes(d, s);
   placed.device = checked_add(placed.device, r.draft_bytes, "device bytes");
@@ -182,7 +187,7 @@ CheckResult check_llama(const Catalog& catalog, const Deployment& d, const Check
     return r;
   }
   CheckResult r =
-      d.fit_context ? check_fitted(catalog, d, t) : check_llama_at(catalog, d, t, deployment_context(catalog, d, t.hw));
+      d.fit_context ? check_fitted(catalog, d, t) : check_llama_at(catalog, d, t, deployment_context(catalog, d, t.hardware));
   if (d.fit_context) r.fitted = "llama.cpp's --fit sets the context to " + std::to_string(r.context) + " tokens";
   if (r.fits || !d.fit_layers) return r;
   CheckResult offloaded = check_offloaded(catalog, d, t, r);
@@ -203,11 +208,13 @@ VllmSettings vllm_settings(const Catalog& catalog, const Deployment& d, const Ha
   return v;
 }
 
-CheckResult check_vllm(const Catalog& catalog, const Deployment& d, const Hardware& hw, std::optional<std::uint64_t> reserve,
-                       const Headroom& headroom) {
+CheckResult check_vllm(const Catalog& catalog, const Deployment& d, const CheckTarget& t) {
+  const Hardware& hw = t.hardware;
+  const Headroom& headroom = t.headroom;
   require_supported_target(d, hw);
   CheckResult r;
-  r.budget = make_budget(catalog, hw, Backend::cuda, reserve);
+  r.speed.basis = "unknown: fitcheck models llama.cpp's decoding, not vLLM's";
+  r.budget = make_budget(catalog, hw, Backend::cuda, t.reserve);
   r.vllm_settings = vllm_settings(catalog, d, hw);
   r.context = r.vllm_settings.max_model_len;
   const VllmPlan plan = vllm_plan(catalog, *d.model, hw, r.vllm_settings);
@@ -269,14 +276,44 @@ std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, co
   return per_sequence ? checked_mul(context, d.settings.parallel, "context") : context;
 }
 
-CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const Hardware& hw,
-                             std::optional<std::uint64_t> reserve, std::uint64_t host_ram, const Headroom& headroom) {
-  CheckResult r =
-      d.uses_vllm() ? check_vllm(catalog, d, hw, reserve, headroom) : check_llama(catalog, d, {hw, reserve, host_ram, headroom});
+namespace {
+
+std::string decimal_text(const char* format, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
+// The plain estimate times the range of the drafter's published speed-ups; none when nothing is published.
+std::optional<MtpSpeed> mtp_speed(const Drafter& drafter, double decode_tps) {
+  if (drafter.speedup_high <= 0 || decode_tps <= 0) return std::nullopt;
+  return MtpSpeed{decode_tps * drafter.speedup_low, decode_tps * drafter.speedup_high};
+}
+
+// Under --min-tps a deployment must decode at least that fast (with an MTP drafter, at the low end of its
+// speed-up); an unknown speed cannot show it does.
+void require_speed(CheckResult& r, double min_tps) {
+  const double tps = r.speed_mtp ? r.speed_mtp->low_tps : r.speed.decode_tps;
+  const bool known = tps > 0;
+  r.too_slow = !known || tps < min_tps;
+  if (!r.too_slow || !r.fits) return;
+  const std::string floor = "--min-tps " + decimal_text("%g", min_tps);
+  r.reason = known ? "decodes at about " + decimal_text("%.1f", tps) + " tokens/s, below " + floor
+                   : "its decoding speed is " + r.speed.basis + ", so " + floor + " cannot be shown";
+}
+
+}  // namespace
+
+CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const CheckTarget& t) {
+  CheckResult r = d.uses_vllm() ? check_vllm(catalog, d, t) : check_llama(catalog, d, t);
   if (d.gpu_count > 1) {  // checked with --lenient: one GPU's figures, never a "fits"
     r.fits = false;
     r.reason = "runs on " + std::to_string(d.gpu_count) + " GPUs: several GPUs are not modelled yet (the figures are one GPU's)";
+    r.speed = Speed{};
+    r.speed.basis = "unknown: several GPUs are not modelled yet";
   }
+  if (d.draft && d.model->drafter) r.speed_mtp = mtp_speed(*d.model->drafter, r.speed.decode_tps);
+  if (t.min_tps) require_speed(r, *t.min_tps);
   return r;
 }
 

@@ -67,7 +67,6 @@ ModelMatch match_ollama_name(const Catalog& catalog, const std::string& name) {
 void from(const Catalog& catalog, Deployment& d, const Line& l) {
   d.line = l.line;
   d.model_text = l.args;
-  const bool file = is_file_reference(l.args);
   const ModelMatch m = match_or_hint(d, l.line, l.args, [&](const std::string& n) { return match_ollama_name(catalog, n); });
   d.model = m.model;
   d.preset = m.preset;

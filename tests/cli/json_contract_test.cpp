@@ -250,10 +250,35 @@ TEST(JsonContract, FootprintTensors) {
 
 namespace {
 
-const std::set<std::string> k_check_item_keys = {
-    "file",   "name",     "format",       "line",        "model_text",     "model",        "quant",      "runtime",
-    "fits",   "context",  "device_bytes", "limit_bytes", "headroom_bytes", "margin_bytes", "host_bytes", "host_limit_bytes",
-    "reason", "hardware", "footprint",    "vllm",        "notes",          "warnings"};
+const std::set<std::string> k_check_item_keys = {"file",
+                                                 "name",
+                                                 "format",
+                                                 "line",
+                                                 "model_text",
+                                                 "model",
+                                                 "quant",
+                                                 "runtime",
+                                                 "fits",
+                                                 "context",
+                                                 "device_bytes",
+                                                 "limit_bytes",
+                                                 "headroom_bytes",
+                                                 "margin_bytes",
+                                                 "host_bytes",
+                                                 "host_limit_bytes",
+                                                 "reason",
+                                                 "hardware",
+                                                 "footprint",
+                                                 "vllm",
+                                                 "notes",
+                                                 "warnings",
+                                                 "too_slow",
+                                                 "decode_tps",
+                                                 "decode_tps_full",
+                                                 "prefill_tps",
+                                                 "speed_basis",
+                                                 "prefill_basis",
+                                                 "decode_tps_mtp"};
 const std::set<std::string> k_vllm_keys = {
     "max_model_len",  "gpu_memory_utilization", "max_num_seqs",  "max_num_batched_tokens", "tensor_parallel_size",
     "kv_cache_dtype", "usable_bytes",           "weights_bytes", "activation_bytes",       "non_torch_bytes",
@@ -268,7 +293,7 @@ TEST(JsonContract, Check) {
       {"check", examples + "llama-server.sh", examples + "vllm.yaml", "--gpu", "h100-80g", "--headroom", "5%", "--json"}, 0);
   check_header(j);
   EXPECT_EQ(keys(j), (std::set<std::string>{"schema_version", "fitcheck_version", "catalog", "fits", "headroom", "lenient",
-                                            "deployments", "errors"}));
+                                            "min_tps", "deployments", "errors"}));
   EXPECT_TRUE(j["errors"].empty());
   ASSERT_EQ(j["deployments"].size(), 2U);
   for (const json& d : j["deployments"]) {

@@ -264,7 +264,7 @@ TEST(Ollama, ParallelSequencesRunAsLlamaServerSlots) {
                                                with_env({{"OLLAMA_NUM_PARALLEL", "4", 1, true}}));
   EXPECT_EQ(d.settings.batch, 512U);
   EXPECT_EQ(d.settings.ubatch, 512U);
-  const CheckResult r = check_deployment(catalog(), d, catalog().find_hardware("l40s-48g"), std::nullopt, 0, Headroom{});
+  const CheckResult r = check_deployment(catalog(), d, {catalog().find_hardware("l40s-48g"), std::nullopt, 0, Headroom{}});
   const KvDetail& kv = r.footprint.value().kv;
   EXPECT_EQ(kv.streams, 4U);
   EXPECT_EQ(kv.full_cells, 8192U);
@@ -290,14 +290,14 @@ TEST(Check, HeadroomIsKeptFree) {
   const Deployment d =
       readers::read_llama_command(catalog(), "run.sh", "llama-server -m gemma-4-E2B-it-Q4_K_M.gguf -c 8192 --fit off\n");
   const Hardware& gpu = catalog().find_hardware("rtx3060-12g");
-  const CheckResult plain = check_deployment(catalog(), d, gpu, std::nullopt, 32 * 1024ULL * 1024 * 1024, Headroom{});
+  const CheckResult plain = check_deployment(catalog(), d, {gpu, std::nullopt, 32 * 1024ULL * 1024 * 1024, Headroom{}});
   ASSERT_TRUE(plain.fits);
   ASSERT_GT(plain.margin_bytes, 0);
   // A headroom one byte larger than the margin fails the check; equal to it passes.
   Headroom exact{0, static_cast<std::uint64_t>(plain.margin_bytes)};
-  EXPECT_TRUE(check_deployment(catalog(), d, gpu, std::nullopt, 32 * 1024ULL * 1024 * 1024, exact).fits);
+  EXPECT_TRUE(check_deployment(catalog(), d, {gpu, std::nullopt, 32 * 1024ULL * 1024 * 1024, exact}).fits);
   exact.bytes += 1;
-  EXPECT_FALSE(check_deployment(catalog(), d, gpu, std::nullopt, 32 * 1024ULL * 1024 * 1024, exact).fits);
+  EXPECT_FALSE(check_deployment(catalog(), d, {gpu, std::nullopt, 32 * 1024ULL * 1024 * 1024, exact}).fits);
 }
 
 TEST(Check, CpuLayersMoveBytesToTheHost) {
@@ -305,9 +305,9 @@ TEST(Check, CpuLayersMoveBytesToTheHost) {
   const Hardware& gpu = catalog().find_hardware("rtx3090-24g");
   const std::uint64_t ram = 64 * 1024ULL * 1024 * 1024;
   const CheckResult all =
-      check_deployment(catalog(), readers::read_llama_command(catalog(), "a", cmd), gpu, std::nullopt, ram, {});
-  const CheckResult moe = check_deployment(catalog(), readers::read_llama_command(catalog(), "b", cmd + " --n-cpu-moe 10"), gpu,
-                                           std::nullopt, ram, {});
+      check_deployment(catalog(), readers::read_llama_command(catalog(), "a", cmd), {gpu, std::nullopt, ram, {}});
+  const CheckResult moe = check_deployment(catalog(), readers::read_llama_command(catalog(), "b", cmd + " --n-cpu-moe 10"),
+                                           {gpu, std::nullopt, ram, {}});
   EXPECT_LT(moe.device_bytes, all.device_bytes);
   EXPECT_GT(moe.host_bytes, all.host_bytes);
 }
@@ -335,7 +335,7 @@ TEST(Check, FitPlacesWhatTheConfigLeavesOpen) {
   const Hardware& gpu = catalog().find_hardware("rtx3060-12g");
   const std::uint64_t ram = 64 * 1024ULL * 1024 * 1024;
   auto check = [&](const std::string& cmd) {
-    return check_deployment(catalog(), readers::read_llama_command(catalog(), "run.sh", cmd), gpu, std::nullopt, ram, {});
+    return check_deployment(catalog(), readers::read_llama_command(catalog(), "run.sh", cmd), {gpu, std::nullopt, ram, {}});
   };
   // 26B A4B Q4_K_M: 15.6 GiB of weights on an 11.5 GiB budget.
   const CheckResult fitted = check("llama-server -m gemma-4-26B-A4B-it-Q4_K_M.gguf --fit-ctx 8192");
@@ -361,7 +361,8 @@ TEST(Check, FitPlacesWhatTheConfigLeavesOpen) {
 TEST(Check, MtpDrafterAddsItsFileAndDraftCompute) {
   const Hardware& gpu = catalog().find_hardware("rtx3090-24g");
   auto check = [&](const std::string& cmd) {
-    return check_deployment(catalog(), readers::read_llama_command(catalog(), "run.sh", cmd), gpu, std::nullopt, 64ULL << 30, {});
+    return check_deployment(catalog(), readers::read_llama_command(catalog(), "run.sh", cmd),
+                            {gpu, std::nullopt, 64ULL << 30, {}});
   };
   const std::string base = "llama-server -m gemma-4-12B-it-Q4_K_M.gguf -c 32768 --fit off";
   const CheckResult plain = check(base);
@@ -389,7 +390,7 @@ namespace fitcheck {
 TEST(Check, MappedWeightsPageFromDiskUnlessReadIntoRam) {
   const Hardware& gpu = catalog().find_hardware("rtx3060-12g");
   auto check = [&](const std::string& cmd, std::uint64_t ram) {
-    return check_deployment(catalog(), readers::read_llama_command(catalog(), "run.sh", cmd), gpu, std::nullopt, ram, {});
+    return check_deployment(catalog(), readers::read_llama_command(catalog(), "run.sh", cmd), {gpu, std::nullopt, ram, {}});
   };
   const std::string cmd = "llama-server -m gemma-4-26B-A4B-it-Q4_K_M.gguf -c 8192 --cpu-moe";
   const CheckResult roomy = check(cmd, 64ULL << 30);

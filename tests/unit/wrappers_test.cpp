@@ -73,7 +73,7 @@ TEST(Wrappers, SeveralGpusAreNotModelled) {
   EXPECT_NE(d.unmodelled[0].message.find("2 GPUs"), std::string::npos);
   // Even when checked (--lenient), a deployment over several GPUs never fits.
   const CheckResult c =
-      check_deployment(builtin_catalog(), d, builtin_catalog().find_hardware("h100-80g"), std::nullopt, 64ULL << 30, {});
+      check_deployment(builtin_catalog(), d, {builtin_catalog().find_hardware("h100-80g"), std::nullopt, 64ULL << 30, {}});
   EXPECT_FALSE(c.fits);
   EXPECT_NE(c.reason.find("several GPUs"), std::string::npos);
 }
