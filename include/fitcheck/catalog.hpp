@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fitcheck/enum_names.hpp"
+#include "fitcheck/runtime_versions.hpp"
 #include "fitcheck/settings.hpp"
 
 namespace fitcheck {
@@ -333,9 +334,7 @@ struct OllamaRules {
   std::string default_preset;           // what an untagged size ships
   std::vector<std::string> quant_tags;  // presets the library also ships as <last tag>-<quant>
   bool loads_projector = true;
-  std::uint64_t default_parallel = 1;
-  std::uint64_t default_batch = 512;             // num_batch: Ollama passes it as llama-server's -b and -ub
-  std::vector<OllamaContextTier> context_tiers;  // largest first
+  std::vector<OllamaContextTier> context_tiers;  // largest first (parallel, num_batch: runtime_versions)
 };
 
 struct VllmBatchDefault {
@@ -360,8 +359,7 @@ struct VllmRules {
 
 struct DeploymentRules {
   std::vector<ModelName> names;
-  std::string hf_default_preset;      // llama.cpp -hf repo without :QUANT
-  std::uint64_t fit_min_context = 0;  // the least context llama.cpp's --fit lowers a config without -c to
+  std::string hf_default_preset;  // llama.cpp -hf repo without :QUANT
   OllamaRules ollama;
   VllmRules vllm;
   bool present() const { return !names.empty(); }
@@ -387,7 +385,8 @@ struct Catalog {
   HostProfile host;
   std::vector<PcieLane> pcie_lanes;
   GpuGraph gpu_graph;
-  DeploymentRules deployment;  // optional: `fitcheck check` needs it
+  DeploymentRules deployment;                     // optional: `fitcheck check` needs it
+  std::vector<RuntimeVersions> runtime_versions;  // llama.cpp's and Ollama's defaults by release (with deployment)
 
   // Lookups by id (or model alias), case-insensitive. find_* throw Error(Errc::usage) with a
   // "did you mean" suggestion; block_type, backend_speed, vendor and platform look up names that

@@ -34,6 +34,9 @@ struct Settings {
   bool flash_attn = true;
   bool swa_full = false;
   bool kv_unified = false;
+  // Ollama's own engine (before it ran llama-server): sliding layers keep this many cells a sequence in one
+  // buffer for all sequences (data/runtime_versions.json); 0: llama.cpp's sliding cache.
+  std::uint64_t sliding_memory = 0;
   bool cpu_repack = true;              // llama.cpp's default; --no-repack turns it off
   bool vision = false;                 // load the multimodal projector (mmproj) for images
   bool audio = false;                  // ... for audio (E2B/E4B: the same mmproj file holds both encoders)

@@ -177,6 +177,9 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
   check->add_option("--model", r.model,
                     "The model the configs load where they do not name it, or name it by a path that does not tell "
                     "(model.gguf): as a config would (a GGUF file or Hugging Face repository; an Ollama tag; a vLLM model id)");
+  check->add_option("--runtime", r.runtimes,
+                    "The release a config runs where it states none, e.g. llama.cpp@b10573 or ollama@0.22 (repeat for both; "
+                    "default: the newest fitcheck knows; an image tag or a log's version wins)");
   check->add_option("--env", r.env_file, "Ollama settings as KEY=VALUE lines (default: OLLAMA_* from the environment)");
   check->add_option("--junit", r.junit_path, "Also write a JUnit XML report to this file");
   check->add_flag("--lenient", r.lenient,

@@ -268,7 +268,7 @@ void check_one(const CheckRun& run, Deployment d, CheckReport& report) {
 
 // Every file is checked: one that cannot be read is reported (exit 3) and the others still are.
 int run_check(const Catalog& catalog, const Request& r, std::string& out, std::string& diagnostics) {
-  CheckRun run{catalog, r, resolve_check_options(r), std::nullopt, resolve_host_ram(catalog, r)};
+  CheckRun run{catalog, r, resolve_check_options(catalog, r), std::nullopt, resolve_host_ram(catalog, r)};
   const CheckOptions& o = run.options;
   if (!r.reserve.empty()) run.reserve = parse_size_option(r.reserve, SizeUnits::decimal);
   CheckReport report{catalog, {}, {}, r.headroom, r.lenient, o.min_tps};

@@ -73,6 +73,7 @@ struct Request {
   std::vector<std::string> files;
   std::vector<std::string> formats;  // config kind and/or output (text, json, github)
   std::string env_file;
+  std::vector<std::string> runtimes;  // check --runtime llama.cpp@b10573, ollama@0.22
   std::string headroom;
   std::string junit_path;
   bool lenient = false;

@@ -223,7 +223,7 @@ std::string check_output(const Request& r) {
   return last != r.formats.rend() ? *last : r.json ? "json" : "text";
 }
 
-CheckOptions resolve_check_options(const Request& r) {
+CheckOptions resolve_check_options(const Catalog& catalog, const Request& r) {
   CheckOptions o;
   o.output = check_output(r);
   std::string kind_given;
@@ -258,6 +258,15 @@ CheckOptions resolve_check_options(const Request& r) {
   o.min_tps = decimal_option("--min-tps", r.min_tps, 0, 1e6, "0 to 1000000 tokens/s");
   o.read.read_model_files = true;  // a -m GGUF that exists is read for its header
   if (!r.model.empty()) o.read.model = r.model;
+  for (const std::string& choice : r.runtimes) {
+    const RuntimeRelease release = parse_runtime_choice(catalog, choice);
+    for (const RuntimeRelease& other : o.read.runtimes) {
+      if (other.runtime == release.runtime)
+        throw Error(Errc::usage, "--runtime names " + release.runtime->runtime + " twice (" + other.text() + ", " +
+                                     release.text() + "): give one release per runtime");
+    }
+    o.read.runtimes.push_back(release);
+  }
   return o;
 }
 

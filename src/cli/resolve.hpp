@@ -50,7 +50,7 @@ struct CheckOptions {
 };
 // The output `check` asked for: the output kind given to --format, else json with --json, else text.
 std::string check_output(const Request& r);
-CheckOptions resolve_check_options(const Request& r);
+CheckOptions resolve_check_options(const Catalog& catalog, const Request& r);
 // The hardware of one deployment: the command line's target, else the file's own.
 Hardware deployment_hardware(const Catalog& catalog, const Request& r, const Deployment& d);
 

@@ -97,6 +97,7 @@ void read_fragment(const std::string& name, std::string_view text, Loading& l) {
   }
   read_section(root, "model_names", c.deployment.names, read_model_name);
   if (root.has("deployment_runtimes")) read_deployment_rules(root.at("deployment_runtimes"), c.deployment);
+  read_section(root, "runtime_versions", c.runtime_versions, read_runtime_versions);
 }
 
 // Each model shares its architecture (a model and its copies keep it, whatever happens to the catalog).

@@ -183,6 +183,30 @@ void check_backends(const Catalog& c) {
   }
 }
 
+// The releases of llama.cpp and Ollama, each runtime once with every setting the code reads.
+template <std::size_t N>
+void require_settings(const Catalog& c, const char* runtime, const char* const (&settings)[N]) {
+  const auto r = std::find_if(c.runtime_versions.begin(), c.runtime_versions.end(),
+                              [&](const RuntimeVersions& v) { return v.runtime == runtime; });
+  if (r == c.runtime_versions.end()) fail(c, std::string("runtime_versions entry for '") + runtime + "' is missing");
+  std::vector<std::string> named;
+  for (const VersionedSetting& s : r->settings) named.push_back(s.setting);
+  const std::string what = std::string(runtime) + " version setting";
+  require_unique(c, named, what.c_str());
+  for (const char* setting : settings) {
+    if (std::find(named.begin(), named.end(), setting) == named.end())
+      fail(c, std::string("runtime_versions: ") + runtime + " needs setting '" + setting + "'");
+  }
+}
+
+void check_runtime_versions(const Catalog& c) {
+  std::vector<std::string> runtimes;
+  for (const RuntimeVersions& r : c.runtime_versions) runtimes.push_back(r.runtime);
+  require_unique(c, runtimes, "runtime_versions runtime");
+  require_settings(c, "llama.cpp", k_llama_version_settings);
+  require_settings(c, "ollama", k_ollama_version_settings);
+}
+
 // Deployment names point at catalog models and presets, one entry a model.
 void check_deployment(const Catalog& c) {
   const DeploymentRules& d = c.deployment;
@@ -200,6 +224,7 @@ void check_deployment(const Catalog& c) {
   std::vector<std::string> dtypes;
   for (const VllmKvDtype& k : d.vllm.kv_cache_dtypes) dtypes.push_back(k.id);
   require_unique(c, dtypes, "vLLM kv_cache_dtype");
+  check_runtime_versions(c);
 }
 
 }  // namespace

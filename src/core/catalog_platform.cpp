@@ -151,8 +151,6 @@ OllamaRules read_ollama(const Node& n) {
   o.default_preset = n.at("default_preset").nonempty();
   if (n.has("quant_tags")) o.quant_tags = n.at("quant_tags").strings();
   o.loads_projector = n.at("loads_projector").boolean();
-  o.default_parallel = n.at("default_parallel").in_range(1, k_max_sequences);
-  o.default_batch = n.at("default_batch").in_range(1, k_max_tokens);
   for (const Node& t : n.at("context_tiers").items()) {
     o.context_tiers.push_back({t.at("min_vram_bytes").in_range(0, k_max_memory), t.at("context").in_range(1, k_max_tokens)});
   }
@@ -186,10 +184,46 @@ VllmRules read_vllm(const Node& n) {
 
 void read_deployment_rules(const Node& n, DeploymentRules& d) {
   d.hf_default_preset = n.at("llama_cpp").at("hf_default_preset").nonempty();
-  d.fit_min_context = n.at("llama_cpp").at("fit_min_context").in_range(1, std::uint64_t{1} << 24);
   n.at("llama_cpp").require_source();
   d.ollama = read_ollama(n.at("ollama"));
   d.vllm = read_vllm(n.at("vllm"));
+}
+
+namespace {
+
+Version read_version(const Node& n, VersionScheme scheme) {
+  const std::string text = n.nonempty();
+  const std::optional<Version> v = parse_version(scheme, text);
+  if (!v) n.fail("'" + text + "' is not a " + name_of(k_version_scheme_names, scheme) + " version");
+  return *v;
+}
+
+}  // namespace
+
+RuntimeVersions read_runtime_versions(const Node& n) {
+  n.require_source();
+  RuntimeVersions r;
+  r.runtime = n.at("runtime").nonempty();
+  r.scheme = n.at("scheme").named(k_version_scheme_names, "version scheme");
+  r.newest = read_version(n.at("newest"), r.scheme);
+  r.gemma4_from = read_version(n.at("gemma4_from"), r.scheme);
+  for (const Node& s : n.at("settings").items()) {
+    s.require_source();
+    VersionedSetting setting{s.at("setting").nonempty(), {}};
+    for (const Node& step : s.at("steps").items()) {
+      const Node value = step.at("value");
+      const std::uint64_t v = value.json().is_boolean() ? (value.boolean() ? 1 : 0) : value.in_range(0, std::uint64_t{1} << 24);
+      const Version from = read_version(step.at("from"), r.scheme);
+      if (!setting.steps.empty() && from <= setting.steps.back().from) step.at("from").fail("expected steps oldest first");
+      setting.steps.push_back({from, v});
+    }
+    if (setting.steps.empty() || r.gemma4_from < setting.steps.front().from) {
+      s.at("steps").fail("expected a first step at or before gemma4_from");
+    }
+    r.settings.push_back(std::move(setting));
+  }
+  if (r.newest < r.gemma4_from) n.at("newest").fail("expected a release at or after gemma4_from");
+  return r;
 }
 
 double pcie_bandwidth(const std::vector<PcieLane>& lanes, const std::string& bus) {

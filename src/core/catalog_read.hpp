@@ -36,6 +36,7 @@ void read_speed(const Node& n, Catalog& c);
 GpuGraph read_gpu_graph(const Node& n);
 ModelName read_model_name(const Node& n);
 void read_deployment_rules(const Node& n, DeploymentRules& d);
+RuntimeVersions read_runtime_versions(const Node& n);
 // "PCIe 4.0 x16 (PCIe card) / SXM4" -> 16 lanes of PCIe 4.0; 0 when the bus is not PCIe.
 double pcie_bandwidth(const std::vector<PcieLane>& lanes, const std::string& bus);
 

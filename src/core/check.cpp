@@ -107,17 +107,22 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
 
 // No -c under --fit: llama.cpp lowers the model's context until the plan leaves its margin free (at least the
 // check's own headroom), down to its minimum; the check reports that context, or the minimum when even it does not fit.
-// --fit's margin: --fit-target, else its default (the policy headroom is llama.cpp's 1024 MiB), and never less
-// than the check's own headroom.
+// --fit's margin: --fit-target, else the release's default (a config the llama.cpp reader did not read: the
+// newest release's), and never less than the check's own headroom.
 CheckTarget with_fit_margin(const Catalog& catalog, const Deployment& d, CheckTarget t) {
-  if (t.headroom.share == 0)
-    t.headroom.bytes = std::max(t.headroom.bytes, d.fit_margin_bytes.value_or(catalog.policy.headroom_bytes));
+  if (t.headroom.share == 0) {
+    const std::uint64_t margin =
+        d.fit_margin_bytes ? *d.fit_margin_bytes : llama_defaults(newest_release(catalog, "llama.cpp")).fit_margin_bytes;
+    t.headroom.bytes = std::max(t.headroom.bytes, margin);
+  }
   return t;
 }
 
 CheckResult check_fitted(const Catalog& catalog, const Deployment& d, const CheckTarget& target) {
   const CheckTarget t = with_fit_margin(catalog, d, target);
-  const std::uint64_t least = std::min(d.fit_min_context.value_or(catalog.deployment.fit_min_context), d.model->max_context);
+  const std::uint64_t least_default =
+      d.fit_min_context ? *d.fit_min_context : llama_defaults(newest_release(catalog, "llama.cpp")).fit_min_context;
+  const std::uint64_t least = std::min(least_default, d.model->max_context);
   CheckResult best = check_llama_at(catalog, d, t, d.model->max_context);
   if (best.fits) return best;
   best = check_llama_at(catalog, d, t, least);

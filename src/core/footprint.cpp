@@ -96,6 +96,19 @@ std::uint64_t kv_bytes_per_cell(const Catalog& catalog, const Model& model, std:
   return bytes_per_cell(k_type, v_type, model, layer, s, widest_kv(model));
 }
 
+namespace {
+
+// Ollama's Go engine (kvcache/causal.go Init, before ollama#16031): one buffer for every sequence; each keeps
+// max(memory, window + 1 with several sequences) cells, plus one batch, padded; the whole context when its
+// share of the context is no larger.
+std::uint64_t ollama_sliding_cells(const Model& model, const Settings& s, std::uint64_t context_cells, std::uint64_t pad) {
+  const std::uint64_t memory = std::max(s.sliding_memory, model.sliding_window + (s.parallel > 1 ? 1 : 0));
+  if (memory >= s.context / s.parallel) return context_cells;
+  return std::min(context_cells, round_up(checked_add(checked_mul(memory, s.parallel, "KV cache"), s.batch, "KV cache"), pad));
+}
+
+}  // namespace
+
 KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& s) {
   KvDetail kv;
   const std::uint64_t pad = runtime.kv_cell_pad;
@@ -107,6 +120,7 @@ KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& run
   kv.full_cells = cells_per_stream;
   const std::uint64_t window = checked_mul(model.sliding_window, s.kv_unified ? s.parallel : 1);
   kv.sliding_cells = s.swa_full ? cells_per_stream : std::min(cells_per_stream, round_up(window + n_ubatch, pad));
+  if (s.sliding_memory && !s.swa_full) kv.sliding_cells = ollama_sliding_cells(model, s, kv.context_cells, pad);
   const std::uint64_t v_width_max = widest_kv(model);
   const BlockType& k_type = catalog.block_type(catalog.find_kv_type(s.kv_type_k).block_type);
   const BlockType& v_type = catalog.block_type(catalog.find_kv_type(s.kv_type_v).block_type);

@@ -174,6 +174,25 @@ void add_llama_env(CommandText& t, const std::vector<EnvVar>& env) {
 
 }  // namespace
 
+std::optional<std::string> image_version(const std::string& image, bool semver) {
+  const std::size_t slash = image.find_last_of('/');
+  const std::size_t colon = image.find(':', slash == std::string::npos ? 0 : slash);
+  if (colon == std::string::npos) return std::nullopt;
+  const std::string tag = image.substr(colon + 1, image.find('@', colon) - colon - 1);
+  std::size_t start = 0;
+  for (std::size_t end = 0; start <= tag.size(); start = end + 1) {  // the tag's parts between '-'
+    end = std::min(tag.find('-', start), tag.size());
+    const std::string part = tag.substr(start, end - start);
+    const bool digits =
+        part.size() > 1 && std::all_of(part.begin() + 1, part.end(), [](unsigned char c) { return std::isdigit(c); });
+    if (!semver && part.size() > 1 && (part[0] == 'b' || part[0] == 'B') && digits) return part;
+    if (semver && !part.empty() && (std::isdigit(static_cast<unsigned char>(part[0])) || part[0] == 'v') &&
+        part.find('.') != std::string::npos)
+      return part;
+  }
+  return std::nullopt;
+}
+
 void note_gpus(Deployment& d, std::uint64_t gpus, std::size_t line, const std::string& how) {
   if (gpus <= 1 || gpus <= d.gpu_count) return;
   d.gpu_count = gpus;
@@ -283,6 +302,19 @@ void read_container(FileContext& f, const Container& c) {
     return;
   }
   if (cmd.engine == Engine::llama_cpp) add_llama_env(cmd.text, c.env);
+  // A llama.cpp image tagged with its build (ghcr.io/ggml-org/llama.cpp:server-cuda-b8724) runs that release.
+  std::optional<RuntimeRelease> release;
+  const std::string image = expand_parameters(c.image, f.vars).text;
+  const std::optional<std::string> build = cmd.image == Engine::llama_cpp ? image_version(image, false) : std::nullopt;
+  if (build) {
+    try {
+      release = stated_release(f.catalog, "llama.cpp", *build, "the image tag " + image);
+    } catch (const Error& e) {
+      f.out.errors.push_back(Error::in_file(f.path, c.image_line, c.name + ": " + e.reason()));
+      return;
+    }
+  }
+  const StatedRelease stated(release);
   const std::size_t before = f.out.deployments.size();
   read_relocated(f, cmd.text, c.name, c.line, [&](const std::string& text) {
     return cmd.engine == Engine::vllm ? read_vllm(f.catalog, f.path, text) : read_llama_command(f.catalog, f.path, text);

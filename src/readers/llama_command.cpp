@@ -27,6 +27,7 @@ enum class Arg {
   batch,
   swa_full,
   kv_unified,
+  no_kv_unified,
   mmproj,
   no_mmproj,
   no_repack,
@@ -65,6 +66,7 @@ const Option k_options[] = {
     {{"-b", "--batch-size", nullptr}, Arg::batch, true},
     {{"--swa-full", nullptr, nullptr}, Arg::swa_full, false},
     {{"-kvu", "--kv-unified", nullptr}, Arg::kv_unified, false},
+    {{"-no-kvu", "--no-kv-unified", nullptr}, Arg::no_kv_unified, false},
     {{"-mm", "--mmproj", nullptr}, Arg::mmproj, true},
     {{"-mmu", "--mmproj-url", nullptr}, Arg::mmproj, true},
     {{"--no-mmproj", nullptr, nullptr}, Arg::no_mmproj, false},
@@ -139,6 +141,15 @@ bool is_program(const std::string& word) {
          word.find("llama.cpp:") != std::string::npos;
 }
 
+// Whether the command runs llama-server (or a server image, or an args file, which llama-server reads): its
+// defaults differ from llama-cli's (slots).
+bool runs_server(const std::vector<Word>& words) {
+  const auto program = std::find_if(words.begin(), words.end(), [](const Word& w) { return !w.separator && is_program(w.text); });
+  if (program == words.end()) return true;
+  const std::string& word = program->text;
+  return word.find("llama-server") != std::string::npos || word.find("llama.cpp:") != std::string::npos;
+}
+
 bool is_model_option(const Word& w) {
   const Option* o = w.separator ? nullptr : find_option(w.text);
   return o && (o->arg == Arg::model || o->arg == Arg::hf_repo);
@@ -185,6 +196,9 @@ struct LlamaState {
   bool no_projector = false;
   bool fit_off = false;  // --fit off: llama.cpp keeps the context and layers as given
   bool ngl_stated = false;
+  bool parallel_stated = false;
+  bool kv_unified_stated = false;
+  bool flash_attn_stated = false;
 };
 
 // -m names a GGUF that exists: its header gives the model and the exact weights; the name, when it tells,
@@ -259,7 +273,10 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
       d.context = count_value(path, w, value, "a number of tokens (0: the model's maximum)");
       d.context_line = w.line;
       break;
-    case Arg::parallel: d.settings.parallel = positive_count(path, w, value, "a positive number of sequences"); break;
+    case Arg::parallel:
+      d.settings.parallel = positive_count(path, w, value, "a positive number of sequences");
+      st.parallel_stated = true;
+      break;
     case Arg::cache_k: d.settings.kv_type_k = at_line(path, w.line, [&] { return catalog.find_kv_type(value).id; }); break;
     case Arg::cache_v: d.settings.kv_type_v = at_line(path, w.line, [&] { return catalog.find_kv_type(value).id; }); break;
     case Arg::gpu_layers:
@@ -274,7 +291,11 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::ubatch: d.settings.ubatch = positive_count(path, w, value, "a positive batch size"); break;
     case Arg::batch: d.settings.batch = count_value(path, w, value, "a positive batch size"); break;
     case Arg::swa_full: d.settings.swa_full = true; break;
-    case Arg::kv_unified: d.settings.kv_unified = true; break;
+    case Arg::kv_unified:  // --kv-unified=false: a log's kv_unified line
+    case Arg::no_kv_unified:
+      d.settings.kv_unified = o.arg == Arg::kv_unified && parse_switch(value) != std::optional<bool>(false);
+      st.kv_unified_stated = true;
+      break;
     case Arg::mmproj: st.projector = true; break;
     case Arg::no_mmproj: st.no_projector = true; break;
     case Arg::no_repack: d.settings.cpu_repack = false; break;
@@ -294,8 +315,14 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
   }
 }
 
-// No -c: llama.cpp takes the model's context; with --fit (on by default) it lowers it until the plan fits.
-void no_context(Deployment& d, bool fit_off) {
+// No -c: llama.cpp takes the model's context (builds before --fit: a fixed default); with --fit (on by default)
+// it lowers it until the plan fits.
+void no_context(Deployment& d, bool fit_off, const LlamaDefaults& defaults) {
+  if (defaults.context != 0) {
+    d.context = std::min(defaults.context, d.model->max_context);
+    d.notes.push_back({0, "no -c: llama.cpp's default context of " + std::to_string(*d.context) + " tokens"});
+    return;
+  }
   d.context = d.model->max_context;
   d.fit_context = !fit_off;
   d.notes.push_back(
@@ -326,6 +353,41 @@ std::optional<bool> llama_option_takes_value(const std::string& name) {
   return o->value;
 }
 
+namespace {
+
+// The release a command runs: a log's build line, else deployment_release's.
+RuntimeRelease command_release(const Catalog& catalog, const std::string& path, std::string_view text, bool log) {
+  const std::optional<std::string> build = log ? log_build(text) : std::nullopt;
+  const std::optional<RuntimeRelease> stated =
+      build ? at_line(path, 0, [&] { return stated_release(catalog, "llama.cpp", *build, "the log's build line"); })
+            : std::nullopt;
+  return deployment_release(catalog, "llama.cpp", stated);
+}
+
+// The defaults of the release for what the command left out, and the note that says so.
+void apply_release(Deployment& d, const LlamaState& st, const RuntimeRelease& release, bool server) {
+  const LlamaDefaults defaults = llama_defaults(release);
+  std::string applied;
+  const auto add = [&](const std::string& what) { applied += (applied.empty() ? "" : "; ") + what; };
+  if (!st.flash_attn_stated) {
+    d.settings.flash_attn = defaults.flash_attn;
+    add(std::string("no -fa: flash attention ") + (defaults.flash_attn ? "on (auto)" : "off"));
+  }
+  if (server && !st.parallel_stated) {
+    d.settings.parallel = defaults.parallel;
+    if (!st.kv_unified_stated) d.settings.kv_unified = defaults.kv_unified;
+    add("no -np: " + std::to_string(defaults.parallel) + (defaults.parallel == 1 ? " slot" : " slots") +
+        (d.settings.kv_unified ? " sharing one unified KV cache of the -c cells" : ""));
+  } else if (st.parallel_stated && !st.kv_unified_stated) {
+    d.settings.kv_unified = false;  // an explicit -np keeps a cache per slot (ggml-org/llama.cpp#17997)
+  }
+  if (!d.fit_min_context) d.fit_min_context = defaults.fit_min_context;
+  if (!d.fit_margin_bytes) d.fit_margin_bytes = defaults.fit_margin_bytes;
+  note_release(d, release, applied);
+}
+
+}  // namespace
+
 Deployment read_llama_command(const Catalog& catalog, const std::string& path, std::string_view text) {
   Deployment d;
   d.path = path;
@@ -333,7 +395,11 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
   d.settings = default_settings(catalog.default_runtime());
   LlamaState st;
   const bool log = is_llama_log(text);
-  std::vector<Word> words = log ? log_words(text) : command_words(path, shell_words(path, text));
+  const RuntimeRelease release = command_release(catalog, path, text, log);
+  st.fit_off = !llama_defaults(release).fit;
+  const std::vector<Word> all_words = log ? std::vector<Word>{} : shell_words(path, text);
+  const bool server = log || runs_server(all_words);
+  std::vector<Word> words = log ? log_words(text) : command_words(path, all_words);
   split_glued(words, d.warnings);
   if (log) d.notes.push_back({0, "read as a llama.cpp load log: the model file and settings it reports"});
   for (std::size_t i = 0; i < words.size(); ++i) {
@@ -361,6 +427,7 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
       const bool is_auto = next_is_value && words[i + 1].text == "auto";
       if (on || is_auto) ++i;
       d.settings.flash_attn = on.value_or(true);
+      st.flash_attn_stated = true;
       continue;
     }
     if (o->value && !inline_value) {
@@ -379,8 +446,9 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
   }
   model_from_hint(d, [&](const std::string& n) { return match_llama_name(catalog, n); });
   if (d.context && *d.context == 0 && d.model) d.context = d.model->max_context;
-  if (!d.context && d.model) no_context(d, st.fit_off);
+  if (!d.context && d.model) no_context(d, st.fit_off, llama_defaults(release));
   d.fit_layers = !st.fit_off && !st.ngl_stated && d.cpu_moe_layers == 0;
+  apply_release(d, st, release, server);
   finish_deployment(d);
   return d;
 }

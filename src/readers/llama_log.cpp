@@ -72,6 +72,7 @@ bool is_llama_log(std::string_view text) {
 std::vector<Word> log_words(std::string_view text) {
   std::vector<Word> words;
   std::vector<bool> seen(std::size(k_log_keys), false);
+  bool kv_unified_seen = false;
   bool model = false;
   std::size_t number = 0;
   for (const std::string_view line : split_lines(text)) {
@@ -89,8 +90,27 @@ std::vector<Word> log_words(std::string_view text) {
       seen[k] = true;
       add(words, k_log_keys[k].option, value == "enabled" ? "on" : value == "disabled" ? "off" : value, number);
     }
+    const std::string unified = kv_unified_seen ? "" : value_after(line, "kv_unified");
+    if (!unified.empty()) {
+      words.push_back({"--kv-unified=" + unified, number, false});
+      kv_unified_seen = true;
+    }
   }
   return words;
+}
+
+std::optional<std::string> log_build(std::string_view text) {
+  for (const std::string_view line : split_lines(text)) {
+    for (const std::string_view key : {std::string_view("version: "), std::string_view("build: ")}) {
+      const std::size_t at = line.find(key);
+      if (at == std::string_view::npos || (at > 0 && line[at - 1] != ' ' && line[at - 1] != ']')) continue;
+      std::size_t end = at + key.size();
+      while (end < line.size() && std::isdigit(static_cast<unsigned char>(line[end]))) ++end;
+      if (end > at + key.size() && end < line.size() && line[end] == ' ')
+        return std::string(line.substr(at + key.size(), end - at - key.size()));
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace fitcheck::readers

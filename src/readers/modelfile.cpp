@@ -132,6 +132,20 @@ void environment(const Catalog& catalog, Deployment& d, const ReadOptions& optio
   }
 }
 
+// The engine of the release: llama-server (its rules), or Ollama's own Go engine before ollama#16031 (its
+// sliding cache; one buffer for all sequences), and the note saying which release's defaults apply.
+void apply_engine(Deployment& d, const RuntimeRelease& release, const OllamaDefaults& defaults) {
+  std::string applied = defaults.llama_server ? "it runs llama-server" : "its own engine (before llama-server)";
+  if (!defaults.llama_server) {
+    d.settings.sliding_memory = defaults.sliding_memory;
+    d.settings.kv_unified = true;  // the Go engine's cache is one buffer shared by the sequences
+    applied += ", whose sliding layers keep " + std::to_string(defaults.sliding_memory) +
+               " cells a sequence plus num_batch; its compute buffer is counted as llama.cpp's";
+  }
+  applied += std::string("; flash attention ") + (d.settings.flash_attn ? "on" : "off");
+  note_release(d, release, applied);
+}
+
 }  // namespace
 
 Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
@@ -139,9 +153,11 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
   d.path = path;
   d.format = ConfigFormat::ollama;
   d.settings = default_settings(catalog.default_runtime());
-  const OllamaRules& ollama = catalog.deployment.ollama;
-  d.settings.parallel = ollama.default_parallel;
-  d.settings.ubatch = ollama.default_batch;
+  const RuntimeRelease release = deployment_release(catalog, "ollama", std::nullopt, options.runtimes);
+  const OllamaDefaults defaults = ollama_defaults(release);
+  d.settings.parallel = defaults.parallel;
+  d.settings.ubatch = defaults.batch;
+  d.settings.flash_attn = defaults.flash_attn;
   bool projector_file = false, library_tag = false;
   for (const Line& l : modelfile_lines(path, text)) {
     if (l.instruction == "FROM") {
@@ -170,6 +186,7 @@ Deployment read_modelfile(const Catalog& catalog, const std::string& path, std::
     d.settings.audio = d.model->has_modality("audio");
   }
   d.settings.batch = d.settings.ubatch;  // Ollama passes num_batch as both -b and -ub
+  apply_engine(d, release, defaults);
   if (d.settings.parallel > 1) {
     d.notes.push_back({0, "Ollama gives each of the " + std::to_string(d.settings.parallel) +
                               " parallel sequences the whole context: llama-server runs with -c context x sequences"});

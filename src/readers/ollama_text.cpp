@@ -73,4 +73,21 @@ std::optional<std::string> ollama_as_modelfile(std::string_view text, const std:
   return modelfile;
 }
 
+std::optional<std::pair<std::size_t, std::string>> ollama_version(std::string_view text) {
+  std::size_t number = 0;
+  for (const std::string_view line : split_lines(text)) {
+    ++number;
+    for (const std::string_view key : {std::string_view("(version "), std::string_view(" version=")}) {
+      const std::size_t at = line.find(key);
+      if (at == std::string_view::npos) continue;
+      std::size_t end = at + key.size();
+      while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '.' || line[end] == '-'))
+        ++end;
+      const std::string version(line.substr(at + key.size(), end - at - key.size()));
+      if (!version.empty() && std::isdigit(static_cast<unsigned char>(version[0]))) return std::pair{number, version};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace fitcheck::readers

@@ -119,6 +119,11 @@ Deployment read_as(const Catalog& catalog, const std::string& path, std::string_
   switch (options.format ? *options.format : detect_format(path, text)) {
     case ConfigFormat::llama_cpp: return read_llama_command(catalog, path, text);
     case ConfigFormat::ollama: {
+      const std::optional<std::pair<std::size_t, std::string>> version = ollama_version(text);
+      const StatedRelease stated(
+          version ? at_line(path, version->first,
+                            [&] { return stated_release(catalog, "ollama", version->second, "the log's version"); })
+                  : std::nullopt);
       const std::string instruction = first_instruction(text);
       if (instruction == "FROM" || instruction == "PARAMETER") return read_modelfile(catalog, path, text, options);
       const std::optional<std::string> modelfile = ollama_as_modelfile(text, ollama_tag_prefixes(catalog));
@@ -218,15 +223,20 @@ namespace {
 thread_local std::optional<std::filesystem::path> t_config_folder;
 
 thread_local std::optional<std::string> t_model_hint;  // check --model
+thread_local std::vector<RuntimeRelease> t_runtimes;   // check --runtime
+thread_local std::optional<RuntimeRelease> t_stated;   // a release the file states around a command
 
 struct ConfigFolderScope {
   ConfigFolderScope(const ReadOptions& options, const std::string& path) {
     if (options.read_model_files) t_config_folder = std::filesystem::path(path).parent_path();
     t_model_hint = options.model;
+    t_runtimes = options.runtimes;
   }
   ~ConfigFolderScope() {
     t_config_folder.reset();
     t_model_hint.reset();
+    t_runtimes.clear();
+    t_stated.reset();
   }
   ConfigFolderScope(const ConfigFolderScope&) = delete;
   ConfigFolderScope& operator=(const ConfigFolderScope&) = delete;
@@ -279,6 +289,31 @@ ReadResult read_deployments(const Catalog& catalog, const std::string& path, std
 }
 
 const std::optional<std::string>& model_hint() { return t_model_hint; }
+
+RuntimeRelease deployment_release(const Catalog& catalog, std::string_view runtime, const std::optional<RuntimeRelease>& stated,
+                                  const std::vector<RuntimeRelease>& chosen) {
+  if (stated) return *stated;
+  if (t_stated && t_stated->runtime->runtime == runtime) return *t_stated;
+  for (const std::vector<RuntimeRelease>* list : {&chosen, static_cast<const std::vector<RuntimeRelease>*>(&t_runtimes)}) {
+    for (const RuntimeRelease& r : *list) {
+      if (r.runtime->runtime == runtime) return r;
+    }
+  }
+  return newest_release(catalog, runtime);
+}
+
+StatedRelease::StatedRelease(std::optional<RuntimeRelease> release) : m_before(t_stated) {
+  if (release) t_stated = std::move(release);
+}
+
+StatedRelease::~StatedRelease() { t_stated = m_before; }
+
+void note_release(Deployment& d, const RuntimeRelease& release, const std::string& applied) {
+  std::string note = release.text() + "'s defaults (" + release.origin + ")";
+  if (release.runtime->newest < release.version)
+    note += ", read as the newest fitcheck knows, " + release.runtime->text(release.runtime->newest);
+  d.notes.push_back({0, note + (applied.empty() ? "" : ": " + applied)});
+}
 
 std::uint64_t count_value(const std::string& path, const Word& option, const std::string& value, const char* expected) {
   const std::optional<std::uint64_t> n = parse_count(value);

@@ -20,15 +20,37 @@
 namespace fitcheck::readers {
 
 struct ReadOptions {
-  std::optional<ConfigFormat> format;  // --format; absent: recognized by content
-  std::vector<Entry> env;              // Ollama's environment settings
-  std::string env_source;              // where they came from, for the notes
-  bool read_model_files = false;       // a -m GGUF that exists (as written, or beside the config) is read for its header
-  std::optional<std::string> model;    // check --model: for configs that name no model, or a name that does not tell
+  std::optional<ConfigFormat> format;    // --format; absent: recognized by content
+  std::vector<Entry> env;                // Ollama's environment settings
+  std::string env_source;                // where they came from, for the notes
+  bool read_model_files = false;         // a -m GGUF that exists (as written, or beside the config) is read for its header
+  std::optional<std::string> model;      // check --model: for configs that name no model, or a name that does not tell
+  std::vector<RuntimeRelease> runtimes;  // check --runtime: the releases of configs that state none
 };
 
 // While read_deployments runs: check --model's name, or nullopt.
 const std::optional<std::string>& model_hint();
+
+// The release of `runtime` ("llama.cpp", "ollama") a deployment runs: the one its config states (`stated`, or
+// a StatedRelease in scope), else check --runtime's (`chosen`, or read_deployments' options), else the newest
+// fitcheck knows.
+RuntimeRelease deployment_release(const Catalog& catalog, std::string_view runtime,
+                                  const std::optional<RuntimeRelease>& stated = std::nullopt,
+                                  const std::vector<RuntimeRelease>& chosen = {});
+// While alive: the release a config states around a command (a container's image tag).
+class StatedRelease {
+ public:
+  explicit StatedRelease(std::optional<RuntimeRelease> release);
+  ~StatedRelease();
+  StatedRelease(const StatedRelease&) = delete;
+  StatedRelease& operator=(const StatedRelease&) = delete;
+
+ private:
+  std::optional<RuntimeRelease> m_before;
+};
+// The note saying which release's defaults a deployment got: "llama.cpp b10573's defaults (the newest
+// fitcheck knows): <applied>".
+void note_release(Deployment& d, const RuntimeRelease& release, const std::string& applied);
 
 // While read_deployments runs with read_model_files: the model file a config names, found and read, or null
 // (the readers then go by its name). Throws Error(Errc::data) for a file that exists and is not a usable GGUF.

@@ -176,7 +176,9 @@ TEST(Wrappers, LlamaPresetIniGivesOneDeploymentPerModel) {
   EXPECT_EQ(big.model->id, "gemma-4-31b");
   EXPECT_EQ(big.context, std::optional<std::uint64_t>(8192));  // the section wins over [*]
   EXPECT_EQ(big.context_line, 13U);
-  EXPECT_FALSE(big.settings.kv_unified);
+  // No parallel: llama-server's default of 4 slots sharing a unified cache (ggml-org/llama.cpp#16736).
+  EXPECT_TRUE(big.settings.kv_unified);
+  EXPECT_EQ(big.settings.parallel, 4U);
 }
 
 // A command whose spaces were lost in a post ("-c 131072--fit on") reads as llama.cpp's words, with a warning;
