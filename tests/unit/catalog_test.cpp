@@ -67,6 +67,32 @@ TEST(Catalog, IntelLaptopAndOlderCards) {
   EXPECT_EQ(c.lookup_hardware("4090").id, "rtx4090-24g");
 }
 
+// Issue 14: every profile has a dense FP16 mat-mul throughput, so prefill has a number, and each says where it
+// comes from (a vendor figure or units x FLOPs per clock x clock). The FLOPs per byte of bandwidth bound the
+// figure's units: the lowest here is an M1 Max at 10.6 TFLOPS over 400 GB/s (26.5 FLOPs per byte), the highest
+// an L40S at 362 over 864 (419). A figure in GFLOPS (x1000) or
+// off by a sparse factor of 16 would leave [10, 1000].
+TEST(Catalog, EveryProfileHasAnFp16FigureWithItsDerivation) {
+  const Catalog& c = builtin_catalog();
+  for (const Hardware& h : c.hardware) {
+    SCOPED_TRACE(h.id);
+    ASSERT_GT(h.fp16_tflops, 0);
+    const double flops_per_byte = h.fp16_tflops * 1e12 / (h.bandwidth_gbs * 1e9);
+    EXPECT_GE(flops_per_byte, 10);
+    EXPECT_LE(flops_per_byte, 1000);
+  }
+  const nlohmann::json j = nlohmann::json::parse(test::read_text(std::string(FITCHECK_SOURCE_DIR) + "/data/hardware.json"));
+  for (const nlohmann::json& h : j.at("hardware")) {
+    SCOPED_TRACE(h.at("id").get<std::string>());
+    const std::string source = h.at("source").get<std::string>();
+    const bool in_source = source.find("fp16_tflops") != std::string::npos;
+    // Before issue 14 a few profiles carried a bare vendor figure under {vendor-specs}; each new or corrected one
+    // says how it is made.
+    EXPECT_TRUE(in_source || source.find("{vendor-specs}") != std::string::npos);
+    EXPECT_EQ(source.find("no fp16_tflops"), std::string::npos);
+  }
+}
+
 TEST(Catalog, MiniCatalogLoads) {
   const Catalog& c = test::mini_catalog();
   EXPECT_EQ(c.models.size(), 1U);

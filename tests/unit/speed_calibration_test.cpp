@@ -293,7 +293,7 @@ struct Summary {
 TEST(SpeedCalibration, EveryRowIsUsedOrHasAReason) {
   int used = 0;
   for (const Point& p : points()) used += p.skip.empty() ? 1 : 0;
-  EXPECT_EQ(points().size(), 103U);  // the rows of measurements.csv
+  EXPECT_EQ(points().size(), 107U);  // the rows of measurements.csv
   EXPECT_GE(used, 60);
 }
 
@@ -353,13 +353,15 @@ TEST(SpeedCalibration, HeldOutErrors) {
   EXPECT_GE(decoded, 25);  // the bar: 25 held-out points on at least four backends
   EXPECT_GE(backends.size(), 4U);
   // What is achieved, below the targets where it falls short (README "Calibration"): full-GPU decode
-  // within 20% on 24 of 26 points (the two beyond: a 5090 E4B run its reporter calls CPU-bound, +31.8% at
-  // most); offload decode to 32K within 35% on every point; prefill within 30% on 8 of 14 (MoE prefill and
-  // dense prefill on int8 tensor cores are not one efficiency).
-  EXPECT_GE(within["decode full"], 24);
-  EXPECT_LE(by["decode full"].worst, 0.32);
+  // within 20% on 25 of 28 points (the three beyond: a 5090 E4B run its reporter calls CPU-bound, -24.1%; the
+  // dense 12B at 32K on a 3090, -21.3%; a 26B on a 3090, +21.1%: one per-layer cost per backend holds MoE and
+  // dense layers alike, and dense layers cost less); offload decode to 32K within 35% on every point; prefill
+  // within 30% on 10 of 20 (MoE prefill and dense prefill on int8 tensor cores are not one efficiency; Metal's
+  // 51-token and 512-token prompts disagree, +103% at worst).
+  EXPECT_GE(within["decode full"], 25);
+  EXPECT_LE(by["decode full"].worst, 0.25);
   EXPECT_EQ(within["decode offload"], by["decode offload"].count);
   EXPECT_GE(by["decode offload"].count, 5);
-  EXPECT_GE(within["prefill"], 8);
-  EXPECT_LE(by["prefill"].worst, 0.88);
+  EXPECT_GE(within["prefill"], 10);
+  EXPECT_LE(by["prefill"].worst, 1.04);
 }
