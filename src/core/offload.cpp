@@ -48,7 +48,9 @@ std::string llama_flags(const Settings& s, std::uint64_t gpu_layers, std::uint64
   if (s.kv_type_k != "f16" || s.kv_type_v != "f16") args += " -ctk " + s.kv_type_k + " -ctv " + s.kv_type_v;
   args += s.flash_attn ? " -fa on" : " -fa off";
   if (s.ubatch != 512) args += " -ub " + std::to_string(s.ubatch);
-  if (s.parallel != 1) args += " -np " + std::to_string(s.parallel);
+  // Always stated: without -np, llama-server opens 4 slots sharing one cache (b6925, PR #16736), and each slot
+  // holds its own sliding-window cells and logits rows, which the plan did not count.
+  args += " -np " + std::to_string(s.parallel);
   if (s.kv_unified) args += " --kv-unified";
   if (s.swa_full) args += " --swa-full";
   return args;

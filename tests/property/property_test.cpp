@@ -1,11 +1,15 @@
 // Properties over the whole built-in catalog.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "fitcheck/budget.hpp"
 #include "fitcheck/planner.hpp"
 #include "fitcheck/units.hpp"
+#include "support/gguf_writer.hpp"
 #include "support/test_support.hpp"
 
 using namespace fitcheck;
@@ -135,5 +139,12 @@ TEST(Properties, DefaultAnswerLeavesTheHeadroomOnEveryProfile) {
     EXPECT_LE(device, h["budget_bytes"].get<std::uint64_t>()) << hw.id;
     const Model& m = cat().find_model(rec["model"].get<std::string>());
     if (m.has_modality("image")) EXPECT_GT(rec["footprint"]["projector_bytes"].get<std::uint64_t>(), 0U) << hw.id;
+    // The launch line itself, read as check reads a config (today's llama-server defaults: -hf loads the
+    // projector, no -np would open 4 slots), passes with the same headroom.
+    const std::string script = test::temp_dir() + "/launch-" + hw.id + ".sh";
+    std::ofstream(script) << rec["launch"]["llama_server"].get<std::string>() << "\n";
+    const test::RunResult launched = test::run_cli({"check", script, "--gpu", hw.id, "--headroom", "1GiB"});
+    std::remove(script.c_str());
+    EXPECT_EQ(launched.code, 0) << hw.id << ": " << launched.out << launched.err;
   }
 }
