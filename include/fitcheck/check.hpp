@@ -102,12 +102,6 @@ struct CheckTarget {
   std::optional<double> min_tps;  // a deployment that decodes slower (or at an unknown speed) does not pass
 };
 
-// An MTP drafter's decoding speed: the plain estimate times the published speed-up range of the model's drafter.
-struct MtpSpeed {
-  double low_tps = 0;
-  double high_tps = 0;
-};
-
 struct CheckResult {
   bool fits = false;
   bool too_slow = false;  // decodes below CheckTarget::min_tps, or at an unknown speed under it

@@ -73,6 +73,14 @@ struct Speed {
 Speed estimate_speed(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t fill,
                      std::uint64_t context, std::uint64_t ubatch);
 
+// An MTP drafter's decoding speed: the plain estimate times the published speed-up range of the model's drafter.
+struct MtpSpeed {
+  double low_tps = 0;
+  double high_tps = 0;
+};
+// None when the drafter has no published speed-up or the plain speed is unknown.
+std::optional<MtpSpeed> mtp_speed(const Drafter& drafter, double decode_tps);
+
 // Seconds per token of decoding at `filled` cells, and the part spent on the host.
 struct DecodeTime {
   double device_s = 0;

@@ -173,6 +173,14 @@ Json launch_object(const Catalog& catalog, const Candidate& c) {
           {"ollama", launch.ollama ? Json(*launch.ollama) : Json(nullptr)}};
 }
 
+Json mtp_object(const std::optional<MtpOption>& m) {
+  if (!m) return nullptr;
+  return {{"draft_bytes", m->draft_bytes},
+          {"fits", m->fits},
+          {"decode_tps_low", m->speed.low_tps},
+          {"decode_tps_high", m->speed.high_tps}};
+}
+
 // One plan as the answer or an alternative gives it: what runs, how fast, what it leaves free, how to start it.
 Json plan_object(const Catalog& catalog, const Candidate& c, const Budget& b) {
   const auto [device, host] = c.placed();
@@ -187,7 +195,8 @@ Json plan_object(const Catalog& catalog, const Candidate& c, const Budget& b) {
           {"device_bytes", device},
           {"host_bytes", host},
           {"spare_bytes", b.device_bytes - std::min(b.device_bytes, device)},
-          {"launch", launch_object(catalog, c)}};
+          {"launch", launch_object(catalog, c)},
+          {"mtp", mtp_object(mtp_option(catalog, c, b))}};
 }
 
 Json fit_object(const FitResult& fit, bool runs) {

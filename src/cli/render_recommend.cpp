@@ -33,6 +33,15 @@ void memory_lines(std::string& out, const Candidate& c, const Budget& b) {
                      gib(b.device_bytes - std::min(b.device_bytes, where.device)), gib(b.headroom_bytes));
 }
 
+// "  with its MTP drafter (+0.5 GiB, fits): 31.4-35.4 tokens/s (--spec-type draft-mtp)".
+void mtp_line(std::string& out, const Catalog& catalog, const Candidate& c, const Budget& b) {
+  const std::optional<MtpOption> m = mtp_option(catalog, c, b);
+  if (!m) return;
+  out += fmt::format("  with its MTP drafter (+{} GiB, {}): {}-{} tokens/s as published (--spec-type draft-mtp)\n",
+                     gib(m->draft_bytes), m->fits ? "fits" : "does not fit the budget", format_tps(m->speed.low_tps),
+                     format_tps(m->speed.high_tps));
+}
+
 void speed_lines(std::string& out, const Candidate& c, std::uint64_t fill) {
   if (!c.verdict.running_speed()) return;
   const Speed& s = *c.verdict.running_speed();
@@ -134,6 +143,7 @@ std::string text_recommend(const RecommendReport& r) {
     }
     memory_lines(out, c, plan.budget);
     if (plan.constraints.speed) speed_lines(out, c, plan.constraints.speed->limits.fill);
+    mtp_line(out, r.catalog, c, plan.budget);
     launch_lines(out, r.catalog, c, "  ");
   } else {
     out += fmt::format("\nNothing fits at {}-bit or better with {} context.\n", plan.constraints.min_bits,

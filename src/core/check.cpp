@@ -289,12 +289,6 @@ std::string decimal_text(const char* format, double value) {
   return text;
 }
 
-// The plain estimate times the range of the drafter's published speed-ups; none when nothing is published.
-std::optional<MtpSpeed> mtp_speed(const Drafter& drafter, double decode_tps) {
-  if (drafter.speedup_high <= 0 || decode_tps <= 0) return std::nullopt;
-  return MtpSpeed{decode_tps * drafter.speedup_low, decode_tps * drafter.speedup_high};
-}
-
 // Under --min-tps a deployment must decode at least that fast (with an MTP drafter, at the low end of its
 // speed-up); an unknown speed cannot show it does.
 void require_speed(CheckResult& r, double min_tps) {

@@ -108,6 +108,19 @@ const Speed* Verdict::running_speed() const {
   return speed ? &*speed : nullptr;
 }
 
+std::optional<MtpOption> mtp_option(const Catalog& catalog, const Candidate& c, const Budget& budget) {
+  const Model& model = catalog.find_model(c.model);
+  const Speed* speed = c.verdict.running_speed();
+  if (!model.drafter || !speed || !c.verdict.fit.fits) return std::nullopt;
+  const std::optional<MtpSpeed> faster = mtp_speed(*model.drafter, speed->decode_tps);
+  if (!faster) return std::nullopt;
+  MtpOption option;
+  option.draft_bytes = model.drafter->bytes_at(c.max_context);
+  option.fits = checked_add(c.placed().device, option.draft_bytes, "device bytes") <= budget.device_bytes;
+  option.speed = *faster;
+  return option;
+}
+
 Split Candidate::placed() const {
   if (verdict.offload && !verdict.fit.fits) return {verdict.offload->device_bytes, verdict.offload->host_bytes};
   return {footprint.device_bytes(), footprint.host_bytes()};

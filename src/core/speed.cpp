@@ -140,6 +140,11 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
 
 namespace fitcheck {
 
+std::optional<MtpSpeed> mtp_speed(const Drafter& drafter, double decode_tps) {
+  if (drafter.speedup_high <= 0 || decode_tps <= 0) return std::nullopt;
+  return MtpSpeed{decode_tps * drafter.speedup_low, decode_tps * drafter.speedup_high};
+}
+
 SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend backend, double host_bandwidth_gbs) {
   SpeedParams sp;
   const BackendSpeed& host = catalog.backend_speed("cpu");

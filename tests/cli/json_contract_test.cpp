@@ -79,7 +79,7 @@ const std::set<std::string> k_offload_keys = {"gpu_layers",      "n_cpu_moe",   
 // An answer or an alternative (README "JSON output").
 const std::set<std::string> k_plan_keys = {"model",      "quant",           "context",     "kv_type",
                                            "decode_tps", "decode_tps_full", "prefill_tps", "device_bytes",
-                                           "host_bytes", "spare_bytes",     "launch"};
+                                           "host_bytes", "spare_bytes",     "launch",      "mtp"};
 std::set<std::string> with(std::set<std::string> keys, std::initializer_list<const char*> more) {
   keys.insert(more.begin(), more.end());
   return keys;
