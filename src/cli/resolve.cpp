@@ -258,6 +258,7 @@ CheckOptions resolve_check_options(const Catalog& catalog, const Request& r) {
   o.min_tps = decimal_option("--min-tps", r.min_tps, 0, 1e6, "0 to 1000000 tokens/s");
   o.read.read_model_files = true;  // a -m GGUF that exists is read for its header
   if (!r.model.empty()) o.read.model = r.model;
+  if (!r.gpu.empty()) o.read.target_gpu = resolve_hardware(catalog, r)->id;
   for (const std::string& choice : r.runtimes) {
     const RuntimeRelease release = parse_runtime_choice(catalog, choice);
     for (const RuntimeRelease& other : o.read.runtimes) {
