@@ -258,6 +258,10 @@ CheckOptions resolve_check_options(const Catalog& catalog, const Request& r) {
   o.min_tps = decimal_option("--min-tps", r.min_tps, 0, 1e6, "0 to 1000000 tokens/s");
   o.read.read_model_files = true;  // a -m GGUF that exists is read for its header
   if (!r.model.empty()) o.read.model = r.model;
+  if (!r.gpu.empty()) {
+    const std::optional<Hardware> hw = resolve_hardware(catalog, r);
+    if (hw) o.read.target_gpu = hw->id;
+  }
   for (const std::string& choice : r.runtimes) {
     const RuntimeRelease release = parse_runtime_choice(catalog, choice);
     for (const RuntimeRelease& other : o.read.runtimes) {

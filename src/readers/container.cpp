@@ -174,6 +174,14 @@ void add_llama_env(CommandText& t, const std::vector<EnvVar>& env) {
 
 }  // namespace
 
+bool is_llama_cpp_image(const std::string& word) {
+  const std::size_t colon = word.find(':');
+  if (colon == std::string::npos || word.find_first_of("/\\", colon) != std::string::npos ||
+      text::lower(word).find(".gguf") != std::string::npos)
+    return false;
+  return engine_of_image(word.substr(0, colon)) == Engine::llama_cpp;
+}
+
 std::optional<std::string> image_version(const std::string& image, bool semver) {
   const std::size_t slash = image.find_last_of('/');
   const std::size_t colon = image.find(':', slash == std::string::npos ? 0 : slash);
@@ -316,10 +324,23 @@ void read_container(FileContext& f, const Container& c) {
   }
   const StatedRelease stated(release);
   const std::size_t before = f.out.deployments.size();
+  const std::size_t errors_before = f.out.errors.size();
   read_relocated(f, cmd.text, c.name, c.line, [&](const std::string& text) {
     return cmd.engine == Engine::vllm ? read_vllm(f.catalog, f.path, text) : read_llama_command(f.catalog, f.path, text);
   });
-  if (f.out.deployments.size() == before) return;
+  if (f.out.deployments.size() == before) {
+    // A service over several GPUs is not modelled whatever it loads: that, when its model is not named here
+    // (a --models-preset file that is not beside it), rather than the missing model.
+    const std::size_t prefix = c.name.empty() ? 0 : c.name.size() + 2;  // read_relocated's "<name>: "
+    if (c.gpus > 1 && f.out.errors.size() > errors_before && names_no_model(f.out.errors.back().reason().substr(prefix))) {
+      const std::string gpus = std::to_string(c.gpus);
+      f.out.errors.back() = Error::in_file(f.path, c.gpu_line,
+                                           c.name + ": reserves " + gpus + " GPUs: a deployment over " + gpus +
+                                               " GPUs (several GPUs are not modelled yet), which fitcheck does not model "
+                                               "(and it names no model: give it with check --model)");
+    }
+    return;
+  }
   Deployment& d = f.out.deployments.back();
   if (d.line == 0) d.line = c.line;
   d.warnings.insert(d.warnings.begin(), warnings.begin(), warnings.end());

@@ -76,6 +76,9 @@ struct FileContext {
 // The release an image's tag names: llama.cpp's build ("ghcr.io/ggml-org/llama.cpp:server-cuda-b8724" -> "b8724"),
 // or with `semver` Ollama's ("ollama/ollama:0.20.2-rocm" -> "0.20.2"); nullopt for a tag without one ("server", "latest").
 std::optional<std::string> image_version(const std::string& image, bool semver);
+// A llama.cpp image as `docker run` names it, with its tag ("ghcr.io/ggml-org/llama.cpp:server-cuda", a local
+// build "llamacpp-intel:0.1.1-b10728"): its entrypoint runs llama-server (llama.cpp .devops/*.Dockerfile).
+bool is_llama_cpp_image(const std::string& word);
 // Reads a container as a deployment (or an error) into f.out; one that runs something else is skipped.
 void read_container(FileContext& f, const Container& c);
 // The unmodelled note of a deployment on several GPUs (a reservation, tensor parallelism).

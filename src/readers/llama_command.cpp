@@ -37,6 +37,8 @@ enum class Arg {
   draft,
   draft_context,
   no_mmap,
+  split_mode,
+  main_gpu,
   harmless,
   unmodelled
 };
@@ -94,10 +96,13 @@ const Option k_options[] = {
     {{"--slot-prompt-similarity", nullptr, nullptr}, Arg::harmless, true},
     {{"-no-cnv", "--no-conversation", "--simple-io"}, Arg::harmless, false},
     {{"--no-display-prompt", nullptr, nullptr}, Arg::harmless, false},
+    {{"--offline", "--no-log-prefix", "--no-log-timestamps"}, Arg::harmless, false},
+    {{"--context-shift", "--no-context-shift", nullptr}, Arg::harmless, false},
+    {{"--keep", "-lv", "--log-verbosity"}, Arg::harmless, true},
     {{"-ts", "--tensor-split", nullptr}, Arg::unmodelled, true, "splits the model over several GPUs"},
-    {{"-sm", "--split-mode", nullptr}, Arg::unmodelled, true, "splits the model over several GPUs"},
-    {{"-dev", "--device", "-mg"}, Arg::unmodelled, true, "picks the GPUs the model is split over"},
-    {{"--main-gpu", nullptr, nullptr}, Arg::unmodelled, true, "picks the GPUs the model is split over"},
+    {{"-sm", "--split-mode", nullptr}, Arg::split_mode, true, "splits the model over several GPUs"},
+    {{"-dev", "--device", nullptr}, Arg::unmodelled, true, "picks the GPUs the model is split over"},
+    {{"-mg", "--main-gpu", nullptr}, Arg::main_gpu, true, "picks the GPUs the model is split over"},
     {{"-ot", "--override-tensor", nullptr}, Arg::unmodelled, true, "moves tensors between devices"},
     {{"-nkvo", "--no-kv-offload", nullptr}, Arg::unmodelled, false, "keeps the KV cache in host RAM"},
     {{"--lora", "--lora-scaled", nullptr}, Arg::unmodelled, true, "loads a LoRA adapter"},
@@ -138,7 +143,7 @@ bool is_program(const std::string& word) {
   const std::size_t slash = word.find_last_of("/\\");
   const std::string base = slash == std::string::npos ? word : word.substr(slash + 1);
   return std::any_of(std::begin(k_programs), std::end(k_programs), [&](const char* p) { return base.rfind(p, 0) == 0; }) ||
-         word.find("llama.cpp:") != std::string::npos;
+         is_llama_cpp_image(word);
 }
 
 // Whether the command runs llama-server (or a server image, or an args file, which llama-server reads): its
@@ -147,7 +152,7 @@ bool runs_server(const std::vector<Word>& words) {
   const auto program = std::find_if(words.begin(), words.end(), [](const Word& w) { return !w.separator && is_program(w.text); });
   if (program == words.end()) return true;
   const std::string& word = program->text;
-  return word.find("llama-server") != std::string::npos || word.find("llama.cpp:") != std::string::npos;
+  return word.find("llama-server") != std::string::npos || is_llama_cpp_image(word);
 }
 
 bool is_model_option(const Word& w) {
@@ -199,6 +204,8 @@ struct LlamaState {
   bool parallel_stated = false;
   bool kv_unified_stated = false;
   bool flash_attn_stated = false;
+  bool split_none = false;           // -sm none: one GPU holds the model
+  std::vector<ConfigNote> main_gpu;  // -mg: which GPU, unmodelled unless -sm none keeps the model on it
 };
 
 // -m names a GGUF that exists: its header gives the model and the exact weights; the name, when it tells,
@@ -217,9 +224,12 @@ void from_file(const Catalog& catalog, Deployment& d, const ModelFileRead& file,
 }
 
 // A model as -m names it: a GGUF file, or (llama.cpp downloads it) a Hugging Face repository.
+// An Ollama library tag ("gemma4:12b") names the model of the blob llama-server loads when Ollama starts it
+// (`--model .../blobs/sha256-...`, which does not tell): check --model's tag.
 ModelMatch match_llama_name(const Catalog& catalog, const std::string& name) {
   const bool gguf = name.find(".gguf") != std::string::npos || name.find(".GGUF") != std::string::npos;
-  return gguf ? match_gguf_file(catalog, name) : match_hf_repo(catalog, name);
+  const bool ollama_tag = !gguf && name.find(':') != std::string::npos && name.find_first_of("/\\") == std::string::npos;
+  return gguf ? match_gguf_file(catalog, name) : ollama_tag ? match_ollama_tag(catalog, name) : match_hf_repo(catalog, name);
 }
 
 // A placeholder path as documentation writes it ("<path-to-gemma4-12b-Q4_K_M.gguf>"): the name inside.
@@ -310,6 +320,13 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
       d.fit_margin_bytes = checked_mul(count_value(path, w, value.substr(0, value.find(',')), "a size in MiB"),
                                        std::uint64_t{1} << 20, "--fit-target");
       break;
+    case Arg::split_mode:  // llama.cpp's -sm none: the whole model on one GPU (the main GPU)
+      if (value == "none")
+        st.split_none = true;
+      else
+        d.unmodelled.push_back({w.line, w.text + " " + o.what});
+      break;
+    case Arg::main_gpu: st.main_gpu.push_back({w.line, w.text + " " + o.what}); break;
     case Arg::unmodelled: d.unmodelled.push_back({w.line, w.text + " " + o.what}); break;
     default: break;
   }
@@ -436,6 +453,7 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
     }
     apply(catalog, d, st, *o, w, value);
   }
+  if (!st.split_none) d.unmodelled.insert(d.unmodelled.end(), st.main_gpu.begin(), st.main_gpu.end());
   resolve_hf(catalog, d, st);
   const bool hf_projector = !st.hf_repo.empty() && !st.no_projector;
   if (d.model && (st.projector || hf_projector)) {

@@ -2,6 +2,7 @@
 // (`"model": "TAG", "options": {"num_ctx": N}`), or the server's log (`load request="{... KvSize:N ...
 // GPULayers:N ...}"`). Each is read as the Modelfile it amounts to, its instructions on the lines they came
 // from, so messages point at the original text.
+#include <algorithm>
 #include <cctype>
 
 #include "readers/ollama_text.hpp"
@@ -38,10 +39,35 @@ void take(Found& f, std::size_t line, std::string text) {
   if (f.line == 0 && !text.empty()) f = {line, std::move(text)};
 }
 
+// "offloaded 42/43 layers to GPU" (the runner's log) -> "42" when not every layer was offloaded, else "".
+std::string partial_offload(std::string_view line) {
+  const std::size_t at = line.find("offloaded ");
+  const std::size_t slash = at == std::string_view::npos ? at : line.find('/', at);
+  if (slash == std::string_view::npos || line.find(" layers to GPU", slash) == std::string_view::npos) return "";
+  const std::string done = number_after(line.substr(at), "offloaded ");
+  const std::string all = number_after(line.substr(slash), "/");
+  return done.empty() || done == all ? "" : done;
+}
+
+// The GPU IDs a load request's GPULayers lists: "GPULayers:55[ID:GPU-a Layers:24(5..28) ID:GPU-b Layers:18(29..46)]" -> 2.
+std::uint64_t load_request_gpus(std::string_view line) {
+  const std::size_t at = line.find("GPULayers:");
+  const std::size_t open = at == std::string_view::npos ? at : line.find('[', at);
+  const std::size_t close = open == std::string_view::npos ? open : line.find(']', open);
+  if (close == std::string_view::npos) return 0;
+  std::uint64_t ids = 0;
+  const std::string_view list = line.substr(open, close - open);
+  for (std::size_t id = list.find("ID:"); id != std::string_view::npos; id = list.find("ID:", id + 3)) {
+    if (list[id - 1] == '[' || list[id - 1] == ' ') ++ids;
+  }
+  return ids;
+}
+
 }  // namespace
 
-std::optional<std::string> ollama_as_modelfile(std::string_view text, const std::vector<std::string>& tag_prefixes) {
-  Found tag, ctx, gpu_layers, flash;
+std::optional<OllamaText> ollama_as_modelfile(std::string_view text, const std::vector<std::string>& tag_prefixes) {
+  Found tag, ctx, gpu_layers;
+  OllamaText out;
   std::size_t number = 0;
   const std::vector<std::string_view> lines = split_lines(text);
   for (const std::string_view line : lines) {
@@ -54,23 +80,65 @@ std::optional<std::string> ollama_as_modelfile(std::string_view text, const std:
     take(ctx, number, number_after(line, "KvSize:"));
     take(gpu_layers, number, number_after(line, "\"num_gpu\""));
     take(gpu_layers, number, number_after(line, "GPULayers:"));
-    if (line.find("FlashAttention:Disabled") != std::string_view::npos) take(flash, number, "0");
+    take(gpu_layers, number, partial_offload(line));
+    const std::uint64_t gpus = load_request_gpus(line);
+    if (gpus > out.gpus) {
+      out.gpus = gpus;
+      out.gpus_line = number;
+    }
   }
-  if (tag.line == 0) return std::nullopt;
+  if (tag.line == 0 && ctx.line == 0 && gpu_layers.line == 0) return std::nullopt;
   // One instruction a line: a line that already holds one takes the next free line after the text's end.
-  std::vector<std::string> out(lines.size() + 3);
+  std::vector<std::string> modelfile(lines.size() + 3);
   auto put = [&](const Found& f, const std::string& instruction) {
     if (f.line == 0) return;
     std::size_t at = f.line - 1;
-    while (!out[at].empty()) at = at + 1 < out.size() ? at + 1 : 0;
-    out[at] = instruction;
+    while (!modelfile[at].empty()) at = at + 1 < modelfile.size() ? at + 1 : 0;
+    modelfile[at] = instruction;
   };
   put(tag, "FROM " + tag.text);
   put(ctx, "PARAMETER num_ctx " + ctx.text);
   put(gpu_layers, "PARAMETER num_gpu " + gpu_layers.text);
-  std::string modelfile;
-  for (const std::string& l : out) modelfile += l + "\n";
-  return modelfile;
+  for (const std::string& l : modelfile) out.modelfile += l + "\n";
+  out.names_model = tag.line != 0;
+  return out;
+}
+
+std::optional<std::string> ollama_server_command(std::string_view text) {
+  std::size_t number = 0;
+  for (const std::string_view line : split_lines(text)) {
+    ++number;
+    const std::size_t cmd = line.find(" cmd=\"");
+    if (line.find("starting llama-server") == std::string_view::npos || cmd == std::string_view::npos) continue;
+    // The value as Go's log quotes it: \\ and \" escaped, which the shell-word reader undoes the same way.
+    const std::size_t begin = cmd + 6;
+    std::size_t end = begin;
+    while (end < line.size() && line[end] != '"') end += line[end] == '\\' ? 2 : 1;
+    if (end >= line.size()) continue;
+    const std::string_view command = line.substr(begin, end - begin);
+    if (command.find("llama-server") == std::string_view::npos) continue;
+    return std::string(number - 1, '\n') + std::string(command);
+  }
+  return std::nullopt;
+}
+
+bool is_ollama_env_file(std::string_view text) {
+  bool ollama = false, any = false;
+  for (std::string_view line : split_lines(text)) {
+    line.remove_prefix(std::min(line.size(), line.find_first_not_of(" \t")));
+    if (line.empty() || line[0] == '#') continue;
+    if (line.rfind("export ", 0) == 0) line.remove_prefix(7);
+    const std::size_t eq = line.find('=');
+    if (eq == 0 || eq == std::string_view::npos) return false;
+    const std::string_view name = line.substr(0, eq);
+    const bool identifier =
+        std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }) &&
+        !std::isdigit(static_cast<unsigned char>(name[0]));
+    if (!identifier) return false;
+    any = true;
+    ollama = ollama || name.rfind("OLLAMA_", 0) == 0;
+  }
+  return any && ollama;
 }
 
 std::optional<std::pair<std::size_t, std::string>> ollama_version(std::string_view text) {

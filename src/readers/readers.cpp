@@ -49,9 +49,24 @@ bool mentions_ollama(std::string_view text) {
   for (const std::string_view line : split_lines(text)) {
     const std::size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#') continue;
-    for (const char* marker : {"ollama ", "OLLAMA_", "KvSize:", ":11434", "lib\\ollama", "lib/ollama", "level=INFO source="}) {
+    for (const char* marker : {"ollama ", "OLLAMA_", "KvSize:", ":11434", "lib\\ollama", "lib/ollama",
+                               "level=INFO source=", "msg=\"gpu memory\"", "gpu memory id=", "model weights device="}) {
       if (line.find(marker) != std::string_view::npos) return true;
     }
+  }
+  return false;
+}
+
+// A `docker run` (or podman) of a llama.cpp image, whose entrypoint is llama-server.
+bool runs_llama_image(std::string_view text) {
+  if (!has_word(text, "docker") && !has_word(text, "podman")) return false;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t start = text.find_first_not_of(" \t\r\n", at);
+    if (start == std::string_view::npos) break;
+    const std::size_t end = std::min(text.find_first_of(" \t\r\n", start), text.size());
+    if (is_llama_cpp_image(std::string(text.substr(start, end - start)))) return true;
+    at = end;
   }
   return false;
 }
@@ -83,6 +98,7 @@ Wrapper detect_wrapper(std::string_view text) {
     if (top("services:")) return Wrapper::compose;
     if (top("apiVersion:")) return Wrapper::kubernetes;
     if (top("servingEngineSpec:")) return Wrapper::helm_vllm;
+    if (top("variants:")) return Wrapper::vllm_recipe;
     const std::size_t indent = line.find_first_not_of(' ');
     swap = swap || top("models:") || top("macros:") ||
            (indent != std::string_view::npos && indent > 0 && line.substr(indent).rfind("cmd:", 0) == 0);
@@ -99,7 +115,7 @@ ConfigFormat detect_format(const std::string& path, std::string_view text) {
   if (instruction == "FROM" || instruction == "PARAMETER") return ConfigFormat::ollama;
   if (mentions_ollama(text)) return ConfigFormat::ollama;  // before llama-server: Ollama runs it too
   if (has_word(text, "llama-server") || has_word(text, "llama-cli") || has_word(text, "llama-completion") ||
-      has_word(text, "llama-bench") || is_llama_log(text))
+      has_word(text, "llama-bench") || is_llama_log(text) || runs_llama_image(text))
     return ConfigFormat::llama_cpp;
   if (has_word(text, "vllm") || text.find("vllm.entrypoints") != std::string_view::npos) return ConfigFormat::vllm;
   if (first_instruction(text).rfind('-', 0) == 0) return ConfigFormat::llama_cpp;  // an args file (comments allowed)
@@ -115,6 +131,37 @@ ConfigFormat detect_format(const std::string& path, std::string_view text) {
 
 namespace {
 
+// What names the model when an Ollama text does not: check --model, or an error saying to pass it.
+void require_model_hint(const Catalog& catalog, const std::string& path, const ReadOptions& options, const char* what) {
+  if (!options.model)
+    fail_at(path, 0,
+            std::string(what) + " names no model (expected check --model TAG, e.g. --model " + example_ollama_tag(catalog) + ")");
+}
+
+// An Ollama text that is not a Modelfile: the llama-server command its log shows it starting (Ollama >= 0.30),
+// its settings as an env file, or a command, an API request or a log read as the Modelfile it amounts to.
+Deployment read_ollama_text(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
+  if (const std::optional<std::string> command = ollama_server_command(text)) {
+    Deployment d = read_llama_command(catalog, path, *command);
+    const std::size_t line = static_cast<std::size_t>(std::count(command->begin(), command->end(), '\n')) + 1;
+    d.notes.insert(d.notes.begin(), {line, "read as the llama-server command the Ollama log shows it starting"});
+    return d;
+  }
+  if (is_ollama_env_file(text)) {
+    require_model_hint(catalog, path, options, "Ollama's settings (KEY=VALUE lines)");
+    ReadOptions with_file = options;
+    with_file.env = env_lines(path, text);
+    with_file.env_source = path;
+    return read_modelfile(catalog, path, "", with_file);
+  }
+  const std::optional<OllamaText> read = ollama_as_modelfile(text, ollama_tag_prefixes(catalog));
+  if (!read) return read_modelfile(catalog, path, text, options);
+  if (!read->names_model) require_model_hint(catalog, path, options, "the Ollama log");
+  Deployment d = read_modelfile(catalog, path, read->modelfile, options);
+  note_gpus(d, read->gpus, read->gpus_line, "the load request spreads GPULayers over " + std::to_string(read->gpus) + " GPUs");
+  return d;
+}
+
 Deployment read_as(const Catalog& catalog, const std::string& path, std::string_view text, const ReadOptions& options) {
   switch (options.format ? *options.format : detect_format(path, text)) {
     case ConfigFormat::llama_cpp: return read_llama_command(catalog, path, text);
@@ -126,8 +173,7 @@ Deployment read_as(const Catalog& catalog, const std::string& path, std::string_
                   : std::nullopt);
       const std::string instruction = first_instruction(text);
       if (instruction == "FROM" || instruction == "PARAMETER") return read_modelfile(catalog, path, text, options);
-      const std::optional<std::string> modelfile = ollama_as_modelfile(text, ollama_tag_prefixes(catalog));
-      return read_modelfile(catalog, path, modelfile ? std::string_view(*modelfile) : text, options);
+      return read_ollama_text(catalog, path, text, options);
     }
     case ConfigFormat::vllm: return read_vllm(catalog, path, text);
     default: return read_fitcheck_json(catalog, path, text);
@@ -173,6 +219,8 @@ void read_wrapped(FileContext& f, Wrapper wrapper, std::string_view text) {
       read_compose(f, doc);
     else if (wrapper == Wrapper::helm_vllm)
       read_helm_vllm(f, doc);
+    else if (wrapper == Wrapper::vllm_recipe)
+      read_vllm_recipe(f, doc);
     else
       read_llama_swap(f, doc);
   }
@@ -223,6 +271,7 @@ namespace {
 thread_local std::optional<std::filesystem::path> t_config_folder;
 
 thread_local std::optional<std::string> t_model_hint;  // check --model
+thread_local std::optional<std::string> t_target_gpu;  // check --gpu's profile
 thread_local std::vector<RuntimeRelease> t_runtimes;   // check --runtime
 thread_local std::optional<RuntimeRelease> t_stated;   // a release the file states around a command
 
@@ -230,11 +279,13 @@ struct ConfigFolderScope {
   ConfigFolderScope(const ReadOptions& options, const std::string& path) {
     if (options.read_model_files) t_config_folder = std::filesystem::path(path).parent_path();
     t_model_hint = options.model;
+    t_target_gpu = options.target_gpu;
     t_runtimes = options.runtimes;
   }
   ~ConfigFolderScope() {
     t_config_folder.reset();
     t_model_hint.reset();
+    t_target_gpu.reset();
     t_runtimes.clear();
     t_stated.reset();
   }
@@ -290,6 +341,8 @@ ReadResult read_deployments(const Catalog& catalog, const std::string& path, std
 
 const std::optional<std::string>& model_hint() { return t_model_hint; }
 
+const std::optional<std::string>& target_gpu_hint() { return t_target_gpu; }
+
 RuntimeRelease deployment_release(const Catalog& catalog, std::string_view runtime, const std::optional<RuntimeRelease>& stated,
                                   const std::vector<RuntimeRelease>& chosen) {
   if (stated) return *stated;
@@ -332,8 +385,14 @@ ConfigNote ignored(std::size_t line, const std::string& what, const std::string&
   return {line, what + (guess.empty() ? " (ignored)" : " (ignored; " + guess + ")")};
 }
 
+namespace {
+constexpr std::string_view k_no_model = "no model named";
+}  // namespace
+
+bool names_no_model(const std::string& reason) { return reason.rfind(k_no_model, 0) == 0; }
+
 void finish_deployment(Deployment& d) {
-  if (!d.model) fail_at(d.path, 0, "no model named (expected the model the deployment loads)");
+  if (!d.model) fail_at(d.path, 0, std::string(k_no_model) + " (expected the model the deployment loads)");
   if (d.context) at_line(d.path, d.context_line, [&] { require_context(*d.model, *d.context); });
 }
 

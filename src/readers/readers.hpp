@@ -20,16 +20,19 @@
 namespace fitcheck::readers {
 
 struct ReadOptions {
-  std::optional<ConfigFormat> format;    // --format; absent: recognized by content
-  std::vector<Entry> env;                // Ollama's environment settings
-  std::string env_source;                // where they came from, for the notes
-  bool read_model_files = false;         // a -m GGUF that exists (as written, or beside the config) is read for its header
-  std::optional<std::string> model;      // check --model: for configs that name no model, or a name that does not tell
-  std::vector<RuntimeRelease> runtimes;  // check --runtime: the releases of configs that state none
+  std::optional<ConfigFormat> format;     // --format; absent: recognized by content
+  std::vector<Entry> env;                 // Ollama's environment settings
+  std::string env_source;                 // where they came from, for the notes
+  bool read_model_files = false;          // a -m GGUF that exists (as written, or beside the config) is read for its header
+  std::optional<std::string> model;       // check --model: for configs that name no model, or a name that does not tell
+  std::optional<std::string> target_gpu;  // check --gpu's profile id: picks a vLLM recipe's hardware override
+  std::vector<RuntimeRelease> runtimes;   // check --runtime: the releases of configs that state none
 };
 
 // While read_deployments runs: check --model's name, or nullopt.
 const std::optional<std::string>& model_hint();
+// While read_deployments runs: check --gpu's profile id, or nullopt.
+const std::optional<std::string>& target_gpu_hint();
 
 // The release of `runtime` ("llama.cpp", "ollama") a deployment runs: the one its config states (`stated`, or
 // a StatedRelease in scope), else check --runtime's (`chosen`, or read_deployments' options), else the newest
@@ -147,7 +150,9 @@ void warn_unknown(Deployment& d, std::size_t line, const std::string& what, cons
   else
     d.warnings.push_back(ignored(line, what, name, known()));
 }
-// Checks what every deployment needs (a model; a context within the model's maximum).
+// Checks what every deployment needs (a model; a context within the model's maximum). A deployment without
+// a model is the error "no model named (...)": names_no_model tells it from the others.
 void finish_deployment(Deployment& d);
+bool names_no_model(const std::string& reason);
 
 }  // namespace fitcheck::readers

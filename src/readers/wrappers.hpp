@@ -7,7 +7,7 @@
 
 namespace fitcheck::readers {
 
-enum class Wrapper { none, compose, kubernetes, helm_vllm, llama_swap, llama_preset };
+enum class Wrapper { none, compose, kubernetes, helm_vllm, llama_swap, llama_preset, vllm_recipe };
 
 // Recognized from the top-level keys of a YAML text; none for anything else.
 Wrapper detect_wrapper(std::string_view text);
@@ -16,6 +16,7 @@ void read_compose(FileContext& f, const YAML::Node& root);
 void read_kubernetes(FileContext& f, const YAML::Node& document);
 void read_helm_vllm(FileContext& f, const YAML::Node& root);
 void read_llama_swap(FileContext& f, const YAML::Node& root);
+void read_vllm_recipe(FileContext& f, const YAML::Node& root);
 // llama-server's --models-preset INI file: one deployment a model section.
 bool is_llama_preset(std::string_view text);
 void read_llama_preset(FileContext& f);
