@@ -28,7 +28,8 @@ struct LayerTable {
   std::uint64_t expert_count = 1;
   std::uint64_t experts_active = 1;
   std::uint64_t sliding_window = 0;
-  std::uint64_t active_params = 0;  // for the prefill compute bound (2 FLOPs per parameter per token)
+  std::uint64_t active_params = 0;         // for the prefill compute bound (2 FLOPs per parameter per token)
+  std::uint64_t active_expert_params = 0;  // the routed experts' share of active_params (0 for a dense model)
 };
 LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightPlan& weights, const Settings& settings);
 // The cache one layer allocates at the footprint's cell counts.
@@ -49,10 +50,12 @@ bool on_gpu(const LayerTable& table, const Placement& p, std::uint64_t layer);
 struct SpeedParams {
   double device_bandwidth_gbs = 0;  // GPU memory, or unified memory
   double device_efficiency = 1;
-  double layer_overhead_us = 0;  // fixed cost per layer per token (kernel launches, synchronisation)
-  double device_tflops = 0;      // FP16; 0 = unknown (no prefill estimate)
+  double layer_overhead_us = 0;      // fixed cost per layer per token (kernel launches, synchronisation)
+  double moe_layer_overhead_us = 0;  // extra per MoE layer whose experts are on the device (router, dispatch)
+  double device_tflops = 0;          // FP16; 0 = unknown (no prefill estimate)
   double compute_efficiency = 1;
-  double host_bandwidth_gbs = 0;  // system RAM read by the CPU
+  double moe_compute_efficiency = 1;  // for the routed experts' FLOPs
+  double host_bandwidth_gbs = 0;      // system RAM read by the CPU
   double host_efficiency = 1;
   double host_layer_overhead_us = 0;
   double pcie_gbs = 0;  // 0 for unified memory
@@ -81,6 +84,17 @@ struct MtpSpeed {
 // None when the drafter has no published speed-up or the plain speed is unknown.
 std::optional<MtpSpeed> mtp_speed(const Drafter& drafter, double decode_tps);
 
+// What one token of decoding at `filled` cells reads and runs, by where: bytes from each memory and the
+// layers that pay a fixed cost. Independent of the speed parameters.
+struct DecodeWork {
+  double device_bytes = 0;
+  double host_bytes = 0;
+  std::uint64_t device_layers = 0;      // layers on the GPU
+  std::uint64_t device_moe_layers = 0;  // of those, layers whose experts are on the GPU too
+  std::uint64_t host_layers = 0;        // layers with work on the CPU (all of it, or their experts)
+};
+DecodeWork decode_work(const LayerTable& table, const Placement& placement, std::uint64_t filled);
+
 // Seconds per token of decoding at `filled` cells, and the part spent on the host.
 struct DecodeTime {
   double device_s = 0;
@@ -88,6 +102,7 @@ struct DecodeTime {
   bool known = true;  // false: bytes are read from a memory of unknown bandwidth
   double total() const { return device_s + host_s; }
 };
+DecodeTime decode_time(const DecodeWork& work, const SpeedParams& params);
 DecodeTime decode_time(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t filled);
 
 }  // namespace fitcheck

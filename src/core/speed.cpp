@@ -33,7 +33,10 @@ LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightP
   t.expert_count = model.is_moe() ? model.expert_count : 1;
   t.experts_active = model.is_moe() ? model.experts_active : 1;
   t.sliding_window = model.sliding_window;
-  t.active_params = count_params(model, *weights.tensors).active;
+  const ParamCounts params = count_params(model, *weights.tensors);
+  t.active_params = params.active;
+  // The routed experts' active share: every expert weight less those of the idle experts (count_params).
+  t.active_expert_params = model.is_moe() ? params.experts - (params.text_total() - params.active) : 0;
   for (const TypedTensor& tt : weights.typed) {
     const Tensor& tensor = *tt.tensor;
     if (tensor.layer >= 0) {
@@ -70,34 +73,44 @@ bool on_gpu(const LayerTable& table, const Placement& p, std::uint64_t layer) {
   return layer + p.gpu_layers >= table.layers.size();
 }
 
-DecodeTime decode_time(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t filled) {
-  double device_bytes = 0;
-  double host_bytes = 0;
-  std::uint64_t device_layers = 0;
-  std::uint64_t host_layers = 0;
+DecodeWork decode_work(const LayerTable& t, const Placement& p, std::uint64_t filled) {
+  DecodeWork w;
   for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
     const LayerBytes& layer = t.layers[il];
     const bool gpu = on_gpu(t, p, il);
+    const bool experts_on_gpu = gpu && il >= p.cpu_moe_layers;
     const double experts = weights_read(t, layer) - static_cast<double>(layer.dense);
     const double own = static_cast<double>(layer.dense) + kv_read(t, layer, filled);
-    (gpu ? device_bytes : host_bytes) += own;
+    (gpu ? w.device_bytes : w.host_bytes) += own;
     // --n-cpu-moe: the CPU multiplies these experts where they lie, in host RAM.
-    (gpu && il >= p.cpu_moe_layers ? device_bytes : host_bytes) += experts;
-    device_layers += gpu ? 1 : 0;
+    (experts_on_gpu ? w.device_bytes : w.host_bytes) += experts;
+    w.device_layers += gpu ? 1 : 0;
+    // An MoE layer whose experts run on the GPU launches the router, top-k, expert mat-muls and their sum there.
+    w.device_moe_layers += experts_on_gpu && layer.experts > 0 ? 1 : 0;
     // A layer with work on the CPU (all of it, or its experts) pays the host's per-layer cost: its threads'
     // synchronisation, and for experts the activations' round trip between the GPU and the CPU.
-    host_layers += gpu && il >= p.cpu_moe_layers ? 0 : 1;
+    w.host_layers += experts_on_gpu ? 0 : 1;
   }
   const bool output_on_gpu = p.gpu_layers >= t.layers.size();
-  (output_on_gpu ? device_bytes : host_bytes) += static_cast<double>(t.output);
+  (output_on_gpu ? w.device_bytes : w.host_bytes) += static_cast<double>(t.output);
+  return w;
+}
+
+DecodeTime decode_time(const DecodeWork& w, const SpeedParams& sp) {
   DecodeTime time;
   // A memory read at no known bandwidth (a custom target without --bandwidth) takes an unknown time, not none.
-  time.known = (device_bytes == 0 || sp.device_bandwidth_gbs > 0) && (host_bytes == 0 || sp.host_bandwidth_gbs > 0);
-  time.device_s = read_seconds(device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency) +
-                  static_cast<double>(device_layers) * sp.layer_overhead_us * 1e-6;
-  time.host_s = read_seconds(host_bytes, sp.host_bandwidth_gbs, sp.host_efficiency) +
-                static_cast<double>(host_layers) * sp.host_layer_overhead_us * 1e-6;
+  time.known = (w.device_bytes == 0 || sp.device_bandwidth_gbs > 0) && (w.host_bytes == 0 || sp.host_bandwidth_gbs > 0);
+  time.device_s = read_seconds(w.device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency) +
+                  (static_cast<double>(w.device_layers) * sp.layer_overhead_us +
+                   static_cast<double>(w.device_moe_layers) * sp.moe_layer_overhead_us) *
+                      1e-6;
+  time.host_s = read_seconds(w.host_bytes, sp.host_bandwidth_gbs, sp.host_efficiency) +
+                static_cast<double>(w.host_layers) * sp.host_layer_overhead_us * 1e-6;
   return time;
+}
+
+DecodeTime decode_time(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t filled) {
+  return decode_time(decode_work(t, p, filled), sp);
 }
 
 Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t fill, std::uint64_t context,
@@ -119,8 +132,12 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
   // Prefill of one ubatch: 2 FLOPs per active parameter per token on the GPU, and every weight read once:
   // those on the device from its memory, those in host RAM across PCIe (llama.cpp offloads large batches
   // to the GPU). A short prompt (a ubatch of a few tokens) is bound by the reading, a long one by the FLOPs.
-  const double compute_s = 2.0 * static_cast<double>(t.active_params) * static_cast<double>(ubatch) /
-                           (sp.device_tflops * k_tera * sp.compute_efficiency);
+  // The routed experts' FLOPs run at their own efficiency: a ubatch spread over many experts gives each
+  // expert a few rows (26B A4B: 512 x 8 / 128 = 32 a ubatch), small mat-muls that reach less of the peak.
+  const double seconds_per_param = 2.0 * static_cast<double>(ubatch) / (sp.device_tflops * k_tera);
+  const double compute_s =
+      seconds_per_param * (static_cast<double>(t.active_params - t.active_expert_params) / sp.compute_efficiency +
+                           static_cast<double>(t.active_expert_params) / sp.moe_compute_efficiency);
   double host_weights = 0;
   double device_weights = p.gpu_layers >= t.layers.size() ? static_cast<double>(t.output) : 0;
   for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
@@ -158,8 +175,10 @@ SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend bac
   sp.device_bandwidth_gbs = hw.bandwidth_gbs;
   sp.device_efficiency = device.bandwidth_efficiency;
   sp.layer_overhead_us = device.layer_overhead_us;
+  sp.moe_layer_overhead_us = device.moe_layer_overhead_us;
   sp.device_tflops = hw.fp16_tflops;
   sp.compute_efficiency = device.compute_efficiency;
+  sp.moe_compute_efficiency = device.moe_compute_efficiency;
   sp.pcie_gbs = unified ? 0 : hw.pcie_gbs;
   sp.pcie_efficiency = catalog.host.pcie_efficiency;
   return sp;

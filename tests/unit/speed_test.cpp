@@ -120,6 +120,54 @@ TEST(Speed, MoeReadsTheRoutedExpertsWhereTheyLie) {
   EXPECT_DOUBLE_EQ(moe.device_s, 100e-6);
 }
 
+// An MoE layer's own fixed cost (router, top-k, expert dispatch) is paid where its experts run: on the GPU
+// 100 + 50 us beside the 0.1e9 B read; with --n-cpu-moe 1 the GPU keeps only the 100 us layer cost and the
+// host pays its per-layer cost instead (host_layer_overhead_us 0 here).
+TEST(Speed, MoeLayerCostIsPaidWhereTheExpertsRun) {
+  LayerTable t;
+  t.layers = {LayerBytes{0, 1'600'000'000, 0, false, true}};
+  t.expert_count = 128;
+  t.experts_active = 8;
+  SpeedParams p = round_params();
+  p.moe_layer_overhead_us = 50;
+  EXPECT_DOUBLE_EQ(decode_time(t, all_on_gpu(t), p, 0).device_s, 0.1e9 / 50e9 + 150e-6);
+  EXPECT_DOUBLE_EQ(decode_time(t, Placement{1, 1}, p, 0).device_s, 100e-6);
+  // A dense layer never pays it.
+  EXPECT_DOUBLE_EQ(decode_time(two_layers(), all_on_gpu(two_layers()), p, 1000).device_s,
+                   decode_time(two_layers(), all_on_gpu(two_layers()), round_params(), 1000).device_s);
+}
+
+// Prefill FLOPs split by efficiency: of 1e9 active parameters, 0.4e9 routed-expert ones at 0.25 and the rest
+// at 0.5 of 10 TFLOPS: 2 x 512 x (0.6e9 / 5e12 + 0.4e9 / 2.5e12) = 0.28672 s of FLOPs, + 2.5e9 B of weights
+// read at 50 GB/s = 0.05 s.
+TEST(Speed, ExpertFlopsRunAtTheirOwnEfficiency) {
+  LayerTable t = two_layers();
+  t.active_expert_params = 400'000'000;
+  SpeedParams p = round_params();
+  p.moe_compute_efficiency = 0.25;
+  const Speed s = estimate_speed(t, all_on_gpu(t), p, 0, 4096, 512);
+  EXPECT_NEAR(*s.prefill_tps, 512.0 / (2.0 * 512 * (0.6e9 / 5e12 + 0.4e9 / 2.5e12) + 2.5e9 / 50e9), 1e-9);
+}
+
+// The 26B A4B's routed share of its active parameters: 30 layers x 8 of 128 experts x 3 x 2816 x 704 =
+// 1.427e9 (hidden 2816, expert FFN 704), plus what the experts' tensor group holds beside them (the router,
+// 2816 x 128 a layer, 0.011e9 in all: under 1%); the rest (attention, the shared FFN, embeddings) is dense.
+TEST(Speed, ActiveExpertParamsOfThe26b) {
+  const Catalog& c = builtin_catalog();
+  const Model& m = c.find_model("26b");
+  const LayerTable t =
+      layer_table(c, m, plan_weights(c, m, c.find_preset("Q4_K_M"), c.default_runtime()), default_settings(c.default_runtime()));
+  const double routed = static_cast<double>(m.num_layers() * m.experts_active * 3 * m.hidden_size * m.expert_intermediate_size);
+  EXPECT_GE(static_cast<double>(t.active_expert_params), routed);
+  EXPECT_LT(static_cast<double>(t.active_expert_params), routed * 1.01);
+  EXPECT_LT(t.active_expert_params, t.active_params);
+  const Model& dense = c.find_model("31b");
+  EXPECT_EQ(layer_table(c, dense, plan_weights(c, dense, c.find_preset("Q4_K_M"), c.default_runtime()),
+                        default_settings(c.default_runtime()))
+                .active_expert_params,
+            0U);
+}
+
 TEST(Speed, NoThroughputNoPrefillEstimate) {
   SpeedParams p = round_params();
   p.device_tflops = 0;
