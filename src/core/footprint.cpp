@@ -258,7 +258,8 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_
   plan.tensors = std::move(tensors);
   plan.typed = assign_types(catalog, model, preset, *plan.tensors, runtime.tensor_alignment);
   plan.header_bytes = model.architecture->gguf_header_bytes;
-  if (preset.is_recipe()) plan.source = WeightsSource::registry;
+  // A recipe whose per-tensor types are not published, with no file size for this model, is its base preset's rules.
+  if (preset.is_recipe() && preset.rules_exact) plan.source = WeightsSource::registry;
   if (const PublishedFile* f = preset.rules_exact ? nullptr : preset.published_for(model.id)) {
     scale_to_file(plan.typed, f->file_bytes - std::min(f->file_bytes, model.architecture->gguf_header_bytes));
     plan.source = WeightsSource::estimated_from_size;

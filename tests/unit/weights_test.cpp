@@ -236,3 +236,20 @@ TEST(Weights, PublishedFilesOfEveryPublisher) {
   EXPECT_EQ(models.size(), 5U);  // E2B, E4B, 12B, 26B A4B, 31B
   EXPECT_GE(publishers.size(), 5U);
 }
+
+namespace fitcheck {
+namespace {
+
+// A publisher's recipe whose per-tensor types are not published is its base preset's rules, scaled to the file
+// size where one is listed for the model (estimated_from_size); with none listed (unsloth's QAT-UD-Q4_K_XL lists
+// the 26B A4B and 31B, not the 12B) nothing but the base rules remains: preset_rules, never "registry".
+TEST(Weights, UnpublishedRecipeWithoutASizeIsItsBaseRules) {
+  const Catalog& c = builtin_catalog();
+  const Preset& qat = *c.weights_named("QAT-UD-Q4_K_XL");
+  ASSERT_FALSE(qat.rules_exact);
+  EXPECT_EQ(plan_weights(c, c.find_model("gemma-4-12b"), qat, c.default_runtime()).source, WeightsSource::preset_rules);
+  EXPECT_EQ(plan_weights(c, c.find_model("gemma-4-31b"), qat, c.default_runtime()).source, WeightsSource::estimated_from_size);
+}
+
+}  // namespace
+}  // namespace fitcheck
