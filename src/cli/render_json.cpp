@@ -93,8 +93,10 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"device_bandwidth_gbs", p.device_bandwidth_gbs},
           {"device_bandwidth_efficiency", p.device_efficiency},
           {"device_layer_overhead_us", p.layer_overhead_us},
+          {"device_moe_layer_overhead_us", p.moe_layer_overhead_us},
           {"device_fp16_tflops", p.device_tflops > 0 ? Json(p.device_tflops) : Json(nullptr)},
           {"compute_efficiency", p.compute_efficiency},
+          {"moe_compute_efficiency", p.moe_compute_efficiency},
           {"host_bandwidth_gbs", p.host_bandwidth_gbs},
           {"host_bandwidth_efficiency", p.host_efficiency},
           {"host_layer_overhead_us", p.host_layer_overhead_us},
@@ -104,8 +106,9 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"allow_offload", sp.allow_offload},
           {"min_tps", sp.min_tps},
           {"basis",
-           "decode: bytes read per token over bandwidth x efficiency, plus a fixed time per layer; prefill: "
-           "2 FLOPs per active parameter over FP16 throughput x efficiency, plus host-RAM weights over PCIe; "
+           "decode: bytes read per token over bandwidth x efficiency, plus a fixed time per layer (more for a MoE "
+           "layer whose experts are on the device); prefill: 2 FLOPs per active parameter over FP16 throughput x "
+           "efficiency (the routed experts' at their own), plus host-RAM weights over PCIe; "
            "efficiencies calibrated on public measurements (data/runtimes.json cites them; README 'Speed')"}};
 }
 
