@@ -17,8 +17,8 @@ using fitcheck::test::run_cli;
 using nlohmann::json;
 
 const std::string k_real = std::string(FITCHECK_TEST_DATA) + "/real/";
-constexpr std::size_t k_min_read_percent = 73;
-constexpr std::size_t k_min_agree_percent = 63;
+constexpr std::size_t k_min_read_percent = 75;
+constexpr std::size_t k_min_agree_percent = 67;
 
 struct Case {
   std::string folder;
