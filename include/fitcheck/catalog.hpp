@@ -128,6 +128,7 @@ struct KvType {
   std::string id;
   std::string block_type;
   bool quantized = false;
+  std::string fork;  // a fork's type (its repository), not mainline llama.cpp's; empty: mainline
 };
 
 enum class LayerKind { sliding, full };

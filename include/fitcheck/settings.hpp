@@ -34,6 +34,9 @@ struct Settings {
   bool flash_attn = true;
   bool swa_full = false;
   bool kv_unified = false;
+  // llama.cpp --no-kv-offload (-nkvo) sets false: the KV cache lives in host RAM (a CPU buffer) and the attention
+  // over it runs on the CPU (src/llama-kv-cache.cpp, src/llama-graph.cpp build_attn_mha, offload_kqv).
+  bool kv_offload = true;
   // Ollama's own engine (before it ran llama-server): sliding layers keep this many cells a sequence in one
   // buffer for all sequences (data/runtime_versions.json); 0: llama.cpp's sliding cache.
   std::uint64_t sliding_memory = 0;

@@ -51,6 +51,8 @@ void add_runtime(CLI::App& app, Request& r) {
   app.add_option("--flash-attn", r.flash_attn, "Flash attention on or off (default on)")->check(CLI::IsMember({"on", "off"}));
   app.add_flag("--swa-full", r.swa_full, "Full-size cache for sliding-window layers (llama.cpp --swa-full)");
   app.add_flag("--kv-unified", r.kv_unified, "One unified KV cache for all sequences (llama.cpp -kvu)");
+  app.add_flag("--no-kv-offload,--nkvo", r.no_kv_offload,
+               "KV cache in host RAM, attention on the CPU (llama.cpp -nkvo / --no-kv-offload)");
   app.add_flag("--vision", r.vision, "Load the vision projector (mmproj) to take images");
   app.add_flag("--audio", r.audio, "Load the audio projector (mmproj; E2B and E4B only)");
   app.add_option("--mmproj-type", r.mmproj_type, "mmproj weight type: F16 (default), BF16 or Q8_0");

@@ -63,9 +63,10 @@ void footprint_lines(std::string& out, const CheckItem& item) {
   const CheckResult& r = item.result;
   if (r.footprint) {
     const Footprint& f = *r.footprint;
-    out += fmt::format("  weights {}, KV cache {} ({}), compute {}, overhead {}", format_gib(f.weights.total()),
-                       format_gib(f.kv_cache.total()), kv_type_label(f.settings), format_gib(f.compute.total()),
-                       format_gib(f.overhead.total()));
+    out += fmt::format("  weights {}, KV cache {} ({}{}), compute {}, overhead {}", format_gib(f.weights.total()),
+                       format_gib(f.kv_cache.total()), kv_type_label(f.settings),
+                       f.kv_cache.device == 0 && f.kv_cache.host > 0 && f.settings.on_gpu() ? ", in host RAM" : "",
+                       format_gib(f.compute.total()), format_gib(f.overhead.total()));
     if (f.projector.total() > 0) out += ", projector " + format_gib(f.projector.total());
     out += fmt::format("; {} tokens over {} sequence{}, ubatch {}, flash attention {}\n", r.context, f.settings.parallel,
                        f.settings.parallel == 1 ? "" : "s", f.settings.ubatch, f.settings.flash_attn ? "on" : "off");

@@ -144,6 +144,7 @@ Json assumptions(const Catalog& catalog, const Runtime& runtime, const Settings&
   j["flash_attn"] = s.flash_attn;
   j["swa_full"] = s.swa_full;
   j["kv_unified"] = s.kv_unified;
+  j["kv_offload"] = s.kv_offload;
   j["cpu_repack"] = s.cpu_repack;
   j["projector"] = s.wants_projector() ? Json(s.projector_type) : Json(nullptr);
   j["compute_basis"] = compute_basis(runtime, s.backend);
@@ -371,7 +372,11 @@ std::string json_list(const Catalog& catalog, const std::string& what, const std
   } else if (what == "kv-types") {
     for (const KvType& k : catalog.kv_types) {
       const BlockType& b = catalog.block_type(k.block_type);
-      items.push_back({{"id", k.id}, {"block_elems", b.block_elems}, {"block_bytes", b.block_bytes}, {"quantized", k.quantized}});
+      items.push_back({{"id", k.id},
+                       {"block_elems", b.block_elems},
+                       {"block_bytes", b.block_bytes},
+                       {"quantized", k.quantized},
+                       {"fork", k.fork.empty() ? Json(nullptr) : Json(k.fork)}});
     }
   } else {
     for (const Hardware* h : gpus) {

@@ -8,12 +8,13 @@ namespace fitcheck::cli {
 namespace {
 
 std::string assumptions_line(const Runtime& runtime, const Settings& s) {
-  return fmt::format("Assumes {} {} ({} backend): {}, flash attention {}, ubatch {}, {} sequence{}{}{}.", runtime.id,
+  return fmt::format("Assumes {} {} ({} backend): {}, flash attention {}, ubatch {}, {} sequence{}{}{}{}.", runtime.id,
                      runtime.version, backend_name(s.backend),
                      s.on_gpu() ? "every layer on the GPU (-ngl 99), token and per-layer embeddings in host RAM"
                                 : "CPU only, weights memory-mapped",
                      s.flash_attn ? "on" : "off", s.ubatch, s.parallel, s.parallel == 1 ? "" : "s",
-                     s.kv_unified ? ", unified KV cache" : "", s.swa_full ? ", full-size SWA cache" : "");
+                     s.kv_unified ? ", unified KV cache" : "", s.swa_full ? ", full-size SWA cache" : "",
+                     s.on_gpu() && !s.kv_offload ? ", KV cache in host RAM (--no-kv-offload)" : "");
 }
 
 void breakdown(std::string& out, const Footprint& f) {
@@ -206,7 +207,9 @@ std::string text_list(const Catalog& catalog, const std::string& what, const std
     out += fmt::format("{:<8}{:>14}\n", "id", "bytes/32 elem");
     for (const KvType& k : catalog.kv_types) {
       const BlockType& b = catalog.block_type(k.block_type);
-      out += fmt::format("{:<8}{:>14}\n", k.id, 32 / b.block_elems * b.block_bytes);
+      // Bytes of 32 elements: whole for ggml's 32-element blocks, fractional for larger blocks (a fork's 128).
+      const double per_32 = 32.0 * static_cast<double>(b.block_bytes) / static_cast<double>(b.block_elems);
+      out += fmt::format("{:<8}{:>14}{}\n", k.id, fmt::format("{:g}", per_32), k.fork.empty() ? "" : "  fork: " + k.fork);
     }
   } else {
     out += fmt::format("{:<20}{:<9}{:>12}{:>9}  {}\n", "id", "kind", "memory", "GB/s", "name");

@@ -44,6 +44,7 @@ struct Request {
   std::string flash_attn;  // "", "on", "off"
   bool swa_full = false;
   bool kv_unified = false;
+  bool no_kv_offload = false;
   bool no_repack = false;
   bool vision = false;
   bool audio = false;

@@ -175,6 +175,7 @@ Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const 
   if (!r.flash_attn.empty()) s.flash_attn = r.flash_attn == "on";
   s.swa_full = s.swa_full || r.swa_full;
   s.kv_unified = s.kv_unified || r.kv_unified;
+  s.kv_offload = s.kv_offload && !r.no_kv_offload;
   s.cpu_repack = !r.no_repack;
   s.vision = r.vision;
   s.audio = r.audio;

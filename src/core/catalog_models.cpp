@@ -248,6 +248,7 @@ KvType read_kv_type(const Node& n) {
   n.require_source();
   KvType k{n.at("id").nonempty(), n.at("block_type").nonempty(), false};
   if (n.has("quantized")) k.quantized = n.at("quantized").boolean();
+  if (n.has("fork")) k.fork = n.at("fork").nonempty();
   return k;
 }
 

@@ -107,6 +107,19 @@ std::uint64_t ollama_sliding_cells(const Model& model, const Settings& s, std::u
   return std::min(context_cells, round_up(checked_add(checked_mul(memory, s.parallel, "KV cache"), s.batch, "KV cache"), pad));
 }
 
+// --no-kv-offload: the KV cache is a CPU buffer and llama.cpp runs the attention over it on the CPU
+// (src/llama-graph.cpp build_attn_mha pins its output to backend_cpu). The host compute buffer then holds one
+// layer's attention in f32: the ubatch's Q and the attention output (n_head x head_dim each), the new K and V
+// rows copied in to be stored (kv_width each), and without flash attention the scores of the device rule, which
+// leave the device. The widest layer counts (Gemma 4's full layers).
+std::uint64_t cpu_attention_bytes(const Model& model, std::uint64_t n_tokens, std::uint64_t scores) {
+  std::uint64_t widest = 0;
+  for (const AttentionGeometry* g : {&model.sliding, &model.full}) {
+    widest = std::max(widest, checked_add(checked_mul(2 * model.num_heads, g->head_dim), 2 * g->kv_width(), "compute buffer"));
+  }
+  return checked_add(checked_mul(checked_mul(4, widest), n_tokens, "compute buffer"), scores, "compute buffer");
+}
+
 }  // namespace
 
 KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& s) {
@@ -171,10 +184,9 @@ GpuCompute gpu_compute_buffers(const Model& model, const KvDetail& kv, const Set
   std::uint64_t layers = checked_add(
       checked_add(masks, checked_mul(model.gpu_activation_bytes_per_ubatch_token, n_tokens, "compute buffer"), "compute buffer"),
       backend.constant_bytes, "compute buffer");
-  if (!s.flash_attn) {
-    const std::uint64_t scores = checked_mul(checked_mul(4 * kv.full_cells, n_tokens), model.num_heads + 1, "compute buffer");
-    layers = checked_add(layers, scores, "compute buffer");
-  }
+  const std::uint64_t scores =
+      s.flash_attn ? 0 : checked_mul(checked_mul(4 * kv.full_cells, n_tokens), model.num_heads + 1, "compute buffer");
+  if (s.kv_offload) layers = checked_add(layers, scores, "compute buffer");
   // The device at the output layer: f32 logits of the outputs reserved (a few rows a sequence, never more than the
   // ubatch) and the ubatch's final f32 hidden state.
   const std::uint64_t outputs = std::min(n_tokens, checked_mul(s.parallel, g.outputs_per_sequence, "compute buffer"));
@@ -189,6 +201,7 @@ GpuCompute gpu_compute_buffers(const Model& model, const KvDetail& kv, const Set
   GpuCompute c;
   c.device = std::max(layers, output);
   c.host = checked_add(masks, checked_mul(row, n_tokens, "compute buffer"), "compute buffer");
+  if (!s.kv_offload) c.host = checked_add(c.host, cpu_attention_bytes(model, n_tokens, scores), "compute buffer");
   c.basis = s.flash_attn && model.gpu_activation_measured && backend.measured ? ComputeBasis::measured : ComputeBasis::derived;
   return c;
 }
@@ -355,7 +368,7 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
   (s.on_gpu() ? f.projector.device : f.projector.host) = checked_add(f.projector_weights_bytes, f.projector_compute_bytes);
   if (s.on_gpu()) {
     f.weights = weights.split;
-    f.kv_cache.device = kv_bytes;
+    (s.kv_offload ? f.kv_cache.device : f.kv_cache.host) = kv_bytes;
     const GpuCompute compute = gpu_compute_buffers(model, f.kv, s, catalog.gpu_graph);
     f.compute = {compute.device, compute.host};
     f.compute_basis = compute.basis;

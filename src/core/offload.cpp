@@ -11,7 +11,9 @@ Split placement_bytes(const Footprint& f, const LayerTable& t, const Placement& 
   for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
     const LayerBytes& layer = t.layers[il];
     if (!on_gpu(t, p, il)) {
-      moved = checked_add(moved, checked_add(checked_add(layer.dense, layer.experts), kv_allocated(layer, f.kv)));
+      // With --no-kv-offload the layer's KV cache is in host RAM already.
+      const std::uint64_t kv = f.settings.kv_offload ? kv_allocated(layer, f.kv) : 0;
+      moved = checked_add(moved, checked_add(checked_add(layer.dense, layer.experts), kv));
     } else if (il < p.cpu_moe_layers) {
       moved = checked_add(moved, layer.experts);
     }
@@ -52,6 +54,7 @@ std::string llama_flags(const Settings& s, std::uint64_t gpu_layers, std::uint64
   // holds its own sliding-window cells and logits rows, which the plan did not count.
   args += " -np " + std::to_string(s.parallel);
   if (s.kv_unified) args += " --kv-unified";
+  if (!s.kv_offload) args += " --no-kv-offload";
   if (s.swa_full) args += " --swa-full";
   return args;
 }

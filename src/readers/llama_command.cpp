@@ -28,6 +28,7 @@ enum class Arg {
   swa_full,
   kv_unified,
   no_kv_unified,
+  no_kv_offload,
   mmproj,
   no_mmproj,
   no_repack,
@@ -104,7 +105,7 @@ const Option k_options[] = {
     {{"-dev", "--device", nullptr}, Arg::unmodelled, true, "picks the GPUs the model is split over"},
     {{"-mg", "--main-gpu", nullptr}, Arg::main_gpu, true, "picks the GPUs the model is split over"},
     {{"-ot", "--override-tensor", nullptr}, Arg::unmodelled, true, "moves tensors between devices"},
-    {{"-nkvo", "--no-kv-offload", nullptr}, Arg::unmodelled, false, "keeps the KV cache in host RAM"},
+    {{"-nkvo", "--no-kv-offload", nullptr}, Arg::no_kv_offload, false},
     {{"--lora", "--lora-scaled", nullptr}, Arg::unmodelled, true, "loads a LoRA adapter"},
     {{"-md", "--model-draft", "-hfd"}, Arg::draft, true},
     {{"--hf-repo-draft", "-hfrd", nullptr}, Arg::draft, true},
@@ -301,6 +302,7 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::ubatch: d.settings.ubatch = positive_count(path, w, value, "a positive batch size"); break;
     case Arg::batch: d.settings.batch = count_value(path, w, value, "a positive batch size"); break;
     case Arg::swa_full: d.settings.swa_full = true; break;
+    case Arg::no_kv_offload: d.settings.kv_offload = false; break;
     case Arg::kv_unified:  // --kv-unified=false: a log's kv_unified line
     case Arg::no_kv_unified:
       d.settings.kv_unified = o.arg == Arg::kv_unified && parse_switch(value) != std::optional<bool>(false);

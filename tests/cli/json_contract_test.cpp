@@ -55,9 +55,19 @@ const std::set<std::string> k_footprint_keys = {"model",
                                                 "repack",
                                                 "projector",
                                                 "kv"};
-const std::set<std::string> k_assumption_keys = {"runtime",    "backend",    "ubatch",        "batch",
-                                                 "parallel",   "flash_attn", "swa_full",      "kv_unified",
-                                                 "cpu_repack", "projector",  "compute_basis", "projector_compute_basis"};
+const std::set<std::string> k_assumption_keys = {"runtime",
+                                                 "backend",
+                                                 "ubatch",
+                                                 "batch",
+                                                 "parallel",
+                                                 "flash_attn",
+                                                 "swa_full",
+                                                 "kv_unified",
+                                                 "kv_offload",
+                                                 "cpu_repack",
+                                                 "projector",
+                                                 "compute_basis",
+                                                 "projector_compute_basis"};
 const std::set<std::string> k_speed_keys = {"fill", "decode_tps", "decode_tps_full", "prefill_tps", "basis", "prefill_basis"};
 const std::set<std::string> k_speed_assumption_keys = {"fill",
                                                        "device_bandwidth_gbs",

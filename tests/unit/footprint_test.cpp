@@ -19,6 +19,15 @@ Settings settings_with(std::uint64_t ctx) {
 
 KvDetail tiny_kv(const Settings& s) { return kv_cache(mini(), mini().find_model("tiny"), mini().default_runtime(), s); }
 
+// A builtin model's Q4_K_M footprint on the builtin catalog's default runtime.
+// tiny's GPU compute buffers at the settings.
+GpuCompute tiny_gpu(const Settings& s) { return gpu_compute_buffers(mini().find_model("tiny"), tiny_kv(s), s, mini().gpu_graph); }
+
+Footprint q4km_footprint(const char* model, const Settings& s) {
+  const Catalog& c = builtin_catalog();
+  return footprint(c, c.find_model(model), c.find_preset("Q4_K_M"), c.default_runtime(), s);
+}
+
 }  // namespace
 
 // tiny: 1 full layer (1 KV head x 512), 3 sliding (1 x 256), window 128, f16, ubatch 512.
@@ -287,4 +296,58 @@ TEST(Footprint, MappedTablesCountTheRowsInUse) {
   s.context = 256;
   s.backend = Backend::cpu;
   EXPECT_EQ(footprint(c, m, c.find_preset("F16"), c.default_runtime(), s).host_paged_bytes, 0U);
+}
+
+// --no-kv-offload (llama.cpp -nkvo): the attention runs on the CPU, which holds one layer's f32 Q, attention output
+// (n_head x head_dim each), and new K and V rows (kv_width each) for the ubatch. tiny's widest layer is the full one:
+// 2 x 2 heads x 512 + 2 x 512 = 3072 floats x 4 B x 512 tokens = 6,291,456 added to the host's 6,049,792 =
+// 12,341,248 (GpuCompute.TinyByHand); the device keeps its 6,030,312.
+// Flash attention off: the scores, 25,165,824 (GpuCompute.FlashOffScoresAndF32Masks), leave the device for the host:
+// device 36,176,872 - 25,165,824 = 11,011,048; host 11,030,528 + 6,291,456 + 25,165,824 = 42,487,808.
+TEST(GpuCompute, NoKvOffloadRunsTheAttentionOnTheCpu) {
+  Settings s = settings_with(4096);
+  s.kv_offload = false;
+  EXPECT_EQ(tiny_gpu(s).device, 6030312U);
+  EXPECT_EQ(tiny_gpu(s).host, 12341248U);
+  s.flash_attn = false;
+  const GpuCompute no_fa = tiny_gpu(s);
+  EXPECT_EQ(no_fa.device, 11011048U);
+  EXPECT_EQ(no_fa.host, 42487808U);
+}
+
+// The KV cache's bytes move from the device to the host whole; the weights stay where they were.
+TEST(Footprint, NoKvOffloadKeepsTheKvCacheInHostRam) {
+  Settings s = default_settings(builtin_catalog().default_runtime());
+  s.context = 32768;
+  const Footprint on = q4km_footprint("12b", s);
+  s.kv_offload = false;
+  const Footprint off = q4km_footprint("12b", s);
+  EXPECT_GT(on.kv_cache.device, 0U);
+  EXPECT_EQ(on.kv_cache.host, 0U);
+  EXPECT_EQ(off.kv_cache.device, 0U);
+  EXPECT_EQ(off.kv_cache.host, on.kv_cache.device);
+  EXPECT_EQ(off.weights.device, on.weights.device);
+  EXPECT_EQ(off.device_bytes(), on.device_bytes() - on.kv_cache.device);
+  EXPECT_GT(off.compute.host, on.compute.host);  // the CPU's attention
+}
+
+// TurboQuant fork types (data/quants.json): 128-element blocks of 34, 50 and 68 bytes. The 31B's full layers
+// store K and V rows of 4 KV heads x 512 = 2048 elements: turbo3 2048 / 128 x 50 = 800 B each, 1600 a cell
+// (f16: 2 x 2048 x 2 = 8192); turbo2 2 x 16 x 34 = 1088; turbo4 2 x 16 x 68 = 2176.
+TEST(KvCache, TurboQuantForkTypes) {
+  const Catalog& c = builtin_catalog();
+  const Model& m = c.find_model("31b");
+  std::uint64_t full = 0;
+  while (m.layers[full] != LayerKind::full) ++full;
+  Settings s = default_settings(c.default_runtime());
+  const auto cell = [&](const char* type) {
+    s.kv_type_k = s.kv_type_v = type;
+    return kv_bytes_per_cell(c, m, full, s);
+  };
+  EXPECT_EQ(cell("f16"), 8192U);
+  EXPECT_EQ(cell("turbo3"), 1600U);
+  EXPECT_EQ(cell("turbo2"), 1088U);
+  EXPECT_EQ(cell("turbo4"), 2176U);
+  EXPECT_EQ(c.find_kv_type("turbo3").fork, "TheTom/llama-cpp-turboquant");
+  EXPECT_TRUE(c.find_kv_type("q8_0").fork.empty());
 }
