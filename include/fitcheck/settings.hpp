@@ -37,6 +37,7 @@ struct Settings {
   // llama.cpp --no-kv-offload (-nkvo) sets false: the KV cache lives in host RAM (a CPU buffer) and the attention
   // over it runs on the CPU (src/llama-kv-cache.cpp, src/llama-graph.cpp build_attn_mha, offload_kqv).
   bool kv_offload = true;
+  bool mmproj_offload = true;  // false (--no-mmproj-offload): the projector's weights and its graph stay on the CPU
   // Ollama's own engine (before it ran llama-server): sliding layers keep this many cells a sequence in one
   // buffer for all sequences (data/runtime_versions.json); 0: llama.cpp's sliding cache.
   std::uint64_t sliding_memory = 0;

@@ -365,7 +365,9 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
     f.projector_weights_bytes = weights.projector_bytes.value_or(projector_bytes(catalog, model, s.projector_type));
     f.projector_compute_bytes = projector_compute_bytes(model, s);
   }
-  (s.on_gpu() ? f.projector.device : f.projector.host) = checked_add(f.projector_weights_bytes, f.projector_compute_bytes);
+  // llama.cpp's --no-mmproj-offload keeps the projector, and the encoder graph it runs, on the CPU.
+  (s.on_gpu() && s.mmproj_offload ? f.projector.device : f.projector.host) =
+      checked_add(f.projector_weights_bytes, f.projector_compute_bytes);
   if (s.on_gpu()) {
     f.weights = weights.split;
     (s.kv_offload ? f.kv_cache.device : f.kv_cache.host) = kv_bytes;

@@ -29,6 +29,7 @@ enum class Arg {
   kv_unified,
   no_kv_unified,
   no_kv_offload,
+  no_mmproj_offload,
   mmproj,
   no_mmproj,
   no_repack,
@@ -115,7 +116,7 @@ const Option k_options[] = {
     {{"--spec-draft-n-max", "--spec-draft-n-min", "--draft-max"}, Arg::harmless, true},
     {{"--draft-min", "--draft-p-min", "--spec-draft-p-min"}, Arg::harmless, true},
     {{"--rope-scaling", "--rope-scale", "--yarn-orig-ctx"}, Arg::unmodelled, true, "stretches the context past training"},
-    {{"--no-mmproj-offload", nullptr, nullptr}, Arg::unmodelled, false, "keeps the projector in host RAM"},
+    {{"--no-mmproj-offload", nullptr, nullptr}, Arg::no_mmproj_offload, false},
     {{"-ctkd", "--cache-type-k-draft", "-ctvd"}, Arg::harmless, true},  // Gemma 4's drafter reads the target's KV
 };
 
@@ -303,6 +304,7 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::batch: d.settings.batch = count_value(path, w, value, "a positive batch size"); break;
     case Arg::swa_full: d.settings.swa_full = true; break;
     case Arg::no_kv_offload: d.settings.kv_offload = false; break;
+    case Arg::no_mmproj_offload: d.settings.mmproj_offload = false; break;
     case Arg::kv_unified:  // --kv-unified=false: a log's kv_unified line
     case Arg::no_kv_unified:
       d.settings.kv_unified = o.arg == Arg::kv_unified && parse_switch(value) != std::optional<bool>(false);

@@ -18,7 +18,7 @@ using nlohmann::json;
 
 const std::string k_real = std::string(FITCHECK_TEST_DATA) + "/real/";
 constexpr std::size_t k_min_read_percent = 84;
-constexpr std::size_t k_min_agree_percent = 74;
+constexpr std::size_t k_min_agree_percent = 76;
 
 struct Case {
   std::string folder;

@@ -405,3 +405,26 @@ TEST(Check, MappedWeightsPageFromDiskUnlessReadIntoRam) {
   EXPECT_FALSE(check(cmd + " --mlock", short_ram).fits);
 }
 }  // namespace fitcheck
+
+namespace fitcheck {
+namespace {
+
+// --no-mmproj-offload keeps the projector, and the encoder graph it runs, in host RAM: the device sheds exactly
+// the projector's bytes (its weights and compute), and the host takes them (ollama/06 in tests/data/real).
+TEST(Check, NoMmprojOffloadKeepsTheProjectorOnTheHost) {
+  const Hardware& gpu = catalog().find_hardware("rtx3060-12g");
+  const std::string cmd = "llama-server -m gemma-4-12B-it-Q4_K_M.gguf --mmproj mmproj-gemma-4-12B-it-f16.gguf -c 8192 --fit off";
+  const auto check = [&](const std::string& c) {
+    return check_deployment(catalog(), readers::read_llama_command(catalog(), "run.sh", c), {gpu, std::nullopt, 64ULL << 30, {}});
+  };
+  const CheckResult on_gpu = check(cmd);
+  const CheckResult on_host = check(cmd + " --no-mmproj-offload");
+  const std::uint64_t projector = on_gpu.footprint->projector.device;
+  ASSERT_GT(projector, 0U);
+  EXPECT_EQ(on_host.footprint->projector.device, 0U);
+  EXPECT_EQ(on_host.footprint->projector.host, projector);
+  EXPECT_EQ(on_gpu.device_bytes - on_host.device_bytes, projector);
+}
+
+}  // namespace
+}  // namespace fitcheck
