@@ -103,7 +103,7 @@ static void BM_CheckConfigs(benchmark::State& state) {
   for (auto _ : state) {
     for (const auto& [path, text] : {std::pair{"run.sh", llama}, std::pair{"vllm.yaml", vllm}}) {
       for (const fitcheck::Deployment& d : fitcheck::readers::read_deployments(c, path, text, {}).deployments)
-        benchmark::DoNotOptimize(fitcheck::check_deployment(c, d, gpu, std::nullopt, 64ULL << 30, {}));
+        benchmark::DoNotOptimize(fitcheck::check_deployment(c, d, {gpu, std::nullopt, 64ULL << 30, {}}));
     }
   }
 }
