@@ -50,15 +50,72 @@ void scan_line(const std::string& path, std::size_t number, std::string_view lin
   }
 }
 
+// Where a document's root node is still to come: the rest of a line after its "---", tags ("!x"), anchors
+// ("&x") and blanks; true once the root has begun. yaml-cpp 0.7's LoadAll never returns when a document's root
+// starts with ',' (', a', '--- ,a', '!t ,a'), which no YAML allows (',' is a flow indicator): refused here.
+bool root_begins(const std::string& path, std::size_t number, std::string_view rest) {
+  while (true) {
+    const std::size_t start = rest.find_first_not_of(" \t");
+    if (start == std::string_view::npos || rest[start] == '#') return false;
+    rest.remove_prefix(start);
+    if (rest[0] == ',') fail_at(path, number, "a YAML document that starts with ',' (expected a config file)");
+    if (rest[0] != '!' && rest[0] != '&') return true;
+    const std::size_t end = rest.find_first_of(" \t");
+    if (end == std::string_view::npos) return false;
+    rest.remove_prefix(end);
+  }
+}
+
+// A block scalar's header ("key: |", "- >-"): its more-indented lines that follow are text, not YAML.
+bool opens_block_scalar(std::string_view line) {
+  const std::size_t hash = line.find(" #");
+  std::string_view head = line.substr(0, hash);
+  const std::size_t end = head.find_last_not_of(" \t");
+  if (end == std::string_view::npos) return false;
+  head = head.substr(0, end + 1);
+  const std::size_t indicator = head.find_last_of("|>");
+  if (indicator == std::string_view::npos || head.find_first_not_of("+-0123456789", indicator + 1) != std::string_view::npos)
+    return false;
+  return indicator == 0 || head[indicator - 1] == ' ';
+}
+
+// yaml-cpp 0.7's LoadAll also never returns on some block lines that start with ',' (a ', meta: ...' line among
+// mappings, found by fuzzing); outside brackets, quotes and block scalars such a line is refused.
+struct LineStart {
+  std::size_t block_indent = std::string_view::npos;  // the header's indent while inside a block scalar
+  void check(const std::string& path, std::size_t number, std::string_view line, const Scan& s) {
+    const std::size_t indent = line.find_first_not_of(" \t");
+    if (indent == std::string_view::npos) return;
+    if (block_indent != std::string_view::npos && indent > block_indent) return;
+    block_indent = std::string_view::npos;
+    if (line[indent] == ',' && s.flow_depth == 0)
+      fail_at(path, number, "a line that starts with ',' outside brackets (expected a config file; quote the value)");
+    if (opens_block_scalar(line)) block_indent = indent;
+  }
+};
+
 void check_bounds(const std::string& path, std::string_view text) {
   if (text.size() > k_max_config_bytes) fail_at(path, 0, "larger than " + std::to_string(k_max_config_bytes) + " bytes");
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.remove_prefix(3);  // a UTF-8 byte order mark
   Scan s;
   std::size_t documents = 0, number = 0;
-  for (const std::string_view line : split_lines(text)) {
+  bool rooted = false;
+  LineStart starts;
+  for (std::string_view line : split_lines(text)) {
     ++number;
-    if (line.rfind("---", 0) == 0 && ++documents > k_max_yaml_documents)
+    const bool marker = line.rfind("---", 0) == 0;
+    if (marker && ++documents > k_max_yaml_documents)
       fail_at(path, number, "more than " + std::to_string(k_max_yaml_documents) + " YAML documents");
+    const bool in_quote = s.quote != 0;
+    if (!in_quote) starts.check(path, number, line, s);
     scan_line(path, number, line, s);
+    if (marker) {
+      rooted = false;
+      line.remove_prefix(3);
+    } else if (!rooted && line.rfind('%', 0) == 0) {
+      continue;  // a directive
+    }
+    if (!rooted && s.flow_depth == 0) rooted = root_begins(path, number, line);
   }
 }
 

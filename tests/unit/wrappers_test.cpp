@@ -134,6 +134,19 @@ TEST(Wrappers, YamlIsBoundedBeforeItIsParsed) {
   EXPECT_NE(error_of([] { read_fixture("../../golden/configs/unknown.txt"); }).find("cannot tell"), std::string::npos);
 }
 
+// yaml-cpp 0.7's LoadAll never returns on a document root that starts with ',' (', a', '--- ,a', '!t ,a'), nor on
+// some block lines that do (tests/fuzz-regressions/yaml/timeout-vllm-recipe-variants.yaml): refused before it
+// parses. A ',' inside brackets, quotes or a block scalar is YAML as written, and still parses.
+TEST(Wrappers, YamlCommaLinesThatHangTheParserAreRefused) {
+  const auto load = [](const std::string& text) { return error_of([&] { readers::load_yaml("x.yaml", text); }); };
+  EXPECT_NE(load(", a: b\n").find("x.yaml:1: a line that starts with ','"), std::string::npos);
+  EXPECT_NE(load("# c\n\t,x\n").find("x.yaml:2:"), std::string::npos);
+  EXPECT_NE(load("a: b\n---\n,a\n").find("x.yaml:3:"), std::string::npos);
+  EXPECT_NE(load("--- !tag &x ,a\n").find("x.yaml:1: a YAML document that starts with ','"), std::string::npos);
+  EXPECT_NE(load("a:\n  b: c\n, meta: x\n").find("x.yaml:3:"), std::string::npos);
+  EXPECT_EQ(load("a: |\n  , b\nc: [x,\n , y]\nd: \"x\n , y\"\ne: >-\n    ,z\n"), "no error");
+}
+
 }  // namespace
 }  // namespace fitcheck
 
