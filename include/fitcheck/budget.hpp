@@ -42,4 +42,8 @@ struct FitResult {
 };
 FitResult check_fit(const Budget& budget, const Footprint& footprint);
 
+// What a plan placed as `placed` leaves free beyond the headroom: the device budget's rest, and on unified
+// memory no more than RAM's rest (device + resident host within RAM less the OS reserve).
+std::uint64_t spare_bytes(const Budget& budget, const Footprint& footprint, Split placed);
+
 }  // namespace fitcheck

@@ -198,7 +198,7 @@ Json plan_object(const Catalog& catalog, const Candidate& c, const Budget& b) {
           {"prefill_tps", s ? number_or_null(s->prefill_tps) : Json(nullptr)},
           {"device_bytes", device},
           {"host_bytes", host},
-          {"spare_bytes", b.device_bytes - std::min(b.device_bytes, device)},
+          {"spare_bytes", spare_bytes(b, c.footprint, c.placed())},
           {"launch", launch_object(catalog, c)},
           {"mtp", mtp_object(mtp_option(catalog, c, b))}};
 }

@@ -30,7 +30,7 @@ void memory_lines(std::string& out, const Candidate& c, const Budget& b) {
                      f.projector.device ? ", projector " + gib(f.projector.device) : "");
   const std::string paged = f.host_paged_bytes ? " (+" + gib(f.host_paged_bytes) + " GiB of mapped tables paged)" : "";
   out += fmt::format("  host RAM {} GiB{}; {} GiB spare beyond {} GiB headroom\n", gib(f.resident(where.host)), paged,
-                     gib(b.device_bytes - std::min(b.device_bytes, where.device)), gib(b.headroom_bytes));
+                     gib(spare_bytes(b, f, where)), gib(b.headroom_bytes));
 }
 
 // "  with its MTP drafter (+0.5 GiB, fits): 31.4-35.4 tokens/s (--spec-type draft-mtp)".

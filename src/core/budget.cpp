@@ -13,6 +13,15 @@ std::uint64_t share(std::uint64_t bytes, Fraction f) {
 
 std::uint64_t saturating_sub(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
 
+// Apple's working set is the GPU's share; what it leaves of RAM is Apple's own judgment of what the system needs.
+// Where that is less than the OS reserve (Macs of 12 GB and less), the OS keeps Apple's share, not the reserve.
+void leave_apple_share_to_os(Budget& b, std::uint64_t gpu_limit) {
+  const std::uint64_t left = saturating_sub(b.memory_bytes, gpu_limit);
+  if (left >= b.os_reserve_bytes) return;
+  b.os_reserve_bytes = left;
+  b.ram_bytes = saturating_sub(b.memory_bytes, left);
+}
+
 }  // namespace
 
 Backend default_backend(const Catalog& catalog, const Hardware& hw) { return parse_backend(catalog.vendor(hw.vendor).backend); }
@@ -50,10 +59,12 @@ Budget make_budget(const Catalog& catalog, const Hardware& hw, Backend backend, 
   if (hw.gpu_working_set_bytes != 0) {
     gpu_limit = hw.gpu_working_set_bytes;
     b.device_basis = "measured GPU working set";
+    leave_apple_share_to_os(b, gpu_limit);
   } else if (catalog.vendor(hw.vendor).wired_memory_limit) {
     const bool small = hw.memory_bytes <= u.small_ram_limit_bytes;
     const Fraction f = small ? u.small_ram_gpu_fraction : u.large_ram_gpu_fraction;
     gpu_limit = share(hw.memory_bytes, f);
+    leave_apple_share_to_os(b, gpu_limit);
     b.device_basis = "Metal wired-memory limit, " + std::to_string(f.numerator) + "/" + std::to_string(f.denominator) + " of RAM";
   } else {
     gpu_limit = b.ram_bytes;
@@ -79,6 +90,12 @@ FitResult check_fit(const Budget& budget, const Footprint& f) {
   if (budget.host_ram_bytes != 0) r.ram_over = saturating_sub(host, budget.host_ram_bytes);
   r.fits = r.device_over == 0 && r.ram_over == 0;
   return r;
+}
+
+std::uint64_t spare_bytes(const Budget& budget, const Footprint& f, Split placed) {
+  const std::uint64_t device = saturating_sub(budget.device_bytes, placed.device);
+  if (budget.ram_bytes == 0) return device;
+  return std::min(device, saturating_sub(budget.ram_bytes, checked_add(placed.device, f.resident(placed.host))));
 }
 
 }  // namespace fitcheck

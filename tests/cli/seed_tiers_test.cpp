@@ -35,9 +35,15 @@ std::string fastest(const std::vector<std::string>& extra) {
 
 TEST(SeedTiers, Rtx3060RunsThe12B) { EXPECT_EQ(recommend({"--gpu", "rtx3060-12g"})["model"], "gemma-4-12b"); }
 
-// README "The recommendation policy": the 8 GB laptop runs E4B without the projector and the margin.
+// README "The recommendation policy": the 8 GB laptop runs E4B by default (projector loaded, 1 GiB headroom), at
+// 4 bits or more with the 32K target context, on every 8 GB Mac profile.
 TEST(SeedTiers, EightGigabyteMacRunsE4B) {
-  EXPECT_EQ(recommend({"--gpu", "m1-8g", "--text-only", "--headroom", "0B"})["model"], "gemma-4-e4b");
+  for (const char* mac : {"m1-8g", "m2-8g", "m3-8g"}) {
+    const json rec = recommend({"--gpu", mac});
+    EXPECT_EQ(rec["model"], "gemma-4-e4b") << mac;
+    EXPECT_GE(bits(rec), 4U) << mac;
+    EXPECT_GE(rec["context"].get<std::uint64_t>(), 32768U) << mac;
+  }
 }
 
 TEST(SeedTiers, TwentyFourGigabyteCardRunsThe31BAtFourBitsAnd32K) {

@@ -209,6 +209,19 @@ TEST(Budget, VramAndUnified) {
   EXPECT_EQ(overridden.device_bytes, 1073741824U);
 }
 
+// The built-in catalog's 8 GB M1 (2/3 rule): the GPU may wire 2/3 x 8,589,934,592 = 5,726,623,061 bytes, which
+// leaves the OS 2,863,311,531 (less than the 4 GiB reserve), so RAM for device + host is 5,726,623,061 too; the
+// 16 GB M1 leaves 5.33 GiB outside its working set, more than the reserve, so it keeps 16 - 4 GiB = 12,884,901,888.
+TEST(Budget, SmallMacLeavesTheOsWhatAppleLeaves) {
+  const Catalog& catalog = builtin_catalog();
+  const Budget eight = make_budget(catalog, catalog.find_hardware("m1-8g"), std::nullopt);
+  EXPECT_EQ(eight.os_reserve_bytes, 2863311531U);
+  EXPECT_EQ(eight.ram_bytes, 5726623061U);
+  const Budget sixteen = make_budget(catalog, catalog.find_hardware("m1-16g"), std::nullopt);
+  EXPECT_EQ(sixteen.os_reserve_bytes, 4294967296U);
+  EXPECT_EQ(sixteen.ram_bytes, 12884901888U);
+}
+
 TEST(Budget, UnifiedChecksDevicePlusHostAgainstRam) {
   Budget b;
   b.device_bytes = 100;
@@ -220,6 +233,13 @@ TEST(Budget, UnifiedChecksDevicePlusHostAgainstRam) {
   EXPECT_FALSE(r.fits);
   EXPECT_EQ(r.device_over, 0U);
   EXPECT_EQ(r.ram_over, 10U);
+  // Spare memory is the lesser of the device budget's rest and RAM's rest: with 60 on the host, the device leaves
+  // 100 - 90 = 10 and RAM 150 - 150 = 0; a discrete GPU (no RAM check) counts only the device.
+  f.weights.host = 60;
+  const Split placed{f.device_bytes(), f.host_bytes()};
+  EXPECT_EQ(spare_bytes(b, f, placed), 0U);
+  b.ram_bytes = 0;
+  EXPECT_EQ(spare_bytes(b, f, placed), 10U);
 }
 
 TEST(Footprint, PartsSumAndPlacement) {
