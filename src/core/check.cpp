@@ -78,6 +78,7 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
   const SetupOf of{catalog, *d.model, *d.preset, catalog.default_runtime()};
   const ModelSetup setup = d.weights ? make_setup(of, s, *d.weights) : make_setup(of, s);
   r.footprint = footprint_at(setup, s.context);
+  if (!d.mmap) r.footprint->host_paged_bytes = 0;  // --no-mmap reads the whole file: no table is paged
   r.speed = placed_speed(catalog, setup, *r.footprint, d, t);
   Split placed = placed_bytes(*r.footprint, setup.table, d);
   r.draft_bytes = draft_bytes(d, s);

@@ -214,8 +214,11 @@ ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {
                                 ", optionally with a quantization suffix such as -q8_0)");
   }
   const Model& model = catalog.find_model(best->model);
-  if (name.size() == best_length) return {&model, &catalog.find_preset(rules.default_preset)};
-  return {&model, &quant_tag(catalog, name.substr(best_length + 1), tag)};
+  const Preset& preset = name.size() == best_length ? catalog.find_preset(rules.default_preset)
+                                                    : quant_tag(catalog, name.substr(best_length + 1), tag);
+  // The library's blobs were quantized by Ollama's own quantizer: its recipe where the catalog has one.
+  const Preset* library = catalog.weights_named("ollama-" + preset.id);
+  return {&model, library ? library : &preset};
 }
 
 bool names_other_family(const std::string& message) { return message.find(k_other_family) != std::string::npos; }

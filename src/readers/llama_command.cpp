@@ -39,6 +39,7 @@ enum class Arg {
   draft,
   draft_context,
   no_mmap,
+  load_mode,
   split_mode,
   main_gpu,
   harmless,
@@ -91,6 +92,7 @@ const Option k_options[] = {
     {{"--jinja", "--metrics", nullptr}, Arg::harmless, false},
     {{"-cb", "--cont-batching", "--mmap"}, Arg::harmless, false},
     {{"--no-mmap", "--mlock", nullptr}, Arg::no_mmap, false},
+    {{"--load-mode", nullptr, nullptr}, Arg::load_mode, true},  // mmap (default), mlock, none, dio
     {{"--no-webui", "-v", "--verbose"}, Arg::harmless, false},
     {{"--log-disable", "--props", "--slots"}, Arg::harmless, false},
     {{"--no-warmup", "--no-jinja", "--log-verbose"}, Arg::harmless, false},
@@ -318,6 +320,7 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
       if (o.names[0] != std::string("--spec-type") || value.rfind("draft", 0) == 0) d.draft = true;
       break;
     case Arg::no_mmap: d.mmap = false; break;
+    case Arg::load_mode: d.mmap = value == "mmap"; break;  // mlock, none and dio keep every page in RAM
     case Arg::draft_context: d.draft_context = count_value(path, w, value, "a number of tokens"); break;
     case Arg::fit_ctx: d.fit_min_context = positive_count(path, w, value, "a number of tokens"); break;
     case Arg::fit_target:  // MiB; one value a device (several GPUs are not modelled: the first)

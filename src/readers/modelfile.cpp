@@ -40,17 +40,17 @@ std::vector<Line> modelfile_lines(const std::string& path, std::string_view text
 }
 
 const char* const k_harmless_parameters[] = {
-    "temperature",  "top_k",       "top_p",          "min_p",           "typical_p",        "stop",
-    "seed",         "num_predict", "repeat_penalty", "repeat_last_n",   "presence_penalty", "frequency_penalty",
-    "num_keep",     "num_thread",  "use_mmap",       "use_mlock",       "mirostat",         "mirostat_eta",
-    "mirostat_tau", "tfs_z",       "numa",           "penalize_newline"};
+    "temperature", "top_k",       "top_p",           "min_p",         "typical_p",        "stop",
+    "seed",        "num_predict", "repeat_penalty",  "repeat_last_n", "presence_penalty", "frequency_penalty",
+    "num_keep",    "num_thread",  "use_mlock",       "mirostat",      "mirostat_eta",     "mirostat_tau",
+    "tfs_z",       "numa",        "penalize_newline"};
 const char* const k_harmless_instructions[] = {"TEMPLATE", "SYSTEM", "MESSAGE", "LICENSE", "REQUIRES", "RENDERER", "PARSER"};
 const char* const k_harmless_env[] = {"OLLAMA_HOST",      "OLLAMA_MODELS",       "OLLAMA_KEEP_ALIVE",  "OLLAMA_MAX_LOADED_MODELS",
                                       "OLLAMA_MAX_QUEUE", "OLLAMA_ORIGINS",      "OLLAMA_DEBUG",       "OLLAMA_NOPRUNE",
                                       "OLLAMA_NOHISTORY", "OLLAMA_LOAD_TIMEOUT", "OLLAMA_LLM_LIBRARY", "OLLAMA_TMPDIR"};
 
 // What fitcheck reads; with the harmless lists, what a did-you-mean may suggest.
-const char* const k_modelled_parameters[] = {"num_ctx", "num_gpu", "num_batch"};
+const char* const k_modelled_parameters[] = {"num_ctx", "num_gpu", "num_batch", "use_mmap"};
 const char* const k_modelled_instructions[] = {"FROM", "PARAMETER", "ADAPTER"};
 const char* const k_modelled_env[] = {"OLLAMA_KV_CACHE_TYPE",  "OLLAMA_NUM_PARALLEL", "OLLAMA_FLASH_ATTENTION",
                                       "OLLAMA_CONTEXT_LENGTH", "OLLAMA_GPU_OVERHEAD", "OLLAMA_SCHED_SPREAD"};
@@ -87,6 +87,9 @@ void parameter(Deployment& d, const Line& l) {
       d.gpu_layers = count_value(d.path, at, value, "a number of layers (-1: automatic)");
   } else if (name == "num_batch") {
     d.settings.ubatch = positive_count(d.path, at, value, "a positive batch size");
+  } else if (name == "use_mmap") {
+    // false: Ollama starts llama-server with --load-mode none (llm/llama_server.go appendLoadModeArgs).
+    d.mmap = parse_switch(value) != std::optional<bool>(false);
   } else if (!listed(k_harmless_parameters, name)) {
     warn_unknown(d, l.line, "unknown PARAMETER " + name, name, [] { return both(k_modelled_parameters, k_harmless_parameters); });
   }

@@ -90,10 +90,12 @@ TEST(ModelNames, HfRepoDefaultsToTheLlamaCppDefaultQuant) {
 TEST(ModelNames, OllamaTagsWithAndWithoutQuantization) {
   const ModelMatch plain = match_ollama_tag(catalog(), "gemma4:e4b");
   EXPECT_EQ(plain.model->id, "gemma-4-e4b");
-  EXPECT_EQ(plain.preset->id, catalog().deployment.ollama.default_preset);
+  // The library's blobs are Ollama's own quantizer's: the default preset's rules, per-layer table in BF16.
+  EXPECT_EQ(plain.preset->id, "ollama-" + catalog().deployment.ollama.default_preset);
+  EXPECT_EQ(plain.preset->base, catalog().deployment.ollama.default_preset);
   const ModelMatch q8 = match_ollama_tag(catalog(), "gemma4:26b-a4b-it-q8_0");
   EXPECT_EQ(q8.model->id, "gemma-4-26b-a4b");
-  EXPECT_EQ(q8.preset->id, "Q8_0");
+  EXPECT_EQ(q8.preset->id, "ollama-Q8_0");
   EXPECT_EQ(match_ollama_tag(catalog(), "gemma4:31b-it-fp16").preset->id, "F16");
   EXPECT_EQ(match_ollama_tag(catalog(), "hf.co/ggml-org/gemma-4-E4B-it-GGUF:Q4_0").preset->id, "Q4_0");
   EXPECT_NE(data_error([] { match_ollama_tag(catalog(), "gemma3:27b"); }).find("Ollama tag"), std::string::npos);
