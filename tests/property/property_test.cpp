@@ -148,3 +148,17 @@ TEST(Properties, DefaultAnswerLeavesTheHeadroomOnEveryProfile) {
     EXPECT_EQ(launched.code, 0) << hw.id << ": " << launched.out << launched.err;
   }
 }
+
+// Issue 13: the answer people read fits a terminal: at most 30 lines of at most 100 columns by default.
+TEST(Properties, DefaultAnswerFitsThirtyLinesOfAHundredColumns) {
+  for (const Hardware& hw : cat().hardware) {
+    const test::RunResult r = test::run_cli({"--gpu", hw.id});
+    std::size_t lines = 0;
+    std::size_t start = 0;
+    for (std::size_t end = r.out.find('\n'); end != std::string::npos; end = r.out.find('\n', start = end + 1)) {
+      ++lines;
+      EXPECT_LE(end - start, 100U) << hw.id << ": " << r.out.substr(start, end - start);
+    }
+    EXPECT_LE(lines, 30U) << hw.id;
+  }
+}
