@@ -58,7 +58,8 @@ struct RuntimeVersions {
 // The settings the code reads, by runtime (check_catalog requires each).
 inline constexpr const char* k_llama_version_settings[] = {"flash_attn", "parallel",       "kv_unified",     "context",
                                                            "fit",        "fit_margin_mib", "fit_min_context"};
-inline constexpr const char* k_ollama_version_settings[] = {"llama_server", "flash_attn", "sliding_memory", "parallel", "batch"};
+inline constexpr const char* k_ollama_version_settings[] = {"llama_server", "flash_attn", "sliding_memory",
+                                                            "parallel",     "batch",      "mmap"};
 
 // A release of a runtime as a deployment runs it, and where that was decided.
 struct RuntimeRelease {
@@ -87,6 +88,7 @@ struct OllamaDefaults {
   std::uint64_t sliding_memory = 0;  // the Go engine's sliding cells per sequence; 0: llama.cpp's rule
   std::uint64_t parallel = 1;
   std::uint64_t batch = 512;
+  bool mmap = true;  // the weights file is memory-mapped (the Go engine reads it into its own buffers)
 };
 OllamaDefaults ollama_defaults(const RuntimeRelease& release);
 

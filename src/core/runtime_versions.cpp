@@ -116,6 +116,7 @@ OllamaDefaults ollama_defaults(const RuntimeRelease& release) {
   d.sliding_memory = r.value("sliding_memory", v);
   d.parallel = r.value("parallel", v);
   d.batch = r.value("batch", v);
+  d.mmap = r.value("mmap", v) != 0;
   return d;
 }
 

@@ -142,8 +142,10 @@ void apply_engine(Deployment& d, const RuntimeRelease& release, const OllamaDefa
   if (!defaults.llama_server) {
     d.settings.sliding_memory = defaults.sliding_memory;
     d.settings.kv_unified = true;  // the Go engine's cache is one buffer shared by the sequences
+    d.mmap = d.mmap && defaults.mmap;
     applied += ", whose sliding layers keep " + std::to_string(defaults.sliding_memory) +
-               " cells a sequence plus num_batch; its compute buffer is counted as llama.cpp's";
+               " cells a sequence plus num_batch; its compute buffer is counted as llama.cpp's" +
+               (defaults.mmap ? "" : "; it reads the weights into RAM (no mmap)");
   }
   applied += std::string("; flash attention ") + (d.settings.flash_attn ? "on" : "off");
   note_release(d, release, applied);
