@@ -46,3 +46,19 @@ TEST(CheckMmap, OllamaUseMmapFalseReadsTheBlob) {
   // Mapped: 8192 x (10,752 x 2 + 2,560 / 256 x 210) = 8192 x 23,604 = 193,363,968 B of the tables are resident.
   EXPECT_EQ(read - mapped, 5637144576ULL + 550502400ULL - 193363968ULL);
 }
+
+// Before v0.30 Ollama ran gemma4 on its own Go engine, which reads every tensor into its buffers (no mmap):
+// nothing is paged. From v0.30 llama-server maps the blob and pages all of the tables but the rows in use:
+// 5,637,144,576 + 550,502,400 - 193,363,968 = 5,994,283,008 B (the rows as in OllamaUseMmapFalseReadsTheBlob).
+TEST(CheckMmap, OllamasOwnEngineMapsNothing) {
+  const std::string path = fitcheck::test::temp_dir() + "/Modelfile";
+  std::ofstream(path) << "FROM gemma4:e4b\nPARAMETER num_ctx 8192\nPARAMETER num_gpu 99\n";
+  const auto paged = [&](const char* runtime) {
+    const auto r = fitcheck::test::run_cli({"check", path, "--gpu", "rtx3060-12g", "--runtime", runtime, "--json"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return json::parse(r.out)["deployments"][0]["footprint"]["host_paged_bytes"].get<std::uint64_t>();
+  };
+  EXPECT_EQ(paged("ollama@0.24.0"), 0U);
+  EXPECT_EQ(paged("ollama@0.30.0"), 5994283008ULL);
+  std::remove(path.c_str());
+}
