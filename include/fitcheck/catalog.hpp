@@ -116,7 +116,13 @@ struct Preset {
   std::string base;                  // the stock preset whose rules a recipe starts from
   std::vector<std::string> aliases;  // other names of the recipe in file names and -hf tags
   std::vector<TensorTypeOverride> tensor_types;
+  // Tensors (names without the "blk.N." prefix) the files leave out on a model's KV-shared layers, which read an
+  // earlier layer's cache and never use them (Google's QAT checkpoints ship none).
+  std::vector<std::string> kv_shared_omitted;
   bool rules_exact = true;  // false: the publisher's per-tensor types are not known (base rules used)
+  // Models whose published file the recipe's per-tensor types were inferred from (by its size or census): that file
+  // checks nothing the recipe was not fitted to.
+  std::vector<std::string> fitted_to;
   std::vector<PublishedFile> published;
   bool has_output_type() const { return !output_type.empty(); }
   bool is_recipe() const { return !publisher.empty(); }

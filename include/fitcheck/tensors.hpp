@@ -25,6 +25,10 @@ struct Tensor {
 // Every tensor of the model's text GGUF, in file order (globals first, then blocks).
 std::vector<Tensor> model_tensors(const Model& model);
 
+// The tensors a file made with `preset` holds, in order: all of `tensors` but those the recipe leaves out on the
+// model's KV-shared layers (Preset::kv_shared_omitted).
+std::vector<Tensor> tensors_in_file(const Model& model, const Preset& preset, const std::vector<Tensor>& tensors);
+
 struct TypedTensor {
   const Tensor* tensor = nullptr;
   const BlockType* type = nullptr;

@@ -118,6 +118,13 @@ void check_ids(const Catalog& c) {
   require_unique(c, blocks, "block type");
 }
 
+// Whether some architecture's decoder block holds a tensor of this name ("attn_k.weight").
+bool is_layer_tensor(const Catalog& c, const std::string& name) {
+  return std::any_of(c.architectures.begin(), c.architectures.end(), [&](const Architecture& a) {
+    return std::any_of(a.layer.begin(), a.layer.end(), [&](const TensorTemplate& t) { return t.name == name; });
+  });
+}
+
 // Every block type a preset, a KV type or the code names exists; the float types hold one weight a block.
 void check_block_types(const Catalog& c) {
   for (const BlockType& b : c.block_types) {
@@ -134,8 +141,14 @@ void check_block_types(const Catalog& c) {
   for (const Preset& r : c.recipes) {
     require_block(c, r.default_type, "recipe " + r.id);
     for (const TensorTypeOverride& t : r.tensor_types) require_block(c, t.type, "recipe " + r.id + " tensor type");
+    for (const std::string& name : r.kv_shared_omitted) {
+      if (!is_layer_tensor(c, name)) fail(c, "recipe " + r.id + " omits '" + name + "', which no architecture has in a layer");
+    }
     for (const PublishedFile& f : r.published) {
       if (!has_id(c.models, f.model)) fail(c, "recipe " + r.id + " names unknown model '" + f.model + "'");
+    }
+    for (const std::string& m : r.fitted_to) {
+      if (!has_id(c.models, m)) fail(c, "recipe " + r.id + " is fitted to unknown model '" + m + "'");
     }
   }
   for (const KvType& k : c.kv_types) require_block(c, k.block_type, "kv type " + k.id);

@@ -201,7 +201,13 @@ Preset read_recipe(const Node& n) {
     for (const Node& t : n.at("tensor_types").items())
       p.tensor_types.push_back({t.at("tensor").nonempty(), t.at("type").nonempty()});
   }
+  if (n.has("kv_shared_layers_omit")) {
+    for (const Node& t : n.at("kv_shared_layers_omit").items()) p.kv_shared_omitted.push_back(t.nonempty());
+  }
   p.rules_exact = n.at("rules_exact").boolean();
+  if (n.has("fitted_to")) {
+    for (const Node& m : n.at("fitted_to").items()) p.fitted_to.push_back(m.nonempty());
+  }
   if (n.has("default_type")) p.default_type = n.at("default_type").nonempty();  // a stock ftype's own main type
   if (n.has("nominal_bits")) p.nominal_bits = static_cast<unsigned>(n.at("nominal_bits").in_range(1, 64));
   if (n.has("published")) {
@@ -224,7 +230,9 @@ void resolve_recipes(Catalog& c) {
     merged.publisher = r.publisher;
     merged.aliases = r.aliases;
     merged.tensor_types = r.tensor_types;
+    merged.kv_shared_omitted = r.kv_shared_omitted;
     merged.rules_exact = r.rules_exact;
+    merged.fitted_to = r.fitted_to;
     merged.published = r.published;
     if (!r.default_type.empty()) merged.default_type = r.default_type;
     if (r.nominal_bits != 0) merged.nominal_bits = r.nominal_bits;

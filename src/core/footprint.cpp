@@ -268,7 +268,9 @@ WeightPlan plan_weights(const Catalog& catalog, const Model& model, const Preset
 WeightPlan plan_weights(const Catalog& catalog, const Model& model, std::shared_ptr<const std::vector<Tensor>> tensors,
                         const Preset& preset, const Runtime& runtime) {
   WeightPlan plan;
-  plan.tensors = std::move(tensors);
+  const bool omits = !preset.kv_shared_omitted.empty() && model.kv_shared_layers != 0;
+  plan.tensors =
+      omits ? std::make_shared<const std::vector<Tensor>>(tensors_in_file(model, preset, *tensors)) : std::move(tensors);
   plan.typed = assign_types(catalog, model, preset, *plan.tensors, runtime.tensor_alignment);
   plan.header_bytes = model.architecture->gguf_header_bytes;
   // A recipe whose per-tensor types are not published, with no file size for this model, is its base preset's rules.

@@ -1,7 +1,9 @@
 #include "fitcheck/tensors.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <string_view>
 
 #include "fitcheck/error.hpp"
 #include "fitcheck/units.hpp"
@@ -195,6 +197,19 @@ class TypeAssigner {
 }  // namespace
 
 std::vector<Tensor> model_tensors(const Model& model) { return TensorListBuilder(model).build(); }
+
+std::vector<Tensor> tensors_in_file(const Model& model, const Preset& preset, const std::vector<Tensor>& tensors) {
+  const auto omitted = [&](const Tensor& t) {
+    if (t.layer < 0 || model.owns_kv(static_cast<std::uint64_t>(t.layer))) return false;
+    const std::string_view role = std::string_view(t.name).substr(t.name.find('.', 4) + 1);  // "blk.17.attn_k.weight"
+    const auto& names = preset.kv_shared_omitted;
+    return std::find(names.begin(), names.end(), role) != names.end();
+  };
+  std::vector<Tensor> kept;
+  kept.reserve(tensors.size());
+  std::copy_if(tensors.begin(), tensors.end(), std::back_inserter(kept), [&](const Tensor& t) { return !omitted(t); });
+  return kept;
+}
 
 std::vector<TypedTensor> assign_types(const Catalog& catalog, const Model& model, const Preset& preset,
                                       const std::vector<Tensor>& tensors, std::uint64_t alignment) {

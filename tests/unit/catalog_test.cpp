@@ -169,6 +169,26 @@ TEST(CatalogValidation, CrossReferencesAndDuplicates) {
             std::string::npos);
 }
 
+// A recipe's omitted tensors must be layer tensors of an architecture, and the models it was fitted to must exist.
+TEST(CatalogValidation, RecipeOmissionsAndFitsNameWhatExists) {
+  const auto with_recipe = [](const char* key, const char* value) {
+    return mini_with([&](nlohmann::json& j) {
+      j["recipes"] = nlohmann::json::array({{{"id", "R"},
+                                             {"base", "Q4_K_M"},
+                                             {"publisher", "p"},
+                                             {"rules_exact", true},
+                                             {"source", "test"},
+                                             {key, nlohmann::json::array({value})}}});
+    });
+  };
+  EXPECT_NO_THROW(load_catalog({{"mini.json", with_recipe("kv_shared_layers_omit", "attn_k.weight")}}, "mini.json"));
+  EXPECT_NE(std::string(load_error(with_recipe("kv_shared_layers_omit", "token_embd.weight")).what())
+                .find("recipe R omits 'token_embd.weight', which no architecture has in a layer"),
+            std::string::npos);
+  EXPECT_NE(std::string(load_error(with_recipe("fitted_to", "huge")).what()).find("recipe R is fitted to unknown model 'huge'"),
+            std::string::npos);
+}
+
 TEST(CatalogValidation, MalformedJsonGivesTheByteOffset) {
   const Error e = load_error("{\"models\": [}");
   EXPECT_EQ(e.code(), Errc::data);

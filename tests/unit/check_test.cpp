@@ -98,6 +98,13 @@ TEST(ModelNames, OllamaTagsWithAndWithoutQuantization) {
   EXPECT_EQ(q8.preset->id, "ollama-Q8_0");
   EXPECT_EQ(match_ollama_tag(catalog(), "gemma4:31b-it-fp16").preset->id, "F16");
   EXPECT_EQ(match_ollama_tag(catalog(), "hf.co/ggml-org/gemma-4-E4B-it-GGUF:Q4_0").preset->id, "Q4_0");
+  // The -it-qat tags are Google's QAT Q4_0 files: the model layer of https://registry.ollama.ai/v2/library/gemma4/
+  // manifests/e4b-it-qat is 5,154,939,136 bytes, google/gemma-4-E4B-it-qat-q4_0-gguf's gemma-4-E4B_q4_0-it.gguf
+  // (tests/data/published-files.csv); gemma4:26b-a4b-it-qat is the tag of ollama/ollama PR #16744.
+  const ModelMatch qat = match_ollama_tag(catalog(), "gemma4:e4b-it-qat");
+  EXPECT_EQ(qat.model->id, "gemma-4-e4b");
+  EXPECT_EQ(qat.preset->id, "QAT-Q4_0");
+  EXPECT_EQ(match_ollama_tag(catalog(), "gemma4:26b-a4b-it-qat").preset->id, "QAT-Q4_0");
   EXPECT_NE(data_error([] { match_ollama_tag(catalog(), "gemma3:27b"); }).find("Ollama tag"), std::string::npos);
   // "e2bx" is not the e2b tag followed by a suffix.
   EXPECT_NE(data_error([] { match_ollama_tag(catalog(), "gemma4:e2bx"); }).find("Ollama tag"), std::string::npos);
