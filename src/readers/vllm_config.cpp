@@ -274,6 +274,8 @@ void scheme_from_method(const Catalog& catalog, Deployment& d, const Setting& s)
     autoround_from_method(catalog, d);
     return;
   }
+  // compressed-tensors reads its scheme from the checkpoint's config: the name must say it (-w4a16-ct, -FP8-dynamic).
+  if ((method == "compressed-tensors" || method == "compressed_tensors") && d.preset && d.preset->id != "BF16") return;
   const char* scheme = method.rfind("modelopt", 0) == 0                              ? "NVFP4"
                        : method.rfind("fp8", 0) == 0 || method == "ptpc_fp8"         ? "FP8"
                        : method.rfind("awq", 0) == 0 || method.rfind("gptq", 0) == 0 ? "W4A16"
