@@ -163,6 +163,7 @@ struct Drafter {
   std::uint64_t file_bytes = 0;
   std::uint64_t context_bytes = 0;  // compute bytes per draft context token
   std::uint64_t base_bytes = 0;
+  std::uint64_t checkpoint_bytes = 0;  // the assistant checkpoint's weights in 16 bits, as vLLM holds them (0: unknown)
   // Decode speed-up over the plain target, as published llama.cpp measurements range (0: none published).
   double speedup_low = 0;
   double speedup_high = 0;
@@ -357,7 +358,8 @@ struct VllmBatchDefault {
 
 struct VllmKvDtype {
   std::string id;
-  std::uint64_t bytes = 2;  // per element
+  std::uint64_t bytes = 2;        // per element
+  std::uint64_t scale_bytes = 0;  // per token and KV head: the K and V scales of per-token-head quantization
 };
 
 struct VllmRules {

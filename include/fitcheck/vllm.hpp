@@ -17,6 +17,9 @@ struct VllmSettings {
   std::uint64_t tensor_parallel_size = 1;
   std::string kv_cache_dtype = "auto";
   std::string weights = "BF16";  // the checkpoint's weights: BF16, or a quantized scheme (data/recipes.json)
+  // Speculative decoding (--speculative-config): a Gemma 4 MTP drafter, or a proposer without weights (ngram).
+  bool speculative = false;
+  std::string drafter_model;  // the catalog model whose assistant (MTP) checkpoint vLLM loads; empty: none
 };
 
 // The catalog's defaults for this GPU (batch defaults depend on its memory and name); max_model_len is
@@ -26,7 +29,8 @@ VllmSettings vllm_defaults(const Catalog& catalog, const Model& model, const Har
 struct VllmPlan {
   std::uint64_t device_bytes = 0;       // one GPU's memory
   std::uint64_t usable_bytes = 0;       // device_bytes x gpu_memory_utilization
-  std::uint64_t weights_bytes = 0;      // per GPU: BF16 text model and encoders, split over tensor_parallel_size
+  std::uint64_t weights_bytes = 0;      // per GPU: text model, encoders and drafter, split over tensor_parallel_size
+  std::uint64_t drafter_bytes = 0;      // of which the MTP drafter's
   std::uint64_t activation_bytes = 0;   // the profiled peak (derived, not measured)
   std::uint64_t non_torch_bytes = 0;    // CUDA context (the platform reserve)
   std::uint64_t kv_bytes = 0;           // what is left for KV blocks (0 when nothing is)

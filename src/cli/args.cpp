@@ -182,7 +182,9 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
   check->add_option("--runtime", r.runtimes,
                     "The release a config runs where it states none, e.g. llama.cpp@b10573 or ollama@0.22 (repeat for both; "
                     "default: the newest fitcheck knows; an image tag or a log's version wins)");
-  check->add_option("--env", r.env_file, "Ollama settings as KEY=VALUE lines (default: OLLAMA_* from the environment)");
+  check->add_option("--env", r.env_file,
+                    "KEY=VALUE lines: Ollama settings (default: OLLAMA_* from the environment), and the ${VAR} of compose and "
+                    "other wrappers (docker compose --env-file)");
   check->add_option("--junit", r.junit_path, "Also write a JUnit XML report to this file");
   check->add_flag("--lenient", r.lenient,
                   "Check configs whose options change memory in ways fitcheck does not model (a warning, not an error)");

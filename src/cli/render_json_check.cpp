@@ -25,6 +25,7 @@ Json vllm_object(const CheckResult& r) {
           {"kv_cache_dtype", s.kv_cache_dtype},
           {"usable_bytes", p.usable_bytes},
           {"weights_bytes", p.weights_bytes},
+          {"drafter_bytes", p.drafter_bytes},
           {"activation_bytes", p.activation_bytes},
           {"non_torch_bytes", p.non_torch_bytes},
           {"kv_bytes", p.kv_bytes},

@@ -108,6 +108,11 @@ Model read_model(const Node& n) {
     dn.at("compute_source").nonempty();
     m.drafter = Drafter{dn.at("file_bytes").in_range(1, std::uint64_t{1} << 40), dn.at("context_bytes").in_range(0, 1U << 20),
                         dn.at("base_bytes").in_range(0, std::uint64_t{1} << 34)};
+    if (dn.has("checkpoint")) {
+      const Node ck = dn.at("checkpoint");
+      ck.require_source();
+      m.drafter->checkpoint_bytes = ck.at("bytes").in_range(1, std::uint64_t{1} << 36);
+    }
     if (dn.has("speedup")) {
       const Node su = dn.at("speedup");
       su.require_source();

@@ -177,7 +177,8 @@ VllmRules read_vllm(const Node& n) {
     n.at("batch_defaults").fail("expected tiers ending with one for min_device_bytes 0");
   }
   for (const Node& k : n.at("kv_cache_dtypes").items()) {
-    v.kv_cache_dtypes.push_back({k.at("id").nonempty(), k.at("bytes").in_range(1, 8)});
+    const std::uint64_t scales = k.has("scale_bytes") ? k.at("scale_bytes").in_range(1, 64) : 0;
+    v.kv_cache_dtypes.push_back({k.at("id").nonempty(), k.at("bytes").in_range(1, 8), scales});
   }
   return v;
 }

@@ -210,6 +210,8 @@ VllmSettings vllm_settings(const Catalog& catalog, const Deployment& d, const Ha
   if (said.max_num_batched_tokens) v.max_num_batched_tokens = said.max_num_batched_tokens;
   v.tensor_parallel_size = said.tensor_parallel_size;
   v.kv_cache_dtype = said.kv_cache_dtype;
+  v.speculative = said.speculative;
+  v.drafter_model = said.drafter_model;
   if (d.preset) v.weights = d.preset->id;
   return v;
 }

@@ -10,10 +10,10 @@
 namespace fitcheck {
 namespace {
 
-std::uint64_t dtype_bytes(const Catalog& catalog, const std::string& id) {
+const VllmKvDtype& kv_dtype(const Catalog& catalog, const std::string& id) {
   std::vector<std::string> ids;
   for (const VllmKvDtype& d : catalog.deployment.vllm.kv_cache_dtypes) {
-    if (d.id == id) return d.bytes;
+    if (d.id == id) return d;
     ids.push_back(d.id);
   }
   const std::string guess = did_you_mean(id, ids);
@@ -25,14 +25,26 @@ std::uint64_t heads_per_gpu(std::uint64_t heads, std::uint64_t tp) { return std:
 
 // The profiled forward pass: activations of max_num_batched_tokens tokens (hidden state, attention and
 // FFN intermediates in BF16) and the sampler's FP32 logits and probabilities for up to max_num_seqs rows.
+// With speculative decoding the warm-up also runs the rejection sampler on logits of one draft token and one
+// bonus token a request (GPUModelRunner._dummy_sampler_run): twice the rows. A Gemma 4 drafter's own forward
+// pass is narrower than its target's and runs after it, so it does not raise the peak.
 std::uint64_t activation_bytes(const Model& m, const VllmSettings& s) {
   const std::uint64_t tokens = s.max_num_batched_tokens;
   const std::uint64_t ffn = checked_add(m.intermediate_size, checked_mul(m.experts_active, m.expert_intermediate_size));
   const std::uint64_t per_token = checked_add(checked_mul(4, m.hidden_size), checked_mul(3, ffn));
   const std::uint64_t forward = checked_mul(checked_mul(tokens, per_token), 2) / s.tensor_parallel_size;
-  const std::uint64_t rows = std::min(s.max_num_seqs, tokens);
+  const std::uint64_t rows = checked_mul(std::min(s.max_num_seqs, tokens), s.speculative ? 2 : 1);
   const std::uint64_t sampler = checked_mul(checked_mul(rows, m.vocab_size), 4 * 2);
   return checked_add(forward, sampler);
+}
+
+// The MTP drafter's weights on one GPU: its assistant checkpoint (no KV cache: it reads the target's).
+std::uint64_t drafter_bytes(const Catalog& catalog, const VllmSettings& s) {
+  if (s.drafter_model.empty()) return 0;
+  const Model& owner = catalog.find_model(s.drafter_model);
+  if (!owner.drafter || owner.drafter->checkpoint_bytes == 0)
+    throw Error(Errc::data, "the catalog has no vLLM drafter checkpoint for " + owner.id);
+  return ceil_div(owner.drafter->checkpoint_bytes, s.tensor_parallel_size);
 }
 
 // One layer's KV paging. vLLM gives every layer the page of the largest (block_size tokens of it): a layer
@@ -47,10 +59,13 @@ LayerPaging unified_paging(std::uint64_t own_token_bytes, std::uint64_t largest_
   return {divides ? block * (largest_token_bytes / own_token_bytes) : block, checked_mul(block, largest_token_bytes)};
 }
 
-// KV bytes one token takes in a layer on one GPU: K and V (K = V layers store both too).
-std::uint64_t layer_token_bytes(const Model& m, std::uint64_t il, std::uint64_t element, std::uint64_t tp) {
+// KV bytes one token takes in a layer on one GPU: K and V (K = V layers store both too), and with
+// per-token-head quantization each head's K and V scales (AttentionSpec.page_size_bytes).
+std::uint64_t layer_token_bytes(const Model& m, std::uint64_t il, const VllmKvDtype& dtype, std::uint64_t tp) {
   const AttentionGeometry& g = m.geometry(il);
-  return checked_mul(checked_mul(2, heads_per_gpu(g.kv_heads, tp)), checked_mul(g.head_dim, element));
+  const std::uint64_t heads = heads_per_gpu(g.kv_heads, tp);
+  const std::uint64_t head = checked_add(checked_mul(checked_mul(2, g.head_dim), dtype.bytes), dtype.scale_bytes);
+  return checked_mul(heads, head);
 }
 
 }  // namespace
@@ -74,10 +89,10 @@ VllmSettings vllm_defaults(const Catalog& catalog, const Model& model, const Har
 
 std::uint64_t vllm_sequence_kv_bytes(const Catalog& catalog, const Model& m, const VllmSettings& s, std::uint64_t tokens) {
   const std::uint64_t block = catalog.deployment.vllm.block_size;
-  const std::uint64_t element = dtype_bytes(catalog, s.kv_cache_dtype);
+  const VllmKvDtype& dtype = kv_dtype(catalog, s.kv_cache_dtype);
   std::uint64_t largest = 0;
   for (std::uint64_t il = 0; il < m.num_layers(); ++il) {
-    if (m.owns_kv(il)) largest = std::max(largest, layer_token_bytes(m, il, element, s.tensor_parallel_size));
+    if (m.owns_kv(il)) largest = std::max(largest, layer_token_bytes(m, il, dtype, s.tensor_parallel_size));
   }
   // Sliding layers keep the window plus one batch of new tokens, and one spare block.
   const std::uint64_t window = m.sliding_window > 0 ? m.sliding_window - 1 : 0;
@@ -85,7 +100,7 @@ std::uint64_t vllm_sequence_kv_bytes(const Catalog& catalog, const Model& m, con
   std::uint64_t total = 0;
   for (std::uint64_t il = 0; il < m.num_layers(); ++il) {
     if (!m.owns_kv(il)) continue;  // KV-shared layers read an earlier layer's blocks
-    const LayerPaging paging = unified_paging(layer_token_bytes(m, il, element, s.tensor_parallel_size), largest, block);
+    const LayerPaging paging = unified_paging(layer_token_bytes(m, il, dtype, s.tensor_parallel_size), largest, block);
     const std::uint64_t blocks = m.layers[il] == LayerKind::full ? ceil_div(tokens, paging.tokens_per_block)
                                                                  : ceil_div(sliding_tokens, paging.tokens_per_block) + 1;
     total = checked_add(total, checked_mul(blocks, paging.page_bytes, "KV cache"), "KV cache");
@@ -102,7 +117,8 @@ VllmPlan vllm_plan(const Catalog& catalog, const Model& model, const Hardware& h
       checked_add(plan_weights(catalog, model, checkpoint, runtime).file_bytes, projector_bytes(catalog, model, "BF16"));
   p.device_bytes = hw.memory_bytes;
   p.usable_bytes = static_cast<std::uint64_t>(std::floor(static_cast<double>(hw.memory_bytes) * s.gpu_memory_utilization));
-  p.weights_bytes = ceil_div(weights, s.tensor_parallel_size);
+  p.drafter_bytes = drafter_bytes(catalog, s);
+  p.weights_bytes = checked_add(ceil_div(weights, s.tensor_parallel_size), p.drafter_bytes);
   p.activation_bytes = activation_bytes(model, s);
   p.non_torch_bytes = catalog.platform("cuda").reserve_bytes;
   const std::uint64_t taken = checked_add(checked_add(p.weights_bytes, p.activation_bytes), p.non_torch_bytes);

@@ -95,17 +95,64 @@ bool is_shell(const std::string& word) {
   return base == "sh" || base == "bash" || base == "dash" || base == "zsh";
 }
 
+// The shell variables and arrays a script assigns before its server line (NAME=value, NAME=(words ...)),
+// expanded as the shell would with the container's environment. An array assigned more than once (set
+// empty, then filled under a condition) keeps its last non-empty value: the options the script can pass.
+struct ScriptVars {
+  std::vector<std::pair<std::string, std::string>> scalars;
+  std::vector<std::pair<std::string, std::string>> arrays;  // name, its words as shell text
+};
+
+void assign(ScriptVars& vars, const std::string& line, const VarLookup& env) {
+  const std::size_t eq = line.find('=');
+  if (eq == 0 || eq == std::string::npos ||
+      !std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(eq),
+                   [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }))
+    return;
+  const std::string name = line.substr(0, eq);
+  std::string value = line.substr(eq + 1);
+  const VarLookup lookup = lookup_in(vars.scalars, env);
+  if (value.size() >= 2 && value.front() == '(' && value.back() == ')') {
+    const std::string words = trim(expand_parameters(value.substr(1, value.size() - 2), lookup).text);
+    if (!words.empty()) vars.arrays.emplace_back(name, words);
+    return;
+  }
+  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+    value = value.substr(1, value.size() - 2);
+  vars.scalars.emplace_back(name, expand_parameters(value, lookup).text);
+}
+
+// The words of the arrays `rest` passes ("${NAME[@]}"), in order.
+void add_arrays(CommandText& t, const std::string& rest, const ScriptVars& vars, std::size_t line) {
+  for (std::size_t at = rest.find("${"); at != std::string::npos; at = rest.find("${", at + 2)) {
+    const std::size_t end = rest.find("[@]}", at);
+    if (end == std::string::npos) return;
+    const std::string name = rest.substr(at + 2, end - at - 2);
+    for (auto it = vars.arrays.rbegin(); it != vars.arrays.rend(); ++it) {
+      if (it->first == name) {
+        t.add_text(it->second, line, false);
+        break;
+      }
+    }
+  }
+}
+
 // The script of `sh -c SCRIPT ARGS...`: from its line that runs the server, with "$@" standing for the
-// arguments after it (compose's command, Kubernetes' args). Words after "$@" on that line are left out.
+// arguments after it (compose's command, Kubernetes' args) and "${NAME[@]}" after it for the words of an array
+// the script assigns (ScriptVars); other words after "$@" on that line are left out.
 bool add_script(CommandText& t, const Piece& script, const std::vector<Piece>& args, const std::vector<EnvVar>& env) {
   std::vector<std::pair<std::string, std::string>> vars;
   for (const EnvVar& v : env) vars.emplace_back(v.name, v.value);
   const VarLookup lookup = lookup_in(vars);
   const std::vector<std::string_view> lines = split_lines(script.text);
+  ScriptVars assigned;
   bool started = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string line = trim(lines[i]);
-    if (!started && (line.empty() || line[0] == '#' || engine_of_text(line) == Engine::other)) continue;
+    if (!started && (line.empty() || line[0] == '#' || engine_of_text(line) == Engine::other)) {
+      if (!line.empty() && line[0] != '#') assign(assigned, expand_parameters(line, lookup).text, lookup);
+      continue;
+    }
     started = true;
     std::string text = expand_parameters(line, lookup).text;
     const std::size_t at = text.find("$@");
@@ -115,6 +162,7 @@ bool add_script(CommandText& t, const Piece& script, const std::vector<Piece>& a
     }
     t.add_text(text.substr(0, at > 0 && text[at - 1] == '"' ? at - 1 : at), script.line + i, true);
     for (const Piece& p : args) add(t, p, false);
+    add_arrays(t, text.substr(at + 2), assigned, script.line + i);
     return true;
   }
   return started;

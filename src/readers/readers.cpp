@@ -325,7 +325,10 @@ ReadResult read_deployments(const Catalog& catalog, const std::string& path, std
   if (wrapper == Wrapper::none) {
     result.deployments.push_back(read_script(catalog, path, text, options));
   } else {
-    FileContext f{catalog, path, split_lines(text), lookup_in({}), result, {}};
+    // --env: the variables a compose file's ${VAR} reads, as docker compose --env-file gives them.
+    std::vector<std::pair<std::string, std::string>> vars;
+    for (const Entry& e : options.env) vars.emplace_back(e.key, e.value);
+    FileContext f{catalog, path, split_lines(text), lookup_in(std::move(vars)), result, {}};
     read_wrapped(f, wrapper, text);
     if (result.deployments.empty() && result.errors.empty()) {
       std::string skipped;

@@ -1,5 +1,6 @@
 // vLLM: a `vllm serve --config` YAML file, or a `vllm serve` / api_server command line.
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/text.hpp"
 #include "fitcheck/names.hpp"
@@ -40,7 +41,9 @@ const char* const k_harmless[] = {"host",
                                   "disable-custom-all-reduce",
                                   "distributed-executor-backend",
                                   "allowed-origins",
-                                  "model-name"};
+                                  "model-name",
+                                  "override-generation-config",
+                                  "long-prefill-token-threshold"};
 
 std::string option_key(std::string key) {
   while (!key.empty() && key[0] == '-') key.erase(0, 1);
@@ -83,6 +86,48 @@ std::uint64_t positive(const std::string& path, const Setting& s, const char* ex
   return positive_count(path, Word{s.shown, s.line, false}, s.value, expected);
 }
 
+// The catalog model whose assistant checkpoint a speculative config's "model" names ("gemma-4-31b-it-assistant"),
+// or null when the name does not say.
+const Model* assistant_of(const Catalog& catalog, const std::string& model) {
+  if (text::lower(model).find("assistant") == std::string::npos) return nullptr;
+  try {
+    return match_hf_id(catalog, model).model;
+  } catch (const Error&) {
+    return nullptr;
+  }
+}
+
+// --speculative-config JSON: Gemma 4's MTP drafter (method mtp / gemma4_mtp, or the assistant checkpoint as the
+// draft model, as vLLM detects it) and the weightless ngram and suffix proposers are modelled; other drafters
+// (EAGLE, DFlash, a separate draft model) are not.
+void speculative(const Catalog& catalog, Deployment& d, const Setting& s) {
+  const nlohmann::json j = nlohmann::json::parse(s.value, nullptr, false);
+  const auto text_of = [&](const char* key) {
+    const auto it = j.is_object() ? j.find(key) : j.end();
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string method = text_of("method");
+  const std::string model = text_of("model");
+  const Model* named = assistant_of(catalog, model);
+  VllmSettings& v = d.vllm_settings;
+  if (j.is_object() && (method == "ngram" || method == "suffix")) {
+    v.speculative = true;
+  } else if (j.is_object() && (method == "mtp" || method == "gemma4_mtp" || (method.empty() && named))) {
+    const Model& owner = named ? *named : *d.model;  // no model named: the target's own drafter
+    if (!owner.drafter || owner.drafter->checkpoint_bytes == 0) {
+      d.unmodelled.push_back({s.line, s.shown + " loads " + owner.id + "'s MTP drafter, whose checkpoint the catalog lacks"});
+      return;
+    }
+    v.speculative = true;
+    v.drafter_model = owner.id;
+  } else {
+    const std::string what = !method.empty()  ? " with method '" + method + "'"
+                             : !model.empty() ? " with draft model '" + model + "'"
+                                              : " '" + s.value.substr(0, 60) + "'";
+    d.unmodelled.push_back({s.line, s.shown + what + " loads a drafter"});
+  }
+}
+
 void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
   const std::string& path = d.path;
   const std::string& k = s.key;
@@ -118,10 +163,16 @@ void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
     if (s.value != "auto" && s.value != "bfloat16" && s.value != "float16" && s.value != "half") {
       d.unmodelled.push_back({s.line, s.shown + " " + s.value + " changes the weights' size"});
     }
-  } else if (k == "quantization" || k == "q") {
-    // Read after the model (scheme_from_method): the checkpoint's name usually says it too.
-  } else if (k == "kv-cache-memory-bytes" || k == "kv-cache-memory" || k == "cpu-offload-gb" || k == "block-size" ||
-             k == "speculative-config" || ((k == "pipeline-parallel-size" || k == "pp") && s.value != "1")) {
+  } else if (k == "forwarded") {
+    d.warnings.push_back({s.line, "'" + s.value +
+                                      "' passes on the script's own arguments, which fitcheck cannot see: "
+                                      "checked without them (check the command that runs the script)"});
+  } else if (k == "quantization" || k == "q" || k == "speculative-config") {
+    // Read after the model (scheme_from_method, speculative): they depend on it.
+  } else if (k == "pipeline-parallel-size" || k == "pp") {
+    if (s.value != "1")
+      d.unmodelled.push_back({s.line, s.shown + " " + s.value + " runs the model over several GPUs (pipeline parallel)"});
+  } else if (k == "kv-cache-memory-bytes" || k == "kv-cache-memory" || k == "cpu-offload-gb" || k == "block-size") {
     d.unmodelled.push_back({s.line, s.shown + " changes how vLLM allocates memory"});
   } else if (!listed(k_harmless, k)) {
     warn_unknown(d, s.line, "unknown option " + s.shown, s.shown, [&] { return known_options(s); });
@@ -136,6 +187,12 @@ std::vector<Setting> yaml_settings(const std::string& path, std::string_view tex
     out.push_back({key, e.value, e.line, e.key});
   }
   return out;
+}
+
+// A script's own arguments passed on ("$@", "$*", "${ARGS[@]}"): whoever runs the script chooses them.
+bool forwarded(const std::string& word) {
+  return word == "$@" || word == "$*" ||
+         (word.rfind("${", 0) == 0 && (word.find("[@]}") != std::string::npos || word.find("[*]}") != std::string::npos));
 }
 
 bool is_vllm_program(const std::vector<Word>& words, std::size_t i) {
@@ -161,6 +218,10 @@ std::vector<Setting> command_settings(const std::string& path, const std::vector
     const Word& w = words[i];
     if (w.separator) {
       if (w.text != "\n") break;
+      continue;
+    }
+    if (forwarded(w.text)) {
+      out.push_back({"forwarded", w.text, w.line, w.text});
       continue;
     }
     if (w.text.rfind('-', 0) != 0) {
@@ -196,23 +257,37 @@ bool mentions_command(std::string_view text) {
   return false;
 }
 
-}  // namespace
-
 // --quantization METHOD for a checkpoint whose name does not say its scheme: vLLM's method names
 // (vllm/model_executor/layers/quantization/__init__.py) to the weights fitcheck models for them.
+// AutoRound's method (vLLM's INCConfig, "inc", formerly "auto-round") leaves the bits to the checkpoint: a name that
+// says int8 (read as the generic 8-bit scheme) is AutoRound's 8-bit one, anything else its default W4A16.
+void autoround_from_method(const Catalog& catalog, Deployment& d) {
+  if (!d.preset) return;
+  const std::string& named = d.preset->id;
+  if (named == "FP8") d.preset = catalog.weights_named("AutoRound-int8");
+  if (named == "BF16" || named == "W4A16") d.preset = catalog.weights_named("AutoRound-int4");
+}
+
 void scheme_from_method(const Catalog& catalog, Deployment& d, const Setting& s) {
   const std::string method = text::lower(s.value);
-  const char* scheme = method.rfind("modelopt", 0) == 0                      ? "NVFP4"
-                       : method.rfind("fp8", 0) == 0 || method == "ptpc_fp8" ? "FP8"
-                       : method.rfind("awq", 0) == 0 || method.rfind("gptq", 0) == 0 || method == "auto-round" || method == "inc"
-                           ? "W4A16"
-                           : nullptr;
+  if (method == "auto-round" || method == "auto_round" || method == "autoround" || method == "inc") {
+    autoround_from_method(catalog, d);
+    return;
+  }
+  // compressed-tensors reads its scheme from the checkpoint's config: the name must say it (-w4a16-ct, -FP8-dynamic).
+  if ((method == "compressed-tensors" || method == "compressed_tensors") && d.preset && d.preset->id != "BF16") return;
+  const char* scheme = method.rfind("modelopt", 0) == 0                              ? "NVFP4"
+                       : method.rfind("fp8", 0) == 0 || method == "ptpc_fp8"         ? "FP8"
+                       : method.rfind("awq", 0) == 0 || method.rfind("gptq", 0) == 0 ? "W4A16"
+                                                                                     : nullptr;
   if (!scheme) {
     d.unmodelled.push_back({s.line, s.shown + " " + s.value + " changes the weights' size"});
     return;
   }
   if (d.preset && d.preset->id == "BF16") d.preset = catalog.weights_named(scheme);
 }
+
+}  // namespace
 
 Deployment read_vllm(const Catalog& catalog, const std::string& path, std::string_view text) {
   Deployment d;
@@ -228,6 +303,9 @@ Deployment read_vllm(const Catalog& catalog, const std::string& path, std::strin
     for (const Setting& s : settings) {
       if (s.key == "quantization" || s.key == "q") scheme_from_method(catalog, d, s);
     }
+  }
+  for (const Setting& s : settings) {
+    if (d.model && s.key == "speculative-config") speculative(catalog, d, s);
   }
   if (!d.model)
     fail_at(

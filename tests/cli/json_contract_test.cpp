@@ -291,11 +291,23 @@ const std::set<std::string> k_check_item_keys = {"file",
                                                  "speed_basis",
                                                  "prefill_basis",
                                                  "decode_tps_mtp"};
-const std::set<std::string> k_vllm_keys = {
-    "max_model_len",  "gpu_memory_utilization", "max_num_seqs",  "max_num_batched_tokens", "tensor_parallel_size",
-    "kv_cache_dtype", "usable_bytes",           "weights_bytes", "activation_bytes",       "non_torch_bytes",
-    "kv_bytes",       "sequence_kv_bytes",      "sequences",     "concurrent_sequences",   "max_model_len_fit",
-    "basis"};
+const std::set<std::string> k_vllm_keys = {"max_model_len",
+                                           "gpu_memory_utilization",
+                                           "max_num_seqs",
+                                           "max_num_batched_tokens",
+                                           "tensor_parallel_size",
+                                           "kv_cache_dtype",
+                                           "usable_bytes",
+                                           "weights_bytes",
+                                           "drafter_bytes",
+                                           "activation_bytes",
+                                           "non_torch_bytes",
+                                           "kv_bytes",
+                                           "sequence_kv_bytes",
+                                           "sequences",
+                                           "concurrent_sequences",
+                                           "max_model_len_fit",
+                                           "basis"};
 
 }  // namespace
 

@@ -213,6 +213,64 @@ TEST(Vllm, GemmaKvPerRequestAgreesWithAPublishedA100Boot) {
   EXPECT_NEAR(tokens, 525000.0, 525000.0 * 0.15);
 }
 
+TEST(Vllm, PerTokenHeadScalesReproduceMeasuredPools) {
+  // vllm-project/vllm#40388 (comment by sergeykad, vLLM 0.26.0): gemma-4-26B-A4B-it on an L40S, TP 1,
+  // --max-model-len 32768, the same 15.18 GiB of KV memory, only --kv-cache-dtype changed:
+  //   fp8: 417,022 tokens, 12.73x; fp8_per_token_head: 325,335 tokens, 9.93x.
+  // 26B A4B: 25 sliding layers of 8 KV heads x 256, 5 full layers of 2 x 512. max_num_batched_tokens is not
+  // stated; 8192 is the value under which fp8's pool comes out, and the per-token-head pool then follows from
+  // the page rule alone:
+  //   fp8: sliding 8 x 2 x 256 = 4096 bytes a token (64 KiB pages of 16 tokens), full 2 x 2 x 512 = 2048, a
+  //   divisor: 32 tokens a page. full 5 x 32768 / 32 = 5120 pages; sliding 25 x (ceil((1023 + 8192) / 16) + 1)
+  //   = 25 x 577 = 14,425 pages; (5120 + 14,425) x 65,536 = 1,280,901,120 bytes a request.
+  //   fp8_per_token_head: each head adds a float32 scale for K and for V: sliding 8 x (512 + 8) = 4160 bytes a
+  //   token, full 2 x (1024 + 8) = 2064, not a divisor of 4160: its page is padded to 16 x 4160 = 66,560 bytes
+  //   and holds 16 tokens. full 5 x 2048 = 10,240 pages; sliding 14,425; (10,240 + 14,425) x 66,560 =
+  //   1,641,702,400 bytes.
+  const Model& m = catalog().find_model("gemma-4-26b-a4b");
+  VllmSettings s;
+  s.max_num_batched_tokens = 8192;
+  s.kv_cache_dtype = "fp8";
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), m, s, 32768), 1280901120U);
+  s.kv_cache_dtype = "fp8_per_token_head";
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), m, s, 32768), 1641702400U);
+  s.kv_cache_dtype = "int8_per_token_head";  // the same layout with int8 elements
+  EXPECT_EQ(vllm_sequence_kv_bytes(catalog(), m, s, 32768), 1641702400U);
+  // The same budget holds pools in the inverse ratio of these: 1,280,901,120 / 1,641,702,400 = 0.78023 against the
+  // measured 325,335 / 417,022 = 0.78014. And 15.18 GiB (rounded to 0.01 GiB) over each gives the concurrency
+  // vLLM printed, 12.72 (12.73) and 9.93.
+  EXPECT_NEAR(1280901120.0 / 1641702400.0, 325335.0 / 417022.0, 0.0005);
+  const double budget = 15.18 * 1073741824.0;
+  EXPECT_NEAR(budget / 1280901120.0, 12.73, 0.01);
+  EXPECT_NEAR(budget / 1641702400.0, 9.93, 0.01);
+}
+
+TEST(Vllm, MtpDrafterAddsItsCheckpointAndTheRejectionSampler) {
+  // The 31B's assistant, as vLLM's gemma4_mtp.py builds it (V 262,144, h 1024, I 8192, backbone B 5376,
+  // 32 heads; 3 sliding layers of head 256, 1 full of 512):
+  //   embed V x h 268,435,456 + pre_projection 2B x h 11,010,048 + post_projection h x B 5,505,024
+  //   + sliding layer (q h x 8192 + o 8192 x h + q_norm 256 + MLP 3 x h x I + 4 norms h + scalar 1) 41,947,393 x 3
+  //   + full layer (q and o h x 16,384 each, q_norm 512, MLP, norms, scalar) 58,724,865 + final norm 1024
+  //   = 469,518,596 parameters x 2 bytes = 939,037,192.
+  const Model& m = catalog().find_model("gemma-4-31b");
+  ASSERT_TRUE(m.drafter);
+  EXPECT_EQ(m.drafter->checkpoint_bytes, 2U * (268435456U + 11010048U + 5505024U + 3U * 41947393U + 58724865U + 1024U));
+  const Hardware& h100 = catalog().find_hardware("h100-80g");
+  VllmSettings s = vllm_defaults(catalog(), m, h100);
+  s.max_model_len = 32768;
+  const VllmPlan plain = vllm_plan(catalog(), m, h100, s);
+  s.speculative = true;
+  s.drafter_model = m.id;
+  const VllmPlan drafted = vllm_plan(catalog(), m, h100, s);
+  EXPECT_EQ(drafted.drafter_bytes, 939037192U);
+  EXPECT_EQ(drafted.weights_bytes, plain.weights_bytes + drafted.drafter_bytes);
+  // No KV of its own: every draft layer reads the target's cache.
+  EXPECT_EQ(drafted.sequence_kv_bytes, plain.sequence_kv_bytes);
+  // The warm-up's rejection sampler: logits and probabilities of 2 x min(max_num_seqs, batched tokens) rows,
+  // min(1024, 8192) x 262,144 x 4 bytes x 2 more.
+  EXPECT_EQ(drafted.activation_bytes - plain.activation_bytes, 1024U * 262144U * 4U * 2U);
+}
+
 TEST(Vllm, PlanAddsUpAndFindsTheLongestRequest) {
   const Model& m = catalog().find_model("gemma-4-31b");
   const Hardware& h100 = catalog().find_hardware("h100-80g");
@@ -232,6 +290,43 @@ TEST(Vllm, PlanAddsUpAndFindsTheLongestRequest) {
   if (p.max_model_len_fit < m.max_context) {
     EXPECT_GT(vllm_sequence_kv_bytes(catalog(), m, s, p.max_model_len_fit + 1), p.kv_bytes);
   }
+}
+
+TEST(Vllm, SpeculativeConfigsReadAsVllmLoadsThem) {
+  const auto read = [](const std::string& spec) {
+    return readers::read_vllm(
+        catalog(), "serve.sh",
+        "vllm serve Intel/gemma-4-31B-it-int4-AutoRound --max-model-len 8192 --speculative-config '" + spec + "'\n");
+  };
+  // Gemma 4's assistant as the draft model (vLLM detects its MTP method), or the method named outright.
+  Deployment d = read(R"({"model":"google/gemma-4-31B-it-assistant","num_speculative_tokens":4})");
+  EXPECT_TRUE(d.unmodelled.empty());
+  EXPECT_TRUE(d.vllm_settings.speculative);
+  EXPECT_EQ(d.vllm_settings.drafter_model, "gemma-4-31b");
+  EXPECT_EQ(d.preset->id, "AutoRound-int4");
+  d = read(R"({"method":"mtp","num_speculative_tokens":2})");  // no model: the target's own drafter
+  EXPECT_EQ(d.vllm_settings.drafter_model, "gemma-4-31b");
+  d = read(R"({"method":"ngram","num_speculative_tokens":3,"prompt_lookup_max":4})");  // no weights
+  EXPECT_TRUE(d.vllm_settings.speculative);
+  EXPECT_TRUE(d.vllm_settings.drafter_model.empty());
+  EXPECT_TRUE(d.unmodelled.empty());
+  // Drafters fitcheck does not model, and text that is no JSON object, stay not modelled.
+  for (const char* other : {R"({"method":"eagle3","model":"someone/eagle-head","num_speculative_tokens":3})",
+                            R"({"model":"someone/small-draft","num_speculative_tokens":3})", "not json"}) {
+    d = read(other);
+    ASSERT_EQ(d.unmodelled.size(), 1U) << other;
+    EXPECT_NE(d.unmodelled[0].message.find("loads a drafter"), std::string::npos) << other;
+    EXPECT_FALSE(d.vllm_settings.speculative) << other;
+  }
+}
+
+TEST(Vllm, AutoRoundMethodTakesItsBitsFromTheName) {
+  const auto preset = [](const std::string& model) {
+    return readers::read_vllm(catalog(), "serve.sh", "vllm serve " + model + " --quantization auto_round\n").preset->id;
+  };
+  EXPECT_EQ(preset("/models/gemma-4-12b-int8"), "AutoRound-int8");
+  EXPECT_EQ(preset("/models/gemma-4-12b-int4"), "AutoRound-int4");
+  EXPECT_EQ(preset("/models/gemma-4-12b-it"), "AutoRound-int4");  // AutoRound's default scheme, W4A16
 }
 
 readers::ReadOptions with_env(std::vector<readers::Entry> env) {

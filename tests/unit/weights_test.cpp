@@ -6,9 +6,11 @@
 #include <set>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/footprint.hpp"
+#include "fitcheck/names.hpp"
 #include "fitcheck/tensors.hpp"
 #include "support/test_support.hpp"
 
@@ -323,4 +325,31 @@ TEST(Weights, OllamaLibraryKeepsThePerLayerTableInBf16) {
   EXPECT_EQ(library - stock, 3325034496ULL);
   // Models without a per-layer table are the stock rules.
   EXPECT_EQ(file_bytes(c, "gemma-4-31b", "ollama-Q4_K_M"), file_bytes(c, "gemma-4-31b", "Q4_K_M"));
+}
+
+// Intel's AutoRound checkpoints as vLLM holds them (data/recipes.json AutoRound-int4, AutoRound-int8): every
+// linear layer of the decoder blocks in groups of 128 weights, 4 bits each and one 16-bit scale a group
+// (64 + 2 = 66 bytes; 8-bit: 128 + 2 = 130), the embedding table 16-bit. Gemma 4's block rows (hidden sizes
+// 3840 and 5376, FFN widths 15,360 and 21,504, head widths) are whole groups, so no layer falls back.
+TEST(Weights, AutoRoundGroupsOf128WithAScale) {
+  const Catalog& c = builtin_catalog();
+  for (const auto& [model, preset, type, group_bytes] : {std::tuple{"gemma-4-31b", "AutoRound-int4", "INT4_G128", 66U},
+                                                         std::tuple{"gemma-4-12b", "AutoRound-int8", "INT8_G128", 130U}}) {
+    const WeightPlan plan = plan_weights(c, c.find_model(model), c.find_preset(preset), c.default_runtime());
+    std::uint64_t quantized = 0;
+    for (const TypedTensor& t : plan.typed) {
+      if (t.tensor->name == "token_embd.weight") EXPECT_EQ(t.type->name, "BF16");
+      if (t.tensor->layer < 0 || !t.tensor->quantizable) continue;
+      EXPECT_EQ(t.type->name, type) << model << " " << t.tensor->name;
+      EXPECT_EQ(t.tensor->elements() % 128, 0U);
+      EXPECT_GE(t.bytes, t.tensor->elements() / 128 * group_bytes);
+      EXPECT_LT(t.bytes, t.tensor->elements() / 128 * group_bytes + 32);  // the tensor alignment
+      ++quantized;
+    }
+    EXPECT_GT(quantized, 0U) << model;
+  }
+  // A checkpoint named by its scheme, as vLLM configs name them.
+  EXPECT_EQ(match_hf_id(c, "Intel/gemma-4-12B-it-int8-AutoRound").preset->id, "AutoRound-int8");
+  EXPECT_EQ(match_hf_id(c, "/models/gemma-4-31b-autoround-int4").preset->id, "AutoRound-int4");
+  EXPECT_EQ(match_hf_id(c, "Intel/gemma-4-31B-it-int4-AutoRound").preset->id, "AutoRound-int4");
 }

@@ -85,6 +85,22 @@ TEST(Wrappers, ShellEntrypointTakesTheCommandAsArguments) {
   EXPECT_EQ(*d.context, 16384U);
 }
 
+TEST(Wrappers, ScriptArraysAndEnvFileVariables) {
+  // "${SPEC_ARGS[@]}" after "$@": the array's non-empty assignment, with the script's $_spec_n expanded.
+  Deployment d = read_fixture("compose-script-spec.yaml").deployments.at(0);
+  EXPECT_TRUE(d.unmodelled.empty());
+  EXPECT_TRUE(d.vllm_settings.speculative);
+  EXPECT_EQ(d.vllm_settings.drafter_model, "gemma-4-26b-a4b");
+  EXPECT_EQ(d.vllm_settings.kv_cache_dtype, "int8_per_token_head");
+  EXPECT_EQ(*d.gpu_memory_utilization, 0.94);
+  // --env gives the ${VAR} of the compose file, as docker compose --env-file does.
+  readers::ReadOptions options;
+  options.env = {{"GPU_MEMORY_UTILIZATION", "0.96", 1, true}};
+  const std::string path = std::string(FITCHECK_SOURCE_DIR) + "/tests/data/wrappers/compose-script-spec.yaml";
+  d = readers::read_deployments(builtin_catalog(), "compose-script-spec.yaml", test::read_text(path), options).deployments.at(0);
+  EXPECT_EQ(*d.gpu_memory_utilization, 0.96);
+}
+
 TEST(Wrappers, KubernetesContainersAndGpuLimits) {
   const readers::ReadResult r = read_fixture("kubernetes.yaml");
   EXPECT_TRUE(r.errors.empty());
