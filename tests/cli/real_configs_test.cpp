@@ -43,8 +43,9 @@ std::vector<Case> run_cases() {
     std::istringstream lines(read_text(k_real + folder + "/cases.jsonl"));
     for (std::string line; std::getline(lines, line);) {
       if (line.empty()) continue;
-      Case c{folder, json::parse(line), "unread", "no target (see why)"};
+      Case c{folder, json::parse(line), "unread", ""};
       const json& check = c.meta.at("check");
+      c.detail = "skipped: " + check.value("why", std::string("no target fitcheck can take"));
       if (check.at("expect") != "skip") {
         std::vector<std::string> args = {"check"};
         for (const json& a : check.at("args")) {  // "{dir}/x.env": a file beside the config
