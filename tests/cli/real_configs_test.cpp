@@ -17,8 +17,8 @@ using fitcheck::test::run_cli;
 using nlohmann::json;
 
 const std::string k_real = std::string(FITCHECK_TEST_DATA) + "/real/";
-constexpr std::size_t k_min_read_percent = 84;
-constexpr std::size_t k_min_agree_percent = 76;
+constexpr std::size_t k_min_read_percent = 90;
+constexpr std::size_t k_min_agree_percent = 83;
 
 struct Case {
   std::string folder;
