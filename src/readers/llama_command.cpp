@@ -286,12 +286,9 @@ std::optional<BenchRange> bench_item(std::string_view item) {
   if (!last || !step || *last < *first || *step < 1 ||
       (op != std::string_view::npos && rest[op] == '*' && (*step < 2 || *first < 1)))
     return std::nullopt;
-  std::int64_t most = *first;
-  while (true) {
-    const std::int64_t next = op != std::string_view::npos && rest[op] == '*' ? most * *step : most + *step;
-    if (next > *last) break;
-    most = next;
-  }
+  const bool times = op != std::string_view::npos && rest[op] == '*';
+  std::int64_t most = times ? *first : *first + (*last - *first) / *step * *step;  // + steps: the last one directly
+  while (times && most <= *last / *step) most *= *step;                            // * steps: at most 30 of them
   return BenchRange{*first, most};
 }
 

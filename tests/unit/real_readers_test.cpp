@@ -232,6 +232,11 @@ TEST(RealReaders, LlamaBenchChecksItsLargestTest) {
   EXPECT_EQ(pg.context, std::optional<std::uint64_t>(4096 + 256));
   EXPECT_FALSE(pg.settings.flash_attn);
   EXPECT_NE(read_error("b.sh", "llama-bench -m gemma-4-E4B-it-Q4_K_M.gguf -p 0 -n 0\n").find("runs no test"), std::string::npos);
+  // A range's largest test, reached without walking it: 3-100000+7 ends at 3 + 14285 x 7 = 99998; a range past the
+  // model's context is the reader's error, at once.
+  EXPECT_EQ(read("b.sh", "llama-bench -m gemma-4-E4B-it-Q4_K_M.gguf -n 3-100000+7\n").deployments.at(0).context,
+            std::optional<std::uint64_t>(99998));
+  EXPECT_NE(read_error("b.sh", "llama-bench -m gemma-4-E4B-it-Q4_K_M.gguf -n 3-1000000000+7\n").find("above"), std::string::npos);
 }
 
 }  // namespace
