@@ -72,7 +72,8 @@ struct RuntimeRelease {
 // llama-server's defaults at a release, for the options a command line leaves out.
 struct LlamaDefaults {
   bool flash_attn = true;
-  std::uint64_t parallel = 1;  // llama-server with no -np (llama-cli: 1)
+  bool bench_flash_attn = false;  // llama-bench with no -fa
+  std::uint64_t parallel = 1;     // llama-server with no -np (llama-cli: 1)
   bool kv_unified = false;
   std::uint64_t context = 0;  // no -c; 0: the model's context
   bool fit = false;           // --fit on by default

@@ -165,7 +165,11 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
   check->add_option("--vram", r.vram, "A custom discrete GPU with this much VRAM, e.g. 12GB (GB as on the box: 12GB = 12GiB)");
   check->add_option("--unified", r.unified, "A custom unified-memory Mac with this much RAM, e.g. 48GB (48GB = 48GiB)");
   check->add_option("--reserve", r.reserve, "Runtime reserve taken off device memory (default: per platform)");
-  check->add_option("--ram", r.ram, "Host RAM of a discrete-GPU machine, for layers kept on the CPU, e.g. 64GB (default 32GiB)");
+  check->add_option("--ram", r.ram,
+                    "Host RAM of a discrete-GPU machine, for layers kept on the CPU, or a --cpu machine's RAM, e.g. 64GB "
+                    "(default 32GiB)");
+  check->add_flag("--cpu", r.cpu_only,
+                  "A machine without a GPU: llama.cpp's CPU backend, everything in its --ram less the OS reserve");
   check->add_option("--headroom", r.headroom, "Memory to keep free: a share of the budget (10%) or a size (1GiB); default 0");
   check->add_option("--bandwidth", r.bandwidth, "Memory bandwidth of a --vram/--unified target in GB/s, for speeds");
   check->add_option("--ram-bw", r.ram_bw, "Host RAM bandwidth in GB/s, for layers kept on the CPU (default 51.2)");

@@ -243,6 +243,7 @@ void check_one(const CheckRun& run, Deployment d, CheckReport& report) {
   const Catalog& catalog = run.catalog;
   try {
     reject_unmodelled(d, run.request.lenient);
+    if (run.request.cpu_only) d.backend = Backend::cpu;
     const Hardware hw = deployment_hardware(catalog, run.request, d);
     require_supported_target(d, hw);  // a usage error, before config errors take the file's line
     const CheckOptions& o = run.options;

@@ -33,6 +33,12 @@ std::string unread(const CheckReport& r) {
 }
 
 std::string margin_text(const CheckResult& r) {
+  if (r.budget.backend == Backend::cpu && !r.vllm) {  // nothing on a device: the RAM is the budget
+    const std::int64_t left = r.host_bytes <= r.host_limit_bytes ? static_cast<std::int64_t>(r.host_limit_bytes - r.host_bytes)
+                                                                 : -static_cast<std::int64_t>(r.host_bytes - r.host_limit_bytes);
+    return fmt::format("none (CPU backend); RAM {} of {}, margin {}{}", format_gib(r.host_bytes), format_gib(r.host_limit_bytes),
+                       signed_gib(left), r.headroom_bytes ? " (headroom " + format_gib(r.headroom_bytes) + ")" : "");
+  }
   std::string text =
       fmt::format("{} of {}, margin {}", format_gib(r.device_bytes), format_gib(r.limit_bytes), signed_gib(r.margin_bytes));
   if (r.headroom_bytes > 0) text += fmt::format(" (headroom {})", format_gib(r.headroom_bytes));

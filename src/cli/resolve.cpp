@@ -275,11 +275,31 @@ CheckOptions resolve_check_options(const Catalog& catalog, const Request& r) {
   return o;
 }
 
+// check --cpu: a machine without a GPU. Its RAM (--ram, else the catalog's host) is unified memory the CPU backend
+// runs in, so make_budget puts the whole footprint in it less the OS reserve; its bandwidth is the RAM's (--ram-bw).
+Hardware cpu_machine(const Catalog& catalog, const Request& r) {
+  if (!r.gpu.empty() || !r.vram.empty() || !r.unified.empty() || !r.bandwidth.empty()) {
+    throw Error(Errc::usage,
+                "conflicting options: --cpu is a machine without a GPU (give its RAM with --ram and its bandwidth with "
+                "--ram-bw), not --gpu, --vram, --unified or --bandwidth");
+  }
+  Hardware hw;
+  hw.id = "cpu";
+  hw.memory_kind = MemoryKind::unified;
+  hw.memory_bytes = r.ram.empty() ? catalog.host.ram_bytes : parse_size_option(r.ram, SizeUnits::label);
+  if (hw.memory_bytes == 0) throw Error(Errc::usage, "invalid --ram 0: give the machine's RAM, e.g. 16GiB");
+  hw.vendor = catalog.policy.custom_unified_vendor;
+  hw.name = "CPU-only machine (" + format_gib(hw.memory_bytes) + " RAM)";
+  hw.bandwidth_gbs = ram_bandwidth(r).value_or(catalog.host.ram_bandwidth_gbs);
+  return hw;
+}
+
 Hardware deployment_hardware(const Catalog& catalog, const Request& r, const Deployment& d) {
+  if (r.cpu_only) return cpu_machine(catalog, r);
   if (!r.gpu.empty() || !r.vram.empty() || !r.unified.empty()) return *resolve_hardware(catalog, r);
   if (!d.target.given()) {
     throw Error(Errc::usage, "check needs a target for " + d.path +
-                                 ": add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
+                                 ": add --gpu ID (see 'fitcheck list gpus'), --vram SIZE, --unified SIZE or --cpu");
   }
   Request from_file;
   from_file.gpu = d.target.gpu;

@@ -86,23 +86,28 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
   const std::uint64_t extra = std::min(d.extra_reserve_bytes, r.budget.device_bytes);
   r.limit_bytes = r.budget.device_bytes - extra;
   r.device_bytes = placed.device;
-  r.headroom_bytes = headroom.of(r.limit_bytes);
   r.margin_bytes = signed_difference(r.limit_bytes, r.device_bytes);
   const bool unified = r.budget.memory_kind == MemoryKind::unified;
   // Host RAM held: the mapped lookup tables count only the rows in use.
   const std::uint64_t host = r.footprint->resident(placed.host);
   r.host_bytes = unified ? checked_add(placed.device, host) : host;
   r.host_limit_bytes = unified ? r.budget.ram_bytes : host_ram;
-  const bool device_ok = r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes;
+  // The CPU backend puts nothing on a device: the headroom is kept in RAM (llama.cpp's --fit, with no device,
+  // fits host memory: common/fit.cpp).
+  const bool cpu = s.backend == Backend::cpu;
+  r.headroom_bytes = headroom.of(cpu ? r.host_limit_bytes : r.limit_bytes);
+  const std::uint64_t host_headroom = cpu ? r.headroom_bytes : 0;
+  const bool device_ok = cpu || (r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes);
   // Mapped weights beyond RAM are paged from disk as tokens need them (slow, not a failed load).
   const std::uint64_t mapped = unified ? 0 : std::min(mapped_bytes(*r.footprint, setup.table, d), r.host_bytes);
-  const bool host_ok = r.host_limit_bytes == 0 || r.host_bytes - mapped <= r.host_limit_bytes;
+  const bool host_ok =
+      r.host_limit_bytes == 0 || checked_add(r.host_bytes - mapped, host_headroom, "host bytes") <= r.host_limit_bytes;
   if (host_ok && r.host_limit_bytes && r.host_bytes > r.host_limit_bytes) r.paged_bytes = r.host_bytes - r.host_limit_bytes;
   r.fits = device_ok && host_ok;
   if (!device_ok)
     r.reason = over_text(r.device_bytes, r.limit_bytes, r.headroom_bytes, "device memory");
   else if (!host_ok)
-    r.reason = over_text(r.host_bytes, r.host_limit_bytes, 0, unified ? "RAM" : "host RAM");
+    r.reason = over_text(r.host_bytes, r.host_limit_bytes, host_headroom, unified ? "RAM" : "host RAM");
   return r;
 }
 

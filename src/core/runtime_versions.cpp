@@ -98,6 +98,7 @@ LlamaDefaults llama_defaults(const RuntimeRelease& release) {
   const Version& v = release.version;
   LlamaDefaults d;
   d.flash_attn = r.value("flash_attn", v) != 0;
+  d.bench_flash_attn = r.value("bench_flash_attn", v) != 0;
   d.parallel = r.value("parallel", v);
   d.kv_unified = r.value("kv_unified", v) != 0;
   d.context = r.value("context", v);

@@ -43,7 +43,15 @@ enum class Arg {
   split_mode,
   main_gpu,
   harmless,
-  unmodelled
+  unmodelled,
+  bench_prompt,  // llama-bench's test sizes and its 0|1 switches
+  bench_gen,
+  bench_pg,
+  bench_depth,
+  bench_flash_attn,
+  bench_no_kv_offload,
+  bench_mmap,
+  bench_load_mode
 };
 
 struct Option {
@@ -124,11 +132,39 @@ const Option k_options[] = {
 
 const char* const k_programs[] = {"llama-server", "llama-cli", "llama-completion", "llama-bench", "llama-mtmd-cli"};
 
-const Option* find_option(const std::string& name) {
-  for (const Option& o : k_options) {
-    if (std::any_of(o.names.begin(), o.names.end(), [&](const char* n) { return n && name == n; })) return &o;
-  }
-  return nullptr;
+// llama-bench's own options (tools/llama-bench/llama-bench.cpp print_usage), read before the table above: -p, -n
+// and -fa mean other things there, and its switches take 0|1.
+const Option k_bench_options[] = {
+    {{"-p", "--n-prompt", nullptr}, Arg::bench_prompt, true},
+    {{"-n", "--n-gen", nullptr}, Arg::bench_gen, true},
+    {{"-pg", nullptr, nullptr}, Arg::bench_pg, true},
+    {{"-d", "--n-depth", nullptr}, Arg::bench_depth, true},
+    {{"-fa", "--flash-attn", nullptr}, Arg::bench_flash_attn, true},
+    {{"-nkvo", "--no-kv-offload", nullptr}, Arg::bench_no_kv_offload, true},
+    {{"-mmp", "--mmap", nullptr}, Arg::bench_mmap, true},
+    {{"-lm", "--load-mode", nullptr}, Arg::bench_load_mode, true},
+    {{"-r", "--repetitions", "-o"}, Arg::harmless, true},
+    {{"--output", "-oe", "--output-err"}, Arg::harmless, true},
+    {{"--prio", "--delay", "--numa"}, Arg::harmless, true},
+    {{"-C", "--cpu-mask", "--cpu-strict"}, Arg::harmless, true},
+    {{"--poll", "-embd", "--embeddings"}, Arg::harmless, true},
+    {{"-nopo", "--no-op-offload", "--no-host"}, Arg::harmless, true},
+    {{"-dio", "--direct-io", nullptr}, Arg::harmless, true},
+    {{"--progress", "--no-warmup", "--list-devices"}, Arg::harmless, false},
+};
+
+const Option* find_in(const Option* begin, const Option* end, const std::string& name) {
+  const Option* o = std::find_if(begin, end, [&](const Option& x) {
+    return std::any_of(x.names.begin(), x.names.end(), [&](const char* n) { return n && name == n; });
+  });
+  return o == end ? nullptr : o;
+}
+
+const Option* find_option(const std::string& name) { return find_in(std::begin(k_options), std::end(k_options), name); }
+
+const Option* find_option(const std::string& name, bool bench) {
+  const Option* o = bench ? find_in(std::begin(k_bench_options), std::end(k_bench_options), name) : nullptr;
+  return o ? o : find_option(name);
 }
 
 std::vector<std::string> option_names() {
@@ -152,11 +188,19 @@ bool is_program(const std::string& word) {
 
 // Whether the command runs llama-server (or a server image, or an args file, which llama-server reads): its
 // defaults differ from llama-cli's (slots).
-bool runs_server(const std::vector<Word>& words) {
+const std::string* program_word(const std::vector<Word>& words) {
   const auto program = std::find_if(words.begin(), words.end(), [](const Word& w) { return !w.separator && is_program(w.text); });
-  if (program == words.end()) return true;
-  const std::string& word = program->text;
-  return word.find("llama-server") != std::string::npos || is_llama_cpp_image(word);
+  return program == words.end() ? nullptr : &program->text;
+}
+
+bool runs_server(const std::vector<Word>& words) {
+  const std::string* word = program_word(words);
+  return !word || word->find("llama-server") != std::string::npos || is_llama_cpp_image(*word);
+}
+
+bool runs_bench(const std::vector<Word>& words) {
+  const std::string* word = program_word(words);
+  return word && word->find("llama-bench") != std::string::npos;
 }
 
 bool is_model_option(const Word& w) {
@@ -210,7 +254,57 @@ struct LlamaState {
   bool flash_attn_stated = false;
   bool split_none = false;           // -sm none: one GPU holds the model
   std::vector<ConfigNote> main_gpu;  // -mg: which GPU, unmodelled unless -sm none keeps the model on it
+  bool bench = false;                // llama-bench: the largest of its tests is checked
+  std::uint64_t bench_prompt = 512;  // the largest -p, -n, -pg (prompt + generated) and -d (llama-bench's defaults)
+  std::uint64_t bench_gen = 128;
+  std::uint64_t bench_pg = 0;
+  std::uint64_t bench_depth = 0;
 };
+
+// A llama-bench value list as its parse_int_range reads it ("8,10", "512-2048*2", "-1"): the least and the
+// greatest value of its tests; nullopt when it is not one.
+struct BenchRange {
+  std::int64_t least = 0;
+  std::int64_t most = 0;
+};
+
+std::optional<std::int64_t> bench_int(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  const std::optional<std::uint64_t> n = parse_count(text.substr(negative ? 1 : 0));
+  if (!n || *n > 1000000000) return std::nullopt;
+  return negative ? -static_cast<std::int64_t>(*n) : static_cast<std::int64_t>(*n);
+}
+
+// One item: first[-last[(+|*)step]]; its greatest value is the last the steps reach.
+std::optional<BenchRange> bench_item(std::string_view item) {
+  const std::size_t dash = item.find('-', 1);
+  const std::optional<std::int64_t> first = bench_int(item.substr(0, dash));
+  if (!first || dash == std::string_view::npos) return first ? std::optional<BenchRange>({*first, *first}) : std::nullopt;
+  const std::string_view rest = item.substr(dash + 1);
+  const std::size_t op = rest.find_first_of("+*");
+  const std::optional<std::int64_t> last = bench_int(rest.substr(0, op));
+  const std::optional<std::int64_t> step =
+      op == std::string_view::npos ? std::optional<std::int64_t>(1) : bench_int(rest.substr(op + 1));
+  if (!last || !step || *last < *first || *step < 1 ||
+      (op != std::string_view::npos && rest[op] == '*' && (*step < 2 || *first < 1)))
+    return std::nullopt;
+  const bool times = op != std::string_view::npos && rest[op] == '*';
+  std::int64_t most = times ? *first : *first + (*last - *first) / *step * *step;  // + steps: the last one directly
+  while (times && most <= *last / *step) most *= *step;                            // * steps: at most 30 of them
+  return BenchRange{*first, most};
+}
+
+std::optional<BenchRange> bench_range(std::string_view value) {
+  std::optional<BenchRange> out;
+  for (std::size_t start = 0; start <= value.size();) {
+    const std::size_t comma = std::min(value.find(',', start), value.size());
+    const std::optional<BenchRange> item = bench_item(value.substr(start, comma - start));
+    if (!item) return std::nullopt;
+    out = out ? BenchRange{std::min(out->least, item->least), std::max(out->most, item->most)} : *item;
+    start = comma + 1;
+  }
+  return out;
+}
 
 // -m names a GGUF that exists: its header gives the model and the exact weights; the name, when it tells,
 // gives the preset shown (else the file's own types are all there is, and the note says so).
@@ -255,6 +349,68 @@ void split_glued(std::vector<Word>& words, std::vector<ConfigNote>& warnings) {
     words[i].text.resize(at);
     words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(option));
   }
+}
+
+// llama-bench runs one test per value of a list: the value of the test that needs the most memory (the most
+// tokens, layers on the GPU and batch; the fewest expert layers on the CPU), or the first one, said in a warning.
+std::string bench_value(Deployment& d, const Option& o, const Word& w, const std::string& value) {
+  if (value.find_first_of(",-") == std::string::npos || o.arg == Arg::harmless || o.arg == Arg::bench_pg) return value;
+  const bool most = o.arg == Arg::ubatch || o.arg == Arg::batch || o.arg == Arg::gpu_layers || o.arg == Arg::bench_prompt ||
+                    o.arg == Arg::bench_gen || o.arg == Arg::bench_depth;
+  const std::optional<BenchRange> r = most || o.arg == Arg::n_cpu_moe ? bench_range(value) : std::nullopt;
+  if (r && o.arg == Arg::gpu_layers && r->least < 0) return "all";
+  if (r && r->least >= 0) return std::to_string(most ? r->most : r->least);
+  if (value.find(',') == std::string::npos || o.arg == Arg::bench_flash_attn) return value;
+  const std::string first = value.substr(0, value.find(','));
+  d.warnings.push_back(
+      {w.line, "llama-bench runs a test for each of " + w.text + " " + value + ": the first, " + first + ", is checked"});
+  return first;
+}
+
+// llama-bench's -fa on|off|auto|1|0 list: off when any test runs without flash attention (the larger buffers).
+void bench_flash_attn(Deployment& d, LlamaState& st, const Word& w, const std::string& value) {
+  bool on = true;
+  for (std::size_t start = 0; start <= value.size();) {
+    const std::size_t comma = std::min(value.find(',', start), value.size());
+    const std::string item = value.substr(start, comma - start);
+    const std::optional<bool> sw = parse_switch(item);
+    if (!sw && item != "auto") fail_at(d.path, w.line, w.text + " expects on, off, auto, 1 or 0, got '" + item + "'");
+    on = on && sw.value_or(true);
+    start = comma + 1;
+  }
+  d.settings.flash_attn = on;
+  st.flash_attn_stated = true;
+}
+
+void apply_bench(Deployment& d, LlamaState& st, const Option& o, const Word& w, const std::string& value) {
+  const std::string& path = d.path;
+  switch (o.arg) {
+    case Arg::bench_prompt: st.bench_prompt = count_value(path, w, value, "a number of tokens"); break;
+    case Arg::bench_gen: st.bench_gen = count_value(path, w, value, "a number of tokens"); break;
+    case Arg::bench_depth: st.bench_depth = count_value(path, w, value, "a number of tokens"); break;
+    case Arg::bench_pg: {  // "pp,tg": one test of both
+      const std::size_t comma = value.find(',');
+      if (comma == std::string::npos) fail_at(path, w.line, "-pg expects <pp,tg>, got '" + value + "'");
+      st.bench_pg = std::max(st.bench_pg, checked_add(count_value(path, w, value.substr(0, comma), "<pp,tg>"),
+                                                      count_value(path, w, value.substr(comma + 1), "<pp,tg>"), "-pg"));
+      break;
+    }
+    case Arg::bench_flash_attn: bench_flash_attn(d, st, w, value); break;
+    case Arg::bench_no_kv_offload: d.settings.kv_offload = parse_switch(value) != std::optional<bool>(true); break;
+    case Arg::bench_mmap: d.mmap = parse_switch(value) != std::optional<bool>(false); break;
+    case Arg::bench_load_mode: d.mmap = value.find("mmap") != std::string::npos; break;
+    default: break;
+  }
+}
+
+// llama-bench's context: each test's n_ctx is its prompt + generated + depth tokens (to_llama_cparams), so the
+// largest test's is checked; it runs no --fit unless -fitt asks.
+void bench_context(Deployment& d, const LlamaState& st) {
+  const std::uint64_t tokens = checked_add(std::max({st.bench_prompt, st.bench_gen, st.bench_pg}), st.bench_depth, "llama-bench");
+  if (tokens == 0) fail_at(d.path, d.line, "llama-bench with -p 0 and -n 0 runs no test");
+  d.context = tokens;
+  d.notes.push_back({0, "llama-bench: its largest test holds " + std::to_string(tokens) +
+                            " tokens (prompt + generated + depth: llama-bench's n_ctx), on one sequence"});
 }
 
 void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& o, const Word& w, const std::string& value) {
@@ -323,7 +479,8 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::load_mode: d.mmap = value == "mmap"; break;  // mlock, none and dio keep every page in RAM
     case Arg::draft_context: d.draft_context = count_value(path, w, value, "a number of tokens"); break;
     case Arg::fit_ctx: d.fit_min_context = positive_count(path, w, value, "a number of tokens"); break;
-    case Arg::fit_target:  // MiB; one value a device (several GPUs are not modelled: the first)
+    case Arg::fit_target:  // MiB; one value a device (several GPUs are not modelled: the first); llama-bench fits only then
+      if (st.bench) st.fit_off = false;
       d.fit_margin_bytes = checked_mul(count_value(path, w, value.substr(0, value.find(',')), "a size in MiB"),
                                        std::uint64_t{1} << 20, "--fit-target");
       break;
@@ -335,7 +492,7 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
       break;
     case Arg::main_gpu: st.main_gpu.push_back({w.line, w.text + " " + o.what}); break;
     case Arg::unmodelled: d.unmodelled.push_back({w.line, w.text + " " + o.what}); break;
-    default: break;
+    default: apply_bench(d, st, o, w, value); break;
   }
 }
 
@@ -394,8 +551,9 @@ void apply_release(Deployment& d, const LlamaState& st, const RuntimeRelease& re
   std::string applied;
   const auto add = [&](const std::string& what) { applied += (applied.empty() ? "" : "; ") + what; };
   if (!st.flash_attn_stated) {
-    d.settings.flash_attn = defaults.flash_attn;
-    add(std::string("no -fa: flash attention ") + (defaults.flash_attn ? "on (auto)" : "off"));
+    d.settings.flash_attn = st.bench ? defaults.bench_flash_attn : defaults.flash_attn;
+    add(std::string(st.bench ? "llama-bench with no -fa: flash attention " : "no -fa: flash attention ") +
+        (d.settings.flash_attn ? "on (auto)" : "off"));
   }
   if (server && !st.parallel_stated) {
     d.settings.parallel = defaults.parallel;
@@ -423,6 +581,8 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
   st.fit_off = !llama_defaults(release).fit;
   const std::vector<Word> all_words = log ? std::vector<Word>{} : shell_words(path, text);
   const bool server = log || runs_server(all_words);
+  st.bench = !log && runs_bench(all_words);
+  if (st.bench) st.fit_off = true;
   std::vector<Word> words = log ? log_words(text) : command_words(path, all_words);
   split_glued(words, d.warnings);
   if (log) d.notes.push_back({0, "read as a llama.cpp load log: the model file and settings it reports"});
@@ -435,7 +595,7 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
       value = name.substr(eq + 1);
       name.resize(eq);
     }
-    const Option* o = find_option(name);
+    const Option* o = find_option(name, st.bench);
     const bool next_is_value = i + 1 < words.size() && words[i + 1].text.rfind('-', 0) != 0;
     if (!o) {
       if (name.rfind('-', 0) != 0) {
@@ -458,11 +618,11 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
       if (i + 1 >= words.size()) fail_at(path, w.line, name + " needs a value (the file ends after it)");
       value = words[++i].text;
     }
-    apply(catalog, d, st, *o, w, value);
+    apply(catalog, d, st, *o, w, st.bench ? bench_value(d, *o, w, value) : value);
   }
   if (!st.split_none) d.unmodelled.insert(d.unmodelled.end(), st.main_gpu.begin(), st.main_gpu.end());
   resolve_hf(catalog, d, st);
-  const bool hf_projector = !st.hf_repo.empty() && !st.no_projector;
+  const bool hf_projector = !st.hf_repo.empty() && !st.no_projector && !st.bench;  // llama-bench loads no projector
   if (d.model && (st.projector || hf_projector)) {
     d.settings.vision = d.model->has_modality("image");
     d.settings.audio = d.model->has_modality("audio");
@@ -470,6 +630,7 @@ Deployment read_llama_command(const Catalog& catalog, const std::string& path, s
       d.notes.push_back({st.hf_line, "-hf loads the repository's mmproj file too (add --no-mmproj to leave it out)"});
   }
   model_from_hint(d, [&](const std::string& n) { return match_llama_name(catalog, n); });
+  if (st.bench) bench_context(d, st);
   if (d.context && *d.context == 0 && d.model) d.context = d.model->max_context;
   if (!d.context && d.model) no_context(d, st.fit_off, llama_defaults(release));
   d.fit_layers = !st.fit_off && !st.ngl_stated && d.cpu_moe_layers == 0;

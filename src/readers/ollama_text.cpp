@@ -63,15 +63,31 @@ std::uint64_t load_request_gpus(std::string_view line) {
   return ids;
 }
 
+// `ollama ps`'s table: the column of its CONTEXT header ("NAME  ID  SIZE  PROCESSOR  CONTEXT  UNTIL"), or npos.
+std::size_t ps_context_column(std::string_view line) {
+  const std::size_t at = line.find("CONTEXT");
+  return line.rfind("NAME", 0) == 0 && line.find("PROCESSOR") != std::string_view::npos ? at : std::string_view::npos;
+}
+
+// A row of that table: the context the model was loaded with, the number under the header, or "".
+std::string ps_context(std::string_view line, std::size_t column) {
+  if (column == std::string_view::npos || column >= line.size() || line.empty() || !tag_char(line[0])) return "";
+  std::size_t e = column;
+  while (e < line.size() && std::isdigit(static_cast<unsigned char>(line[e]))) ++e;
+  return std::string(line.substr(column, e - column));
+}
+
 }  // namespace
 
 std::optional<OllamaText> ollama_as_modelfile(std::string_view text, const std::vector<std::string>& tag_prefixes) {
   Found tag, ctx, gpu_layers;
   OllamaText out;
-  std::size_t number = 0;
+  std::size_t number = 0, ps_column = std::string_view::npos;
   const std::vector<std::string_view> lines = split_lines(text);
   for (const std::string_view line : lines) {
     ++number;
+    take(ctx, number, ps_context(line, ps_column));
+    if (ps_context_column(line) != std::string_view::npos) ps_column = ps_context_column(line);
     for (const std::string& prefix : tag_prefixes) {
       const std::size_t at = line.find(prefix);
       if (at != std::string_view::npos && (at == 0 || !tag_char(line[at - 1]))) take(tag, number, tag_at(line, at));

@@ -12,8 +12,8 @@
 namespace fitcheck::readers {
 
 // What an Ollama text amounts to: its Modelfile (FROM the first library tag starting with one of
-// `tag_prefixes`, num_ctx from "num_ctx" or the log's KvSize, num_gpu from "num_gpu", GPULayers or "offloaded
-// N/M layers"), line for line, and the GPUs a load request spreads the layers over.
+// `tag_prefixes`, num_ctx from "num_ctx", the log's KvSize or `ollama ps`'s CONTEXT column, num_gpu from "num_gpu", GPULayers or
+// "offloaded N/M layers"), line for line, and the GPUs a load request spreads the layers over.
 struct OllamaText {
   std::string modelfile;
   bool names_model = false;  // a FROM line: the text names a library tag

@@ -17,8 +17,8 @@ using fitcheck::test::run_cli;
 using nlohmann::json;
 
 const std::string k_real = std::string(FITCHECK_TEST_DATA) + "/real/";
-constexpr std::size_t k_min_read_percent = 88;
-constexpr std::size_t k_min_agree_percent = 84;
+constexpr std::size_t k_min_read_percent = 96;
+constexpr std::size_t k_min_agree_percent = 90;
 
 struct Case {
   std::string folder;
@@ -43,8 +43,9 @@ std::vector<Case> run_cases() {
     std::istringstream lines(read_text(k_real + folder + "/cases.jsonl"));
     for (std::string line; std::getline(lines, line);) {
       if (line.empty()) continue;
-      Case c{folder, json::parse(line), "unread", "no target (see why)"};
+      Case c{folder, json::parse(line), "unread", ""};
       const json& check = c.meta.at("check");
+      c.detail = "skipped: " + check.value("why", std::string("no target fitcheck can take"));
       if (check.at("expect") != "skip") {
         std::vector<std::string> args = {"check"};
         for (const json& a : check.at("args")) {  // "{dir}/x.env": a file beside the config
@@ -66,7 +67,8 @@ std::vector<Case> run_cases() {
 // host_growth (memory that grew during use, which no load-time plan sees) and runtime_bug are not counted.
 bool counted(const std::string& expect) { return expect == "fits" || expect == "does_not_fit" || expect == "not_modelled"; }
 
-std::string results_table(const std::vector<Case>& cases, std::size_t read, std::size_t agree, std::size_t judged) {
+std::string results_table(const std::vector<Case>& cases, std::size_t configs, std::size_t read, std::size_t agree,
+                          std::size_t judged) {
   std::ostringstream md;
   md << "# fitcheck check on real deployment configs\n\n"
      << "Computed by `tests/cli/real_configs_test.cpp` (rewritten with `FITCHECK_UPDATE_GOLDEN=1`). Each config is checked as "
@@ -74,9 +76,10 @@ std::string results_table(const std::vector<Case>& cases, std::size_t read, std:
         "`does_not_fit` (out of memory at load), `not_modelled` (several GPUs: not modelled in this release), `any` (the "
         "outcome was not about memory, or is unclear), `host_growth` (host RAM filled during use, not at load), `runtime_bug` "
         "(the runtime "
-        "allocated what its own rules do not: see the row's `why`), `skip` (no target fitcheck can take).\n\n"
-     << "Read: " << read << " of " << cases.size() << " configs. Agree: " << agree << " of " << judged
-     << " with a memory outcome.\n\n"
+        "allocated what its own rules do not: see the row's `why`), `skip` (the source holds no config, only prose: kept for "
+        "its outcome, not counted among the configs).\n\n"
+     << "Read: " << read << " of " << configs << " configs (" << cases.size() - configs
+     << " sources without a config not counted). Agree: " << agree << " of " << judged << " with a memory outcome.\n\n"
      << "| config | hardware (args) | author | fitcheck | agrees | note |\n|---|---|---|---|---|---|\n";
   for (const Case& c : cases) {
     const std::string expect = c.meta.at("check").at("expect");
@@ -95,9 +98,10 @@ std::string results_table(const std::vector<Case>& cases, std::size_t read, std:
 
 TEST(RealConfigs, ReadAsWrittenAndAgreeWithTheirAuthors) {
   const std::vector<Case> cases = run_cases();
-  std::size_t read = 0, agree = 0, judged = 0;
+  std::size_t configs = 0, read = 0, agree = 0, judged = 0;
   for (const Case& c : cases) {
     const std::string expect = c.meta.at("check").at("expect");
+    if (expect != "skip") ++configs;
     if (c.verdict != "unread") ++read;
     if (counted(expect)) {
       ++judged;
@@ -106,13 +110,13 @@ TEST(RealConfigs, ReadAsWrittenAndAgreeWithTheirAuthors) {
     // The gate's promise: never "fits" for a config that ran out of memory at load.
     EXPECT_FALSE(expect == "does_not_fit" && c.verdict == "fits") << c.folder << "/" << c.meta.at("file");
   }
-  EXPECT_GE(cases.size(), 40U);
-  const std::string table = results_table(cases, read, agree, judged);
+  EXPECT_GE(configs, 40U);
+  const std::string table = results_table(cases, configs, read, agree, judged);
   const std::string path = k_real + "RESULTS.md";
   if (std::getenv("FITCHECK_UPDATE_GOLDEN")) std::ofstream(path) << table;
   EXPECT_EQ(read_text(path), table) << "tests/data/real/RESULTS.md is out of date: rerun with FITCHECK_UPDATE_GOLDEN=1";
   // Ratchets at what this release achieves (issue 12 asks for 95% read, 90% agreement): they only go up.
-  EXPECT_GE(read * 100, cases.size() * k_min_read_percent);
+  EXPECT_GE(read * 100, configs * k_min_read_percent);
   EXPECT_GE(agree * 100, judged * k_min_agree_percent);
 }
 

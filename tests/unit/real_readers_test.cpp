@@ -93,6 +93,22 @@ TEST(RealReaders, OllamaLogShowsTheLlamaServerCommand) {
   EXPECT_TRUE(mentions(d.notes, "llama-server command the Ollama log shows"));
 }
 
+// `ollama ps`: the CONTEXT column is the context the model was loaded with (ollama/ollama#16763's table).
+TEST(RealReaders, OllamaPsContextColumnIsNumCtx) {
+  const std::string ps =
+      "ollama ps\n"
+      "NAME                    ID              SIZE     PROCESSOR    CONTEXT    UNTIL\n"
+      "gemma4:31b-it-q4_K_M    6316f0629137    22 GB    100% GPU     262144     4 minutes from now\n";
+  const Deployment d = read("ps.log", ps).deployments.at(0);
+  EXPECT_EQ(d.model->id, "gemma-4-31b");
+  EXPECT_EQ(d.context, std::optional<std::uint64_t>(262144));
+  // An older table without the column: no context read from it (Ollama's default applies).
+  const std::string old =
+      "ollama ps\nNAME          ID              SIZE     PROCESSOR         UNTIL\n"
+      "gemma4:12b    6fd036cefda5    12 GB    7%/93% CPU/GPU    4 minutes from now\n";
+  EXPECT_TRUE(mentions(read("ps.log", old).deployments.at(0).notes, "no num_ctx"));
+}
+
 TEST(RealReaders, OllamaEnvFileIsTheServersSettings) {
   const std::string env = "# docker env\nOLLAMA_CONTEXT_LENGTH=16384\nOLLAMA_NUM_PARALLEL=2\nOLLAMA_HOST=0.0.0.0\n";
   const Deployment d = read("ollama.env", env, with_model("gemma4:e2b")).deployments.at(0);
@@ -189,6 +205,38 @@ TEST(RealReaders, VllmRecipeVariantsAndHardwareOverrides) {
   const Deployment other = read("recipe.yaml", k_recipe, o).deployments.at(1);
   EXPECT_FALSE(other.context);
   EXPECT_TRUE(mentions(other.notes, "h200, rtx_5090 not applied"));
+}
+
+// llama-bench (tools/llama-bench/llama-bench.cpp): -p and -n are test sizes (each test's context is prompt +
+// generated + depth tokens), option values are comma lists and ranges with one test each, no --fit, no projector.
+TEST(RealReaders, LlamaBenchChecksItsLargestTest) {
+  const std::string bench =
+      "./llama-bench -hf unsloth/gemma-4-26B-A4B-it-GGUF:MXFP4_MOE -ngl 60 -ncmoe 16,20 "
+      "-ub 256-1024*2 -t 8,10 -p 512,2048 -n 128 -d 0,4096\n";
+  const Deployment d = read("bench.sh", bench).deployments.at(0);
+  EXPECT_EQ(d.model->id, "gemma-4-26b-a4b");
+  EXPECT_EQ(d.context, std::optional<std::uint64_t>(2048 + 4096));  // the largest -p (2048) + the largest -d (4096)
+  EXPECT_EQ(d.settings.ubatch, 1024U);                              // 256, 512, 1024: the largest
+  EXPECT_EQ(d.cpu_moe_layers, 16U);                                 // the fewest expert layers on the CPU
+  EXPECT_EQ(d.gpu_layers, std::optional<std::uint64_t>(60));
+  EXPECT_EQ(d.settings.parallel, 1U);
+  EXPECT_FALSE(d.fit_context);
+  EXPECT_FALSE(d.fit_layers);
+  EXPECT_FALSE(d.settings.vision);  // -hf loads no projector in llama-bench
+  EXPECT_TRUE(d.warnings.empty()) << d.warnings.front().message;
+  // Its defaults: pp512 and tg128, so 512 tokens; -pg adds prompt and generated tokens of one test; -fa 0,1 runs
+  // a test without flash attention.
+  EXPECT_EQ(read("b.sh", "llama-bench -m gemma-4-E4B-it-Q4_K_M.gguf\n").deployments.at(0).context,
+            std::optional<std::uint64_t>(512));
+  const Deployment pg = read("b.sh", "llama-bench -m gemma-4-E4B-it-Q4_K_M.gguf -pg 4096,256 -fa 0,1\n").deployments.at(0);
+  EXPECT_EQ(pg.context, std::optional<std::uint64_t>(4096 + 256));
+  EXPECT_FALSE(pg.settings.flash_attn);
+  EXPECT_NE(read_error("b.sh", "llama-bench -m gemma-4-E4B-it-Q4_K_M.gguf -p 0 -n 0\n").find("runs no test"), std::string::npos);
+  // A range's largest test, reached without walking it: 3-100000+7 ends at 3 + 14285 x 7 = 99998; a range past the
+  // model's context is the reader's error, at once.
+  EXPECT_EQ(read("b.sh", "llama-bench -m gemma-4-E4B-it-Q4_K_M.gguf -n 3-100000+7\n").deployments.at(0).context,
+            std::optional<std::uint64_t>(99998));
+  EXPECT_NE(read_error("b.sh", "llama-bench -m gemma-4-E4B-it-Q4_K_M.gguf -n 3-1000000000+7\n").find("above"), std::string::npos);
 }
 
 }  // namespace
