@@ -37,7 +37,8 @@ namespace {
 struct Point {
   std::string id;
   std::string backend;
-  std::string skip;  // why the row is left out; empty when used
+  std::string skip;    // why the row is left out; empty when used
+  std::string source;  // the measurement's public source (its first URL)
   bool partial = false;
   bool moe = false;
   bool fit = false;  // fits the factors (else held out)
@@ -100,6 +101,7 @@ std::vector<Point> load_points() {
     p.backend = m.at("backend");
     const test::CsvRow& map = maps.at(p.id);
     p.skip = map.at("skip");
+    p.source = m.at("source").substr(0, m.at("source").find(' '));
     p.decode = map.at("decode") == "no" ? 0 : number(m.at("decode_tps"));
     p.prefill = number(m.at("prefill_tps"));
     if (p.skip.empty()) {
@@ -368,10 +370,26 @@ std::string fixed(double v) {
   return o.str();
 }
 
+// A source's short name: owner/repo#N for a GitHub issue or pull request, owner/repo and the file name for a
+// file in a repository, else the site.
+std::string source_label(const std::string& url) {
+  const std::string gh = "https://github.com/";
+  std::string rest = url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
+  if (url.rfind(gh, 0) != 0) return rest.substr(0, rest.find('/')).substr(rest.rfind("www.", 0) == 0 ? 4 : 0);
+  rest = url.substr(gh.size());
+  const std::size_t repo_end = rest.find('/', rest.find('/') + 1);
+  const std::string repo = rest.substr(0, repo_end);
+  const std::string tail = repo_end == std::string::npos ? "" : rest.substr(repo_end + 1);
+  const std::string kind = tail.substr(0, tail.find('/'));
+  if (kind == "pull" || kind == "issues") return repo + "#" + tail.substr(kind.size() + 1);
+  return repo + " " + tail.substr(tail.rfind('/') + 1);
+}
+
 std::string table_row(const Row& r) {
   const Point& p = *r.point;
   std::ostringstream o;
-  o << "| " << p.id << " | " << p.backend << (p.partial ? " (offload)" : "") << " | ";
+  o << "| " << p.id << " | [" << source_label(p.source) << "](" << p.source << ") | " << p.backend
+    << (p.partial ? " (offload)" : "") << " | ";
   if (!p.skip.empty()) return o.str() + "left out: " + p.skip + " | | | |\n";
   o << (p.fit ? "fit" : "held out") << " | ";
   if (r.decode > 0) o << fixed(p.decode) << " / " << fixed(r.decode) << " (" << percent(error(r.decode, p.decode)) << ")";
@@ -425,8 +443,9 @@ TEST(SpeedCalibration, HeldOutErrors) {
   std::set<std::string> backends;
   std::set<std::string> prefill_backends;
   std::ostringstream table;
-  table << "| id | backend | use | decode tok/s measured / predicted (error) | prefill tok/s measured / predicted (error) |\n"
-        << "|---|---|---|---|---|\n";
+  table << "| id | source | backend | use | decode tok/s measured / predicted (error) | prefill tok/s measured / predicted "
+           "(error) |\n"
+        << "|---|---|---|---|---|---|\n";
   for (const Row& r : rows()) {
     table << table_row(r);
     const Point& p = *r.point;
