@@ -246,7 +246,8 @@ struct BackendSpeed {
   // An MoE layer's extra fixed time per token on the device, beyond layer_overhead_us (router, top-k, the
   // expert mat-muls' dispatch and their weighted sum), paid by each layer whose experts are on the device.
   double moe_layer_overhead_us = 0;
-  double moe_compute_efficiency = 1;  // share of FP16 throughput the routed experts' prefill FLOPs reach
+  double moe_compute_efficiency = 1;     // share of FP16 throughput the routed experts' prefill FLOPs reach
+  double prefill_layer_overhead_us = 0;  // fixed time per layer per prefill ubatch (launches, synchronisation)
 };
 
 // How llama.cpp's scheduler sizes a GPU backend's compute buffers (data/runtimes.json "gpu_graph"; the rule is

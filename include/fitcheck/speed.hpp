@@ -28,8 +28,11 @@ struct LayerTable {
   std::uint64_t expert_count = 1;
   std::uint64_t experts_active = 1;
   std::uint64_t sliding_window = 0;
-  std::uint64_t active_params = 0;         // for the prefill compute bound (2 FLOPs per parameter per token)
-  std::uint64_t active_expert_params = 0;  // the routed experts' share of active_params (0 for a dense model)
+  // Prefill's FLOPs: 2 per weight a prompt token multiplies. Dense: every layer's matrices (attention, FFN,
+  // router, per-layer projections) and the global projections; not the lookup tables (token and per-layer
+  // embeddings), nor the output layer, which a prompt runs for its last token only.
+  std::uint64_t matmul_params = 0;
+  std::uint64_t routed_params = 0;  // the routed experts' weights one token multiplies (experts_active of them)
 };
 LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightPlan& weights, const Settings& settings);
 // The cache one layer allocates at the footprint's cell counts.
@@ -54,8 +57,9 @@ struct SpeedParams {
   double moe_layer_overhead_us = 0;  // extra per MoE layer whose experts are on the device (router, dispatch)
   double device_tflops = 0;          // FP16; 0 = unknown (no prefill estimate)
   double compute_efficiency = 1;
-  double moe_compute_efficiency = 1;  // for the routed experts' FLOPs
-  double host_bandwidth_gbs = 0;      // system RAM read by the CPU
+  double moe_compute_efficiency = 1;     // for the routed experts' FLOPs
+  double prefill_layer_overhead_us = 0;  // fixed time per layer per prefill ubatch
+  double host_bandwidth_gbs = 0;         // system RAM read by the CPU
   double host_efficiency = 1;
   double host_layer_overhead_us = 0;
   double pcie_gbs = 0;  // 0 for unified memory
@@ -104,5 +108,32 @@ struct DecodeTime {
 };
 DecodeTime decode_time(const DecodeWork& work, const SpeedParams& params);
 DecodeTime decode_time(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t filled);
+
+// What one prefill ubatch of `tokens` does, by where: FLOPs (dense and routed-expert apart), the weights read
+// once from device memory (the experts no token of the ubatch is routed to stay unread) and those crossing
+// PCIe from host RAM. Independent of the speed parameters.
+struct PrefillWork {
+  double dense_flops = 0;
+  double routed_flops = 0;
+  double device_bytes = 0;
+  double host_bytes = 0;
+  std::uint64_t layers = 0;  // each pays the fixed per-ubatch cost
+};
+PrefillWork prefill_work(const LayerTable& table, const Placement& placement, std::uint64_t tokens);
+// The expected share of a layer's experts that at least one of `tokens` is routed to (each token picks
+// `active` of `count`, taken as uniform): 1 - (1 - active/count)^tokens; 1 for a dense model.
+double experts_touched(std::uint64_t count, std::uint64_t active, std::uint64_t tokens);
+
+// Seconds of one prefill ubatch by term; the sum is its time (none is hidden under another: the weights are
+// read and dequantized by the same kernels that multiply them).
+struct PrefillTime {
+  double compute_s = 0;
+  double read_s = 0;
+  double pcie_s = 0;
+  double fixed_s = 0;
+  double total() const { return compute_s + read_s + pcie_s + fixed_s; }
+};
+// Requires params.device_tflops > 0.
+PrefillTime prefill_time(const PrefillWork& work, const SpeedParams& params);
 
 }  // namespace fitcheck

@@ -97,6 +97,7 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"device_fp16_tflops", p.device_tflops > 0 ? Json(p.device_tflops) : Json(nullptr)},
           {"compute_efficiency", p.compute_efficiency},
           {"moe_compute_efficiency", p.moe_compute_efficiency},
+          {"prefill_layer_overhead_us", p.prefill_layer_overhead_us},
           {"host_bandwidth_gbs", p.host_bandwidth_gbs},
           {"host_bandwidth_efficiency", p.host_efficiency},
           {"host_layer_overhead_us", p.host_layer_overhead_us},
@@ -107,8 +108,9 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"min_tps", sp.min_tps},
           {"basis",
            "decode: bytes read per token over bandwidth x efficiency, plus a fixed time per layer (more for a MoE "
-           "layer whose experts are on the device); prefill: 2 FLOPs per active parameter over FP16 throughput x "
-           "efficiency (the routed experts' at their own), plus host-RAM weights over PCIe; "
+           "layer whose experts are on the device); prefill per ubatch: 2 FLOPs per multiplied weight (not the "
+           "lookup tables) over FP16 throughput x efficiency (the routed experts' at their own), plus the device "
+           "weights the ubatch touches read once, host-RAM weights over PCIe, and a fixed time per layer; "
            "efficiencies calibrated on public measurements (data/runtimes.json cites them; README 'Speed')"}};
 }
 

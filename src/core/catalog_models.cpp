@@ -259,7 +259,9 @@ const PublishedFile* Preset::published_for(std::string_view model) const {
 
 KvType read_kv_type(const Node& n) {
   n.require_source();
-  KvType k{n.at("id").nonempty(), n.at("block_type").nonempty(), false};
+  KvType k;
+  k.id = n.at("id").nonempty();
+  k.block_type = n.at("block_type").nonempty();
   if (n.has("quantized")) k.quantized = n.at("quantized").boolean();
   if (n.has("fork")) k.fork = n.at("fork").nonempty();
   return k;

@@ -1,6 +1,7 @@
 #include "fitcheck/speed.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "fitcheck/units.hpp"
 
@@ -20,6 +21,10 @@ double weights_read(const LayerTable& t, const LayerBytes& layer) {
          static_cast<double>(layer.experts) * static_cast<double>(t.experts_active) / static_cast<double>(t.expert_count);
 }
 
+// A matrix every prompt token is multiplied by: not a lookup table (host-resident), not the output layer (run
+// for the last token only), not a vector (norms, scales).
+bool multiplies_prompt(const Tensor& t) { return !t.host_resident && t.category != TensorCategory::output && t.ne[1] > 1; }
+
 double kv_read(const LayerTable& t, const LayerBytes& layer, std::uint64_t filled) {
   const std::uint64_t cells = layer.full ? filled : std::min(filled, t.sliding_window);
   return static_cast<double>(cells) * static_cast<double>(layer.kv_per_cell);
@@ -33,12 +38,11 @@ LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightP
   t.expert_count = model.is_moe() ? model.expert_count : 1;
   t.experts_active = model.is_moe() ? model.experts_active : 1;
   t.sliding_window = model.sliding_window;
-  const ParamCounts params = count_params(model, *weights.tensors);
-  t.active_params = params.active;
-  // The routed experts' active share: every expert weight less those of the idle experts (count_params).
-  t.active_expert_params = model.is_moe() ? params.experts - (params.text_total() - params.active) : 0;
+  std::uint64_t expert_params = 0;
   for (const TypedTensor& tt : weights.typed) {
     const Tensor& tensor = *tt.tensor;
+    if (multiplies_prompt(tensor))
+      (tensor.category == TensorCategory::expert ? expert_params : t.matmul_params) += tensor.elements();
     if (tensor.layer >= 0) {
       LayerBytes& layer = t.layers[static_cast<std::size_t>(tensor.layer)];
       (tensor.group == TensorGroup::experts ? layer.experts : layer.dense) += tt.bytes;
@@ -46,6 +50,7 @@ LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightP
       t.output += tt.bytes;  // output norm, a separate output matrix, global projections
     }
   }
+  t.routed_params = expert_params / t.expert_count * t.experts_active;
   t.output_copy = weights.output_copy_bytes;
   t.output += weights.output_copy_bytes;  // a tied output layer reads the whole embedding matrix per token
   for (std::uint64_t il = 0; il < model.num_layers(); ++il) {
@@ -129,28 +134,49 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
     speed.prefill_basis = "unknown: no FP16 throughput in the hardware profile";
     return speed;
   }
-  // Prefill of one ubatch: 2 FLOPs per active parameter per token on the GPU, and every weight read once:
-  // those on the device from its memory, those in host RAM across PCIe (llama.cpp offloads large batches
-  // to the GPU). A short prompt (a ubatch of a few tokens) is bound by the reading, a long one by the FLOPs.
-  // The routed experts' FLOPs run at their own efficiency: a ubatch spread over many experts gives each
-  // expert a few rows (26B A4B: 512 x 8 / 128 = 32 a ubatch), small mat-muls that reach less of the peak.
-  const double seconds_per_param = 2.0 * static_cast<double>(ubatch) / (sp.device_tflops * k_tera);
-  const double compute_s =
-      seconds_per_param * (static_cast<double>(t.active_params - t.active_expert_params) / sp.compute_efficiency +
-                           static_cast<double>(t.active_expert_params) / sp.moe_compute_efficiency);
-  double host_weights = 0;
-  double device_weights = p.gpu_layers >= t.layers.size() ? static_cast<double>(t.output) : 0;
+  const PrefillTime prefill = prefill_time(prefill_work(t, p, ubatch), sp);
+  speed.prefill_tps = static_cast<double>(ubatch) / prefill.total();
+  speed.prefill_basis = prefill.pcie_s > prefill.compute_s ? "PCIe" : "compute";
+  return speed;
+}
+
+double experts_touched(std::uint64_t count, std::uint64_t active, std::uint64_t tokens) {
+  if (count <= 1) return 1;
+  return 1 - std::pow(1 - static_cast<double>(active) / static_cast<double>(count), static_cast<double>(tokens));
+}
+
+PrefillWork prefill_work(const LayerTable& t, const Placement& p, std::uint64_t tokens) {
+  // 2 FLOPs per weight a token multiplies, on the GPU (llama.cpp offloads large batches to it, weights in
+  // host RAM cross PCIe once per ubatch); every device weight is read once per ubatch, but for the experts
+  // no token of it is routed to.
+  PrefillWork w;
+  w.dense_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.matmul_params);
+  w.routed_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.routed_params);
+  w.layers = t.layers.size();
+  const double touched = experts_touched(t.expert_count, t.experts_active, tokens);
+  w.device_bytes = p.gpu_layers >= t.layers.size() ? static_cast<double>(t.output) : 0;
   for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
     const LayerBytes& layer = t.layers[il];
     const bool gpu = on_gpu(t, p, il);
-    (gpu ? device_weights : host_weights) += static_cast<double>(layer.dense);
-    (gpu && il >= p.cpu_moe_layers ? device_weights : host_weights) += static_cast<double>(layer.experts);
+    (gpu ? w.device_bytes : w.host_bytes) += static_cast<double>(layer.dense);
+    if (gpu && il >= p.cpu_moe_layers) {
+      w.device_bytes += static_cast<double>(layer.experts) * touched;
+    } else {
+      w.host_bytes += static_cast<double>(layer.experts);  // copied whole to the GPU
+    }
   }
-  const double pcie_s = read_seconds(host_weights, sp.pcie_gbs, sp.pcie_efficiency);
-  const double read_s = read_seconds(device_weights, sp.device_bandwidth_gbs, sp.device_efficiency);
-  speed.prefill_tps = static_cast<double>(ubatch) / (compute_s + pcie_s + read_s);
-  speed.prefill_basis = pcie_s > compute_s ? "PCIe" : "compute";
-  return speed;
+  return w;
+}
+
+PrefillTime prefill_time(const PrefillWork& w, const SpeedParams& sp) {
+  PrefillTime time;
+  const double flops_per_s = sp.device_tflops * k_tera;
+  time.compute_s =
+      w.dense_flops / (flops_per_s * sp.compute_efficiency) + w.routed_flops / (flops_per_s * sp.moe_compute_efficiency);
+  time.read_s = read_seconds(w.device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency);
+  time.pcie_s = read_seconds(w.host_bytes, sp.pcie_gbs, sp.pcie_efficiency);
+  time.fixed_s = static_cast<double>(w.layers) * sp.prefill_layer_overhead_us * 1e-6;
+  return time;
 }
 
 }  // namespace fitcheck
@@ -179,6 +205,7 @@ SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend bac
   sp.device_tflops = hw.fp16_tflops;
   sp.compute_efficiency = device.compute_efficiency;
   sp.moe_compute_efficiency = device.moe_compute_efficiency;
+  sp.prefill_layer_overhead_us = device.prefill_layer_overhead_us;
   sp.pcie_gbs = unified ? 0 : hw.pcie_gbs;
   sp.pcie_efficiency = catalog.host.pcie_efficiency;
   return sp;

@@ -1,6 +1,8 @@
 // The speed model (speed.cpp), offload plans (offload.cpp) and the cliff curve (curve.cpp).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "fitcheck/budget.hpp"
 #include "fitcheck/curve.hpp"
 #include "fitcheck/offload.hpp"
@@ -18,7 +20,7 @@ LayerTable two_layers() {
   t.output = 500'000'000;
   t.output_copy = 500'000'000;
   t.sliding_window = 512;
-  t.active_params = 1'000'000'000;
+  t.matmul_params = 1'000'000'000;
   return t;
 }
 
@@ -137,35 +139,73 @@ TEST(Speed, MoeLayerCostIsPaidWhereTheExpertsRun) {
                    decode_time(two_layers(), all_on_gpu(two_layers()), round_params(), 1000).device_s);
 }
 
-// Prefill FLOPs split by efficiency: of 1e9 active parameters, 0.4e9 routed-expert ones at 0.25 and the rest
-// at 0.5 of 10 TFLOPS: 2 x 512 x (0.6e9 / 5e12 + 0.4e9 / 2.5e12) = 0.28672 s of FLOPs, + 2.5e9 B of weights
-// read at 50 GB/s = 0.05 s.
+// Prefill FLOPs split by efficiency: 0.6e9 dense weights at 0.5 and 0.4e9 routed-expert ones at 0.25 of 10
+// TFLOPS: 2 x 512 x (0.6e9 / 5e12 + 0.4e9 / 2.5e12) = 0.28672 s of FLOPs, + 2.5e9 B of weights read at
+// 50 GB/s = 0.05 s, + 2 layers x 300 us fixed = 0.0006 s.
 TEST(Speed, ExpertFlopsRunAtTheirOwnEfficiency) {
   LayerTable t = two_layers();
-  t.active_expert_params = 400'000'000;
+  t.matmul_params = 600'000'000;
+  t.routed_params = 400'000'000;
   SpeedParams p = round_params();
   p.moe_compute_efficiency = 0.25;
+  p.prefill_layer_overhead_us = 300;
   const Speed s = estimate_speed(t, all_on_gpu(t), p, 0, 4096, 512);
-  EXPECT_NEAR(*s.prefill_tps, 512.0 / (2.0 * 512 * (0.6e9 / 5e12 + 0.4e9 / 2.5e12) + 2.5e9 / 50e9), 1e-9);
+  EXPECT_NEAR(*s.prefill_tps, 512.0 / (2.0 * 512 * (0.6e9 / 5e12 + 0.4e9 / 2.5e12) + 2.5e9 / 50e9 + 2 * 300e-6), 1e-9);
 }
 
-// The 26B A4B's routed share of its active parameters: 30 layers x 8 of 128 experts x 3 x 2816 x 704 =
-// 1.427e9 (hidden 2816, expert FFN 704), plus what the experts' tensor group holds beside them (the router,
-// 2816 x 128 a layer, 0.011e9 in all: under 1%); the rest (attention, the shared FFN, embeddings) is dense.
-TEST(Speed, ActiveExpertParamsOfThe26b) {
+// A short ubatch touches few experts: each token picks 8 of 128, so 16 tokens leave (120/128)^16 = 35.6% of
+// them unread: 1 - (1 - 8/128)^16 = 0.6439; from 128 tokens on every expert is read (0.99974).
+TEST(Speed, AShortUbatchReadsOnlyTheExpertsItsTokensPick) {
+  EXPECT_NEAR(experts_touched(128, 8, 16), 1 - std::pow(120.0 / 128.0, 16), 1e-12);
+  EXPECT_NEAR(experts_touched(128, 8, 16), 0.6439, 1e-4);
+  EXPECT_GT(experts_touched(128, 8, 128), 0.9997);
+  EXPECT_EQ(experts_touched(1, 1, 16), 1.0);  // a dense model
+  LayerTable t;
+  t.layers = {LayerBytes{100'000'000, 1'600'000'000, 0, false, true}};
+  t.expert_count = 128;
+  t.experts_active = 8;
+  EXPECT_NEAR(prefill_work(t, all_on_gpu(t), 16).device_bytes, 100e6 + 1.6e9 * experts_touched(128, 8, 16), 1e-3);
+  // Experts in host RAM (--n-cpu-moe) are copied whole to the GPU, whichever the tokens pick.
+  EXPECT_DOUBLE_EQ(prefill_work(t, Placement{1, 1}, 16).host_bytes, 1.6e9);
+}
+
+// The 26B A4B's prefill weights a token multiplies. Routed: 30 layers x 8 of 128 experts x 3 x 2816 x 704 =
+// 1.427e9 (hidden 2816, expert FFN 704). Dense: the layers' matrices (attention, shared FFN, router), that is
+// every active weight but the 262144 x 2816 = 0.738e9 token embedding (looked up; the tied output runs for a
+// prompt's last token only) and the vectors (norms, scales: 0.5e6 weights).
+TEST(Speed, PrefillParamsOfThe26b) {
   const Catalog& c = builtin_catalog();
   const Model& m = c.find_model("26b");
   const LayerTable t =
       layer_table(c, m, plan_weights(c, m, c.find_preset("Q4_K_M"), c.default_runtime()), default_settings(c.default_runtime()));
-  const double routed = static_cast<double>(m.num_layers() * m.experts_active * 3 * m.hidden_size * m.expert_intermediate_size);
-  EXPECT_GE(static_cast<double>(t.active_expert_params), routed);
-  EXPECT_LT(static_cast<double>(t.active_expert_params), routed * 1.01);
-  EXPECT_LT(t.active_expert_params, t.active_params);
+  const std::uint64_t routed = m.num_layers() * m.experts_active * 3 * m.hidden_size * m.expert_intermediate_size;
+  EXPECT_EQ(t.routed_params, routed);
+  const ParamCounts counts = count_params(m);
+  EXPECT_EQ(counts.embedding, 262144U * 2816U);
+  std::uint64_t vectors = 0;
+  for (const Tensor& tensor : model_tensors(m)) vectors += tensor.ne[1] <= 1 ? tensor.elements() : 0;
+  EXPECT_LT(vectors, 1'000'000U);
+  EXPECT_EQ(t.matmul_params + t.routed_params, counts.active - counts.embedding - vectors);
   const Model& dense = c.find_model("31b");
   EXPECT_EQ(layer_table(c, dense, plan_weights(c, dense, c.find_preset("Q4_K_M"), c.default_runtime()),
                         default_settings(c.default_runtime()))
-                .active_expert_params,
+                .routed_params,
             0U);
+}
+
+// E2B: its token embedding (262144 x 1536 = 0.403e9) and per-layer embedding table (262144 x 35 x 256 =
+// 2.349e9) are looked up, not multiplied: of its 4.65e9 active weights, under 2e9 cost prefill FLOPs.
+TEST(Speed, LookupTablesCostNoPrefillFlops) {
+  const Catalog& c = builtin_catalog();
+  const Model& m = c.find_model("e2b");
+  const LayerTable t =
+      layer_table(c, m, plan_weights(c, m, c.find_preset("Q4_K_M"), c.default_runtime()), default_settings(c.default_runtime()));
+  const ParamCounts counts = count_params(m);
+  EXPECT_EQ(counts.embedding, 262144U * 1536U);
+  EXPECT_GT(counts.per_layer_embedding, 262144U * 35U * 256U);  // the table and its projections
+  EXPECT_GT(counts.active, 4'600'000'000U);
+  EXPECT_LT(t.matmul_params, 2'000'000'000U);
+  EXPECT_EQ(t.routed_params, 0U);
 }
 
 TEST(Speed, NoThroughputNoPrefillEstimate) {
