@@ -185,9 +185,12 @@ ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo) {
   }
   const Preset& preset = colon == std::string_view::npos ? catalog.find_preset(catalog.deployment.hf_default_preset)
                                                          : quant_tag(catalog, repo.substr(colon + 1), repo);
-  // A -qat repository's files are quantized from the QAT checkpoint: its own recipe where the catalog has one.
+  // A -qat repository's files are quantized from the QAT checkpoint: its own recipe where the catalog has one;
+  // else the publisher's own mix of the preset (unsloth-Q4_K_M, ggml-org-Q4_0) where the catalog has one.
   const Preset* qat = name.find("-qat") != std::string::npos ? catalog.weights_named("QAT-" + preset.id) : nullptr;
-  return {model, qat ? qat : &preset};
+  const std::string owner(slash == std::string_view::npos ? "" : path.substr(0, slash));
+  const Preset* publisher = catalog.weights_named(owner + "-" + preset.id);
+  return {model, qat ? qat : publisher ? publisher : &preset};
 }
 
 ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {

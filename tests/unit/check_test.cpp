@@ -82,9 +82,16 @@ TEST(ModelNames, HfRepoDefaultsToTheLlamaCppDefaultQuant) {
   const ModelMatch tagged = match_hf_repo(catalog(), "ggml-org/gemma-4-E2B-it-GGUF:Q8_0");
   EXPECT_EQ(tagged.model->id, "gemma-4-e2b");
   EXPECT_EQ(tagged.preset->id, "Q8_0");
-  EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-31B-it-GGUF").preset->id, catalog().deployment.hf_default_preset);
+  // No :QUANT is llama.cpp's default preset, in the publisher's mix where the catalog has one.
+  EXPECT_EQ(match_hf_repo(catalog(), "ggml-org/gemma-4-31B-it-GGUF").preset->id, catalog().deployment.hf_default_preset);
+  EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-31B-it-GGUF").preset->base, catalog().deployment.hf_default_preset);
   EXPECT_NE(data_error([] { match_hf_repo(catalog(), "ggml-org/gemma-4-E2B-it-GGUF:Q9_9"); }).find("unknown quantization"),
             std::string::npos);
+  // A publisher's own mix of a preset, where the catalog has one (tests/data/published-files.csv holds the sizes).
+  EXPECT_EQ(match_hf_repo(catalog(), "ggml-org/gemma-4-E2B-it-GGUF:Q4_0").preset->id, "ggml-org-Q4_0");
+  EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-E4B-it-GGUF:Q4_K_M").preset->id, "unsloth-Q4_K_M");
+  EXPECT_EQ(match_hf_repo(catalog(), "bartowski/google_gemma-4-E4B-it-GGUF:Q4_K_M").preset->id, "Q4_K_M");
+  EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-31B-it-qat-GGUF:Q4_0").preset->id, "QAT-Q4_0");
 }
 
 TEST(ModelNames, OllamaTagsWithAndWithoutQuantization) {
@@ -97,7 +104,7 @@ TEST(ModelNames, OllamaTagsWithAndWithoutQuantization) {
   EXPECT_EQ(q8.model->id, "gemma-4-26b-a4b");
   EXPECT_EQ(q8.preset->id, "ollama-Q8_0");
   EXPECT_EQ(match_ollama_tag(catalog(), "gemma4:31b-it-fp16").preset->id, "F16");
-  EXPECT_EQ(match_ollama_tag(catalog(), "hf.co/ggml-org/gemma-4-E4B-it-GGUF:Q4_0").preset->id, "Q4_0");
+  EXPECT_EQ(match_ollama_tag(catalog(), "hf.co/ggml-org/gemma-4-E4B-it-GGUF:Q4_0").preset->id, "ggml-org-Q4_0");
   // The -it-qat tags are Google's QAT Q4_0 files: the model layer of https://registry.ollama.ai/v2/library/gemma4/
   // manifests/e4b-it-qat is 5,154,939,136 bytes, google/gemma-4-E4B-it-qat-q4_0-gguf's gemma-4-E4B_q4_0-it.gguf
   // (tests/data/published-files.csv); gemma4:26b-a4b-it-qat is the tag of ollama/ollama PR #16744.
