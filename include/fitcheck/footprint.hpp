@@ -58,6 +58,7 @@ struct Footprint {
   Split overhead;                   // the tied output layer's copy on the device, the host output buffer
   Split repack;                     // CPU backend: the interleaved copy of Q4_K-class weights (x86 AVX)
   Split projector;                  // the multimodal projector (mmproj) with --vision / --audio: its weights and compute buffers
+  Split draft;                      // an MTP drafter: its weights and its draft context's compute buffer
   std::uint64_t weights_bytes = 0;  // all text-model weights as the GGUF holds them
   std::uint64_t file_bytes = 0;     // the GGUF file(s): weights_bytes and the header (metadata, vocabulary)
   WeightsSource weights_source = WeightsSource::preset_rules;

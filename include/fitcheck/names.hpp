@@ -27,6 +27,8 @@ ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo);
 ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag);
 // "google/gemma-4-31B-it", or a local folder of that name: the safetensors weights, BF16.
 ModelMatch match_hf_id(const Catalog& catalog, std::string_view id);
+// The model whose stem any name holds, however spelled ("ggml-org/gemma-4-31B-it-assistant-GGUF"); null when none.
+const Model* model_named_in(const Catalog& catalog, std::string_view name);
 
 // Examples for messages, taken from the catalog's names (so that a message never names a model the
 // catalog does not hold): an Ollama tag and a repository stem of the largest model.

@@ -45,6 +45,9 @@ struct Settings {
   bool vision = false;                 // load the multimodal projector (mmproj) for images
   bool audio = false;                  // ... for audio (E2B/E4B: the same mmproj file holds both encoders)
   std::string projector_type = "F16";  // mmproj weights: F16, BF16 or Q8_0
+  // An MTP drafter loaded beside the model (llama.cpp -md/-hfd with --spec-type draft-mtp) and its draft context
+  // (-cd); 0: no drafter.
+  std::uint64_t draft_context = 0;
   bool wants_projector() const { return vision || audio; }
   Backend backend = Backend::cuda;
   bool on_gpu() const { return backend != Backend::cpu; }

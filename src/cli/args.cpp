@@ -134,6 +134,11 @@ std::unique_ptr<CLI::App> make_app(Request& r) {
                  "A GGUF repository as llama-server -hf takes it, REPO[:QUANT] (e.g. unsloth/gemma-4-26B-A4B-it-GGUF:UD-Q4_K_XL; "
                  "without :QUANT llama.cpp's default), resolved offline; loads its projector as -hf does (--text-only: not)");
   fp->add_flag("--text-only", r.text_only, "With --hf: leave the repository's projector out (llama-server --no-mmproj)");
+  fp->add_option("--draft", r.draft,
+                 "Load the model's MTP drafter from this GGUF file (llama-server -md with --spec-type draft-mtp); its header is "
+                 "checked when the file exists");
+  fp->add_option("--hfd", r.hfd, "Load the model's MTP drafter from this repository (llama-server -hfd), resolved offline");
+  fp->add_option("--draft-ctx", r.draft_ctx, "The drafter's context (llama-server -cd; default: --ctx)");
   fp->add_option("--ctx", r.ctx, "Context in tokens, e.g. 32768, 32k, 128K")->required();
   add_speed(*fp, r);
   fp->add_flag("--cpu", r.cpu_only, "Run on the CPU only (no GPU offload)");

@@ -89,6 +89,26 @@ FootprintWeights footprint_weights(const Catalog& catalog, const Runtime& runtim
   return w;
 }
 
+// --draft FILE / --hfd REPO: the model's MTP drafter at --draft-ctx (default: the context); 0 without one. A file
+// that exists must be a drafter of the catalog's architecture; a repository must name the same model.
+std::uint64_t draft_context(const Catalog& catalog, const Model& model, const Request& r, std::uint64_t context) {
+  if (!r.draft.empty() && !r.hfd.empty()) throw Error(Errc::usage, "conflicting options: --draft FILE or --hfd REPO, not both");
+  if (r.draft.empty() && r.hfd.empty()) {
+    if (!r.draft_ctx.empty()) throw Error(Errc::usage, "--draft-ctx goes with --draft FILE or --hfd REPO");
+    return 0;
+  }
+  if (!r.draft.empty() && std::filesystem::exists(r.draft) &&
+      readers::read_gguf_model(catalog, r.draft).kind != readers::GgufModel::Kind::drafter) {
+    throw Error::in_file(r.draft, 0, "not an MTP drafter (expected a GGUF whose metadata names nextn_predict_layers)");
+  }
+  const std::string& name = r.draft.empty() ? r.hfd : r.draft;
+  const Model* named = model_named_in(catalog, name);
+  if (named && named != &model) {
+    throw Error(Errc::usage, "the drafter '" + name + "' is " + named->id + "'s, not " + model.id + "'s: give the model's own");
+  }
+  return r.draft_ctx.empty() ? context : parse_context(r.draft_ctx);
+}
+
 int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
   const Runtime& runtime = catalog.default_runtime();
   FootprintWeights weights = footprint_weights(catalog, runtime, r);
@@ -102,6 +122,7 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
     s.audio = model.has_modality("audio");
   }
   s.context = parse_context(r.ctx);
+  s.draft_context = draft_context(catalog, model, r, s.context);
   const Resolved resolved = resolve_target(catalog, r);
   s.backend = resolved.backend;
   const std::optional<Target>& target = resolved.target;

@@ -64,6 +64,8 @@ Json footprint_object(const Footprint& f) {
   j["projector_bytes"] = f.projector.total();
   j["projector_weights_bytes"] = f.projector_weights_bytes;
   j["projector_compute_bytes"] = f.projector_compute_bytes;
+  j["draft_bytes"] = f.draft.total();
+  j["draft_context"] = f.settings.draft_context;
   j["total_bytes"] = f.total_bytes();
   j["device_bytes"] = f.device_bytes();
   j["host_bytes"] = f.host_bytes();
@@ -75,6 +77,7 @@ Json footprint_object(const Footprint& f) {
   j["overhead"] = split(f.overhead);
   j["repack"] = split(f.repack);
   j["projector"] = split(f.projector);
+  j["draft"] = split(f.draft);
   j["kv"] = {{"context_cells", f.kv.context_cells}, {"streams", f.kv.streams},
              {"full_layers", f.kv.full_layers},     {"full_cells", f.kv.full_cells},
              {"full_bytes", f.kv.full_bytes},       {"sliding_layers", f.kv.sliding_layers},

@@ -28,6 +28,7 @@ void breakdown(std::string& out, const Footprint& f) {
   row("overhead", f.overhead);
   if (f.repack.total() != 0) row("CPU repack", f.repack);
   if (f.projector.total() != 0) row("mmproj", f.projector);
+  if (f.draft.total() != 0) row("MTP drafter", f.draft);
   out += fmt::format("  {:<17}{:>12}{:>12}   ({} in all)\n", "total", format_gib(f.device_bytes()), format_gib(f.host_bytes()),
                      format_gib(f.total_bytes()));
   out += fmt::format("  KV cache: {} full-attention layers x {} cells, {} sliding-window layers x {} cells{}\n", f.kv.full_layers,
@@ -40,6 +41,11 @@ void breakdown(std::string& out, const Footprint& f) {
   if (f.projector.total() != 0) {
     out += fmt::format("  mmproj: {} weights ({}) + {} encoder compute buffers (derived)\n",
                        format_gib(f.projector_weights_bytes), f.settings.projector_type, format_gib(f.projector_compute_bytes));
+  }
+  if (f.draft.total() != 0) {
+    out +=
+        fmt::format("  MTP drafter: its weights and a {}-token draft context's compute buffer; it reads the model's KV cache\n",
+                    f.settings.draft_context);
   }
 }
 

@@ -31,9 +31,12 @@ struct Request {
   // Deployment.
   std::string model;
   std::string quant;
-  std::string hf;      // footprint: a -hf REPO[:QUANT], resolved through the catalog's names and recipes
-  std::string gguf;    // footprint: a GGUF model file, read for its exact tensors instead of --model/--quant
-  std::string mmproj;  // footprint: its projector's GGUF file
+  std::string hf;         // footprint: a -hf REPO[:QUANT], resolved through the catalog's names and recipes
+  std::string gguf;       // footprint: a GGUF model file, read for its exact tensors instead of --model/--quant
+  std::string mmproj;     // footprint: its projector's GGUF file
+  std::string draft;      // footprint: an MTP drafter's GGUF file (llama.cpp -md)
+  std::string hfd;        // footprint: an MTP drafter's repository (llama.cpp -hfd)
+  std::string draft_ctx;  // footprint: the draft context (llama.cpp -cd; default: --ctx)
   std::string ctx;
   std::string kv_type;
   std::string cache_type_k;

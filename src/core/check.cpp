@@ -46,12 +46,11 @@ std::uint64_t mapped_bytes(const Footprint& f, const LayerTable& table, const De
   return d.mmap && p ? placement_expert_bytes(table, *p) : 0;
 }
 
-// An MTP drafter's device bytes (its file, its draft context's compute buffer); 0 without one. Its context is
-// -cd, else the target's -c; with no -c it keeps the model's while --fit lowers the target's (llama.cpp#23398).
-std::uint64_t draft_bytes(const Deployment& d, const Settings& s) {
+// An MTP drafter's draft context; 0 without one. It is -cd, else the target's -c; with no -c it keeps the model's
+// while --fit lowers the target's (llama.cpp#23398).
+std::uint64_t draft_context(const Deployment& d, const Settings& s) {
   if (!d.draft || !d.model->drafter) return 0;
-  const std::uint64_t context = d.draft_context.value_or(d.fit_context_planned ? d.model->max_context : s.context);
-  return d.model->drafter->bytes_at(context);
+  return d.draft_context.value_or(d.fit_context_planned ? d.model->max_context : s.context);
 }
 
 // Decoding and prefill where the layers are placed, with the policy's fill (at most the context) in the cache.
@@ -73,6 +72,7 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
   Settings s = d.settings;
   s.backend = d.backend.value_or(default_backend(catalog, hw));
   s.context = r.context = context;
+  s.draft_context = draft_context(d, s);
   r.budget = make_budget(catalog, hw, s.backend, reserve);
   validate_settings(catalog, *d.model, s);
   const SetupOf of{catalog, *d.model, *d.preset, catalog.default_runtime()};
@@ -80,9 +80,8 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
   r.footprint = footprint_at(setup, s.context);
   if (!d.mmap) r.footprint->host_paged_bytes = 0;  // --no-mmap reads the whole file: no table is paged
   r.speed = placed_speed(catalog, setup, *r.footprint, d, t);
-  Split placed = placed_bytes(*r.footprint, setup.table, d);
-  r.draft_bytes = draft_bytes(d, s);
-  placed.device = checked_add(placed.device, r.draft_bytes, "device bytes");
+  const Split placed = placed_bytes(*r.footprint, setup.table, d);
+  r.draft_bytes = r.footprint->draft.device;
   const std::uint64_t extra = std::min(d.extra_reserve_bytes, r.budget.device_bytes);
   r.limit_bytes = r.budget.device_bytes - extra;
   r.device_bytes = placed.device;

@@ -43,11 +43,11 @@ Backend parse_backend(std::string_view text) {
 std::uint64_t Split::total() const { return checked_add(device, host); }
 std::uint64_t Footprint::device_bytes() const {
   return checked_add(checked_add(checked_add(weights.device, kv_cache.device), checked_add(compute.device, overhead.device)),
-                     checked_add(repack.device, projector.device));
+                     checked_add(checked_add(repack.device, projector.device), draft.device));
 }
 std::uint64_t Footprint::host_bytes() const {
   return checked_add(checked_add(checked_add(weights.host, kv_cache.host), checked_add(compute.host, overhead.host)),
-                     checked_add(repack.host, projector.host));
+                     checked_add(checked_add(repack.host, projector.host), draft.host));
 }
 std::uint64_t Footprint::total_bytes() const { return checked_add(device_bytes(), host_bytes()); }
 std::uint64_t Footprint::host_resident_bytes() const { return resident(host_bytes()); }
@@ -79,6 +79,9 @@ void validate_settings(const Catalog& catalog, const Model& model, const Setting
     }
     throw Error(Errc::usage, model.id + " takes no audio (" + (takers.empty() ? "no model does" : "only " + takers + " do") +
                                  "): drop --audio");
+  }
+  if (s.draft_context != 0 && !model.drafter) {
+    throw Error(Errc::usage, "no MTP drafter of " + model.id + " is known: drop the drafter");
   }
   if (s.projector_type != "F16" && s.projector_type != "BF16" && s.projector_type != "Q8_0") {
     throw Error(Errc::usage, "invalid --mmproj-type '" + s.projector_type + "': use F16, BF16 or Q8_0");
@@ -370,6 +373,8 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
   // llama.cpp's --no-mmproj-offload keeps the projector, and the encoder graph it runs, on the CPU.
   (s.on_gpu() && s.mmproj_offload ? f.projector.device : f.projector.host) =
       checked_add(f.projector_weights_bytes, f.projector_compute_bytes);
+  if (s.draft_context != 0 && model.drafter)
+    (s.on_gpu() ? f.draft.device : f.draft.host) = model.drafter->bytes_at(s.draft_context);
   if (s.on_gpu()) {
     f.weights = weights.split;
     (s.kv_offload ? f.kv_cache.device : f.kv_cache.host) = kv_bytes;

@@ -224,6 +224,8 @@ ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {
   return {&model, library ? library : &preset};
 }
 
+const Model* model_named_in(const Catalog& catalog, std::string_view name) { return model_in_name(catalog, name); }
+
 bool names_other_family(const std::string& message) { return message.find(k_other_family) != std::string::npos; }
 
 std::string example_ollama_tag(const Catalog& catalog) {

@@ -43,6 +43,8 @@ const std::set<std::string> k_footprint_keys = {"model",
                                                 "projector_bytes",
                                                 "projector_weights_bytes",
                                                 "projector_compute_bytes",
+                                                "draft_bytes",
+                                                "draft_context",
                                                 "total_bytes",
                                                 "device_bytes",
                                                 "host_bytes",
@@ -54,6 +56,7 @@ const std::set<std::string> k_footprint_keys = {"model",
                                                 "overhead",
                                                 "repack",
                                                 "projector",
+                                                "draft",
                                                 "kv"};
 const std::set<std::string> k_assumption_keys = {"runtime",
                                                  "backend",
@@ -111,14 +114,15 @@ void check_header(const json& j) {
 
 void check_footprint(const json& f) {
   EXPECT_EQ(keys(f), k_footprint_keys);
-  for (const char* part : {"weights", "kv_cache", "compute", "overhead", "repack", "projector"}) {
+  for (const char* part : {"weights", "kv_cache", "compute", "overhead", "repack", "projector", "draft"}) {
     EXPECT_EQ(keys(f[part]), (std::set<std::string>{"device_bytes", "host_bytes"})) << part;
   }
   EXPECT_EQ(f["total_bytes"].get<std::uint64_t>(), f["device_bytes"].get<std::uint64_t>() + f["host_bytes"].get<std::uint64_t>());
   EXPECT_EQ(f["total_bytes"].get<std::uint64_t>(),
             f["weights_bytes"].get<std::uint64_t>() + f["kv_cache_bytes"].get<std::uint64_t>() +
                 f["compute_bytes"].get<std::uint64_t>() + f["overhead_bytes"].get<std::uint64_t>() +
-                f["repack_bytes"].get<std::uint64_t>() + f["projector_bytes"].get<std::uint64_t>());
+                f["repack_bytes"].get<std::uint64_t>() + f["projector_bytes"].get<std::uint64_t>() +
+                f["draft_bytes"].get<std::uint64_t>());
   EXPECT_EQ(f["projector_bytes"].get<std::uint64_t>(),
             f["projector_weights_bytes"].get<std::uint64_t>() + f["projector_compute_bytes"].get<std::uint64_t>());
   // The compute buffers: the split's two sides, and where their figures come from.

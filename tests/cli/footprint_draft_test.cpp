@@ -1,0 +1,75 @@
+// footprint --draft FILE / --hfd REPO (issue 12 item 5): the model's MTP drafter on the device, counted as check
+// counts it for llama-server -md with --spec-type draft-mtp.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/gguf_writer.hpp"
+#include "support/test_support.hpp"
+
+namespace {
+
+using json = nlohmann::json;
+using fitcheck::test::run_cli;
+
+json footprint(const std::vector<std::string>& extra) {
+  std::vector<std::string> args{"footprint", "--model", "gemma-4-12b", "--quant", "Q4_K_M", "--gpu", "rtx3060-12g", "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = run_cli(args);
+  EXPECT_LE(r.code, 1) << r.err;
+  return json::parse(r.out)["footprint"];
+}
+
+}  // namespace
+
+// The 12B's drafter at a 32K draft context: 465,109,248 B of weights + 41,943,040 + 3,072 x 32,768 = 607,715,584 B
+// (579.6 MiB; ggml-org/llama.cpp#23398 measured 580 MiB), on the device beside the model; the draft context is
+// --draft-ctx (llama-server -cd), else the context.
+TEST(FootprintDraft, TheDrafterIsADevicePart) {
+  const json plain = footprint({"--ctx", "32768"});
+  const json drafted = footprint({"--ctx", "32768", "--hfd", "ggml-org/gemma-4-12B-it-assistant-GGUF"});
+  EXPECT_EQ(drafted["draft_bytes"].get<std::uint64_t>(), 607715584ULL);
+  EXPECT_EQ(drafted["draft"]["device_bytes"].get<std::uint64_t>(), 607715584ULL);
+  EXPECT_EQ(drafted["device_bytes"].get<std::uint64_t>() - plain["device_bytes"].get<std::uint64_t>(), 607715584ULL);
+  EXPECT_EQ(plain["draft_bytes"].get<std::uint64_t>(), 0U);
+  // -cd 4096: 465,109,248 + 41,943,040 + 3,072 x 4,096 = 519,635,200.
+  EXPECT_EQ(footprint({"--ctx", "32768", "--draft", "gemma-4-12B-it-assistant-Q8_0.gguf", "--draft-ctx", "4096"})["draft_bytes"],
+            519635200ULL);
+}
+
+// The same deployment as a llama-server command: check's device bytes are footprint's.
+TEST(FootprintDraft, CheckCountsTheSame) {
+  const std::string path = fitcheck::test::temp_dir() + "/draft.sh";
+  std::ofstream(path) << "llama-server -m gemma-4-12B-it-Q4_K_M.gguf -c 16384 -np 1 --fit off --no-mmproj "
+                         "-md gemma-4-12B-it-assistant-Q8_0.gguf --spec-type draft-mtp\n";
+  const auto r = run_cli({"check", path, "--gpu", "rtx3060-12g", "--json"});
+  std::remove(path.c_str());
+  ASSERT_LE(r.code, 1) << r.err;
+  const json deployment = json::parse(r.out)["deployments"][0];
+  const json f = footprint({"--ctx", "16384", "--draft", "gemma-4-12B-it-assistant-Q8_0.gguf"});
+  EXPECT_EQ(deployment["device_bytes"], f["device_bytes"]);
+  EXPECT_EQ(deployment["footprint"]["draft_bytes"], f["draft_bytes"]);
+}
+
+// Another model's drafter, a drafter without --ctx's partner options, a file that is not a drafter: usage errors
+// (exit 2) and a data error with the file (exit 3), nothing on stdout.
+TEST(FootprintDraft, WrongDraftersAreRefused) {
+  const auto other = run_cli(
+      {"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "8192", "--hfd", "unsloth/gemma-4-12b-it-assistant-GGUF"});
+  EXPECT_EQ(other.code, 2);
+  EXPECT_NE(other.err.find("gemma-4-12b's, not gemma-4-31b's"), std::string::npos) << other.err;
+  EXPECT_TRUE(other.out.empty());
+  const auto lone = run_cli({"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "8192", "--draft-ctx", "4096"});
+  EXPECT_EQ(lone.code, 2);
+  const auto both = run_cli({"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "8192", "--draft", "a.gguf", "--hfd",
+                             "ggml-org/gemma-4-31B-it-assistant-GGUF"});
+  EXPECT_EQ(both.code, 2);
+  const std::string not_gguf = fitcheck::test::temp_dir() + "/not-a-drafter.gguf";
+  std::ofstream(not_gguf) << "not a gguf";
+  const auto file = run_cli({"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "8192", "--draft", not_gguf});
+  std::remove(not_gguf.c_str());
+  EXPECT_EQ(file.code, 3) << file.err;
+  EXPECT_TRUE(file.out.empty());
+}
