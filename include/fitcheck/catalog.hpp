@@ -231,6 +231,7 @@ struct Hardware {
   MemoryKind memory_kind = MemoryKind::vram;
   std::uint64_t memory_bytes = 0;
   std::uint64_t gpu_working_set_bytes = 0;  // measured Metal working set; 0: unknown
+  std::uint64_t cuda_reported_bytes = 0;    // measured total torch.cuda.mem_get_info reports (vLLM's total); 0: unknown
   double bandwidth_gbs = 0;
   std::string bus;
   double pcie_gbs = 0;     // host link, from `bus` ("PCIe 4.0 x16") and the lane rates; 0 for a SoC
@@ -363,12 +364,24 @@ struct VllmKvDtype {
   std::uint64_t scale_bytes = 0;  // per token and KV head: the K and V scales of per-token-head quantization
 };
 
+// What vLLM's budget holds besides weights, activations and KV blocks, and what it leaves outside (README "vLLM").
+struct VllmMemoryRules {
+  std::uint64_t driver_reserve_bytes = 0;              // NVIDIA: nvidia-smi's total less what CUDA reports, without a measurement
+  std::uint64_t startup_bytes = 0;                     // in use when vLLM measures free memory at start (CUDA context, NCCL)
+  std::vector<std::uint64_t> cudagraph_capture_sizes;  // the default candidates, ascending
+  std::uint64_t cudagraph_max_capture_size = 0;        // the default cap on them
+  std::uint64_t cudagraph_bytes_per_size_layer = 0;    // vLLM's graph estimate, per captured size and layer
+  double drafter_profile_factor = 0;                   // an MTP drafter's profiled memory beyond its weights, x its weights
+  std::uint64_t drafter_capture_bytes = 0;             // an MTP drafter's graph capture beyond vLLM's estimate
+};
+
 struct VllmRules {
   std::string version;
   double gpu_memory_utilization = 0.9;
   std::uint64_t block_size = 16;
   std::vector<VllmBatchDefault> batch_defaults;  // largest GPUs first
   std::vector<VllmKvDtype> kv_cache_dtypes;
+  VllmMemoryRules memory;
 };
 
 struct DeploymentRules {

@@ -84,10 +84,12 @@ void footprint_lines(std::string& out, const CheckItem& item) {
     const VllmPlan& p = *r.vllm;
     const VllmSettings& s = r.vllm_settings;
     const std::string drafter = p.drafter_bytes ? " (MTP drafter " + format_gib(p.drafter_bytes) + ")" : "";
-    out +=
-        fmt::format("  vLLM takes {:.2f} x {} = {}: weights {}{}, profiled peak {}, CUDA context {}, KV blocks {}\n",
-                    s.gpu_memory_utilization, format_gib(p.device_bytes), format_gib(p.usable_bytes), format_gib(p.weights_bytes),
-                    drafter, format_gib(p.activation_bytes), format_gib(p.non_torch_bytes), format_gib(p.kv_bytes));
+    out += fmt::format(
+        "  vLLM takes {:.2f} x {} (the total CUDA reports) = {}: weights {}{}, profiled peak {}, non-torch {}, CUDA "
+        "graphs {}, KV blocks {}; {} stays outside for the CUDA context{}\n",
+        s.gpu_memory_utilization, format_gib(p.reported_bytes), format_gib(p.usable_bytes), format_gib(p.weights_bytes), drafter,
+        format_gib(p.activation_bytes), format_gib(p.non_torch_bytes), format_gib(p.cudagraph_bytes), format_gib(p.kv_bytes),
+        format_gib(p.outside_bytes), p.drafter_bytes ? " and the drafter's late graph capture" : "");
     out += fmt::format(
         "  one {}-token request needs {} of KV blocks: {} fit at once (max_num_seqs {}); the longest "
         "single request: {} tokens\n",
@@ -163,14 +165,18 @@ int CheckReport::exit_code() const {
 }
 
 std::string vllm_basis() {
-  return "vLLM's rule: gpu_memory_utilization x memory, less the weights (BF16, or the checkpoint's scheme, with the "
-         "encoders and an MTP drafter's 16-bit checkpoint), the profiled peak (derived, not measured: "
-         "max_num_batched_tokens x (4 x hidden + 3 x FFN width) x 2 bytes, and FP32 logits and probabilities for "
-         "min(max_num_seqs, max_num_batched_tokens) rows, twice that with speculative decoding) and the CUDA context, "
-         "goes to KV blocks; a page is block_size tokens of the layer with the most KV bytes per token (per-token-head "
-         "scales included), a layer with a divisor of that holds more tokens per page and any other pads its page; "
-         "full layers hold max_model_len, sliding layers min(window - 1 + max_num_batched_tokens, max_model_len) plus "
-         "one block; K and V both stored, KV-shared layers and the drafter none; CUDA graphs not counted";
+  return "vLLM's rule (v0.21 and later): gpu_memory_utilization x the total CUDA reports (measured per GPU, else "
+         "an NVIDIA GPU's driver-reported memory less the driver's reservation), less the weights (BF16, or the "
+         "checkpoint's scheme, with the encoders and an MTP drafter's 16-bit checkpoint), the profiled peak (derived, "
+         "not measured: max_num_batched_tokens x (4 x hidden + 3 x FFN width) x 2 bytes, and FP32 logits and "
+         "probabilities for min(max_num_seqs, max_num_batched_tokens) rows, twice that with speculative decoding, and "
+         "an MTP drafter's profiled share, fitted on public boots), memory outside PyTorch (the platform reserve) and "
+         "its CUDA graph estimate (per captured size and layer, fitted on a public boot), goes to KV blocks; a page is "
+         "block_size tokens of the layer with the most KV bytes per token (per-token-head scales included), a layer "
+         "with a divisor of that holds more tokens per page and any other pads its page; full layers hold "
+         "max_model_len, sliding layers min(window - 1 + max_num_batched_tokens, max_model_len) plus one block; K and V "
+         "both stored, KV-shared layers and the drafter none; what stays outside the share (the CUDA context vLLM finds "
+         "at start, an MTP drafter's late graph capture) must fit in the rest";
 }
 
 std::string text_check(const CheckReport& r) {

@@ -33,6 +33,7 @@ Hardware read_hardware(const Node& n) {
   h.memory_kind = n.at("memory_kind").named(k_memory_kind_names, "memory kind");
   h.memory_bytes = n.at("memory_bytes").in_range(1, k_max_memory);
   if (n.has("gpu_working_set_bytes")) h.gpu_working_set_bytes = n.at("gpu_working_set_bytes").in_range(1, h.memory_bytes);
+  if (n.has("cuda_reported_bytes")) h.cuda_reported_bytes = n.at("cuda_reported_bytes").in_range(1, h.memory_bytes);
   h.bandwidth_gbs = read_nonnegative(n.at("bandwidth_gbs"));
   if (n.has("bus")) h.bus = n.at("bus").nonempty();
   if (n.has("fp16_tflops")) h.fp16_tflops = read_nonnegative(n.at("fp16_tflops"));
@@ -162,6 +163,23 @@ OllamaRules read_ollama(const Node& n) {
   return o;
 }
 
+VllmMemoryRules read_vllm_memory(const Node& n) {
+  n.require_source();
+  VllmMemoryRules m;
+  m.driver_reserve_bytes = n.at("driver_reserve_bytes").in_range(0, k_max_memory);
+  m.startup_bytes = n.at("startup_bytes").in_range(0, k_max_memory);
+  for (const Node& s : n.at("cudagraph_capture_sizes").items()) {
+    const std::uint64_t size = s.in_range(1, k_max_tokens);
+    if (!m.cudagraph_capture_sizes.empty() && size <= m.cudagraph_capture_sizes.back()) s.fail("expected ascending sizes");
+    m.cudagraph_capture_sizes.push_back(size);
+  }
+  m.cudagraph_max_capture_size = n.at("cudagraph_max_capture_size").in_range(1, k_max_tokens);
+  m.cudagraph_bytes_per_size_layer = n.at("cudagraph_bytes_per_size_layer").in_range(0, k_max_memory);
+  m.drafter_profile_factor = read_nonnegative(n.at("drafter_profile_factor"));
+  m.drafter_capture_bytes = n.at("drafter_capture_bytes").in_range(0, k_max_memory);
+  return m;
+}
+
 VllmRules read_vllm(const Node& n) {
   n.require_source();
   VllmRules v;
@@ -180,6 +198,7 @@ VllmRules read_vllm(const Node& n) {
     const std::uint64_t scales = k.has("scale_bytes") ? k.at("scale_bytes").in_range(1, 64) : 0;
     v.kv_cache_dtypes.push_back({k.at("id").nonempty(), k.at("bytes").in_range(1, 8), scales});
   }
+  v.memory = read_vllm_memory(n.at("memory"));
   return v;
 }
 

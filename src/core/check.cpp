@@ -14,6 +14,12 @@
 namespace fitcheck {
 namespace {
 
+std::string decimal_text(const char* format, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
 std::int64_t signed_difference(std::uint64_t a, std::uint64_t b) {
   return a >= b ? static_cast<std::int64_t>(a - b) : -static_cast<std::int64_t>(b - a);
 }
@@ -215,7 +221,9 @@ VllmSettings vllm_settings(const Catalog& catalog, const Deployment& d, const Ha
   v.tensor_parallel_size = said.tensor_parallel_size;
   v.kv_cache_dtype = said.kv_cache_dtype;
   v.speculative = said.speculative;
+  v.speculative_tokens = said.speculative_tokens;
   v.drafter_model = said.drafter_model;
+  v.cuda_graphs = said.cuda_graphs;
   if (d.preset) v.weights = d.preset->id;
   return v;
 }
@@ -233,12 +241,17 @@ CheckResult check_vllm(const Catalog& catalog, const Deployment& d, const CheckT
   r.vllm = plan;
   r.limit_bytes = plan.usable_bytes;
   r.device_bytes = checked_add(checked_add(checked_add(plan.weights_bytes, plan.activation_bytes), plan.non_torch_bytes),
-                               plan.sequence_kv_bytes);
+                               checked_add(plan.cudagraph_bytes, plan.sequence_kv_bytes));
   r.headroom_bytes = headroom.of(r.limit_bytes);
   r.margin_bytes = signed_difference(r.limit_bytes, r.device_bytes);
   r.fits = plan.fits && r.margin_bytes >= 0 && static_cast<std::uint64_t>(r.margin_bytes) >= r.headroom_bytes;
-  if (plan.kv_bytes == 0) {
-    r.reason = "no memory is left for the KV cache: weights, activations and the CUDA context take more than " +
+  if (!plan.starts) {
+    r.reason = "vLLM's share (" + decimal_text("%.2f", r.vllm_settings.gpu_memory_utilization) + " x " +
+               format_gib(plan.reported_bytes) + ") leaves " + format_gib(plan.outside_bytes) + " outside it, and it holds " +
+               format_gib(plan.outside_need_bytes) + " there: the CUDA context it finds at start" +
+               (plan.drafter_bytes ? " and the MTP drafter's late CUDA-graph capture" : "");
+  } else if (plan.kv_bytes == 0) {
+    r.reason = "no memory is left for the KV cache: weights, activations, CUDA graphs and the CUDA context take more than " +
                format_gib(plan.usable_bytes) + " (gpu_memory_utilization x memory)";
   } else if (!plan.fits) {
     r.reason = "one " + std::to_string(r.context) + "-token request needs " + format_gib(plan.sequence_kv_bytes) +
@@ -289,12 +302,6 @@ std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, co
 }
 
 namespace {
-
-std::string decimal_text(const char* format, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, format, value);
-  return text;
-}
 
 // Under --min-tps a deployment must decode at least that fast (with an MTP drafter, at the low end of its
 // speed-up); an unknown speed cannot show it does.

@@ -108,24 +108,60 @@ std::uint64_t vllm_sequence_kv_bytes(const Catalog& catalog, const Model& m, con
   return total;
 }
 
+std::uint64_t vllm_reported_bytes(const Catalog& catalog, const Hardware& hw) {
+  if (hw.cuda_reported_bytes != 0) return hw.cuda_reported_bytes;
+  const std::uint64_t reserve = catalog.deployment.vllm.memory.driver_reserve_bytes;
+  const bool nvidia_vram = hw.vendor == "NVIDIA" && hw.memory_kind == MemoryKind::vram;
+  return nvidia_vram && hw.memory_bytes > reserve ? hw.memory_bytes - reserve : hw.memory_bytes;
+}
+
+std::uint64_t vllm_cudagraph_count(const Catalog& catalog, const VllmSettings& s) {
+  if (!s.cuda_graphs) return 0;
+  const VllmMemoryRules& rules = catalog.deployment.vllm.memory;
+  // vllm/config/vllm.py _set_cudagraph_sizes: min(max_num_seqs x decode query x 2, 512, max_num_batched_tokens);
+  // with speculative decoding each size is rounded up to a multiple of the decode query (one token and the drafts).
+  const std::uint64_t decode_query = 1 + (s.speculative ? s.speculative_tokens : 0);
+  const std::uint64_t decode_tokens = checked_mul(s.max_num_seqs, decode_query);
+  const std::uint64_t largest =
+      std::min({checked_mul(decode_tokens, 2), rules.cudagraph_max_capture_size, s.max_num_batched_tokens});
+  std::uint64_t count = 0, previous = 0;
+  for (const std::uint64_t size : rules.cudagraph_capture_sizes) {
+    const std::uint64_t rounded = checked_mul(ceil_div(size, decode_query), decode_query);
+    if (size > largest || rounded == previous) continue;
+    count += rounded <= decode_tokens ? 2 : 1;  // PIECEWISE, and FULL for a uniform decode batch
+    previous = rounded;
+  }
+  return count;
+}
+
 VllmPlan vllm_plan(const Catalog& catalog, const Model& model, const Hardware& hw, const VllmSettings& s) {
   VllmPlan p;
   const Runtime& runtime = catalog.default_runtime();
+  const VllmMemoryRules& rules = catalog.deployment.vllm.memory;
   const Preset* named = catalog.weights_named(s.weights);
   const Preset& checkpoint = named ? *named : catalog.find_preset("BF16");
   const std::uint64_t weights =
       checked_add(plan_weights(catalog, model, checkpoint, runtime).file_bytes, projector_bytes(catalog, model, "BF16"));
   p.device_bytes = hw.memory_bytes;
-  p.usable_bytes = static_cast<std::uint64_t>(std::floor(static_cast<double>(hw.memory_bytes) * s.gpu_memory_utilization));
+  p.reported_bytes = vllm_reported_bytes(catalog, hw);
+  p.usable_bytes = static_cast<std::uint64_t>(std::floor(static_cast<double>(p.reported_bytes) * s.gpu_memory_utilization));
   p.drafter_bytes = drafter_bytes(catalog, s);
   p.weights_bytes = checked_add(ceil_div(weights, s.tensor_parallel_size), p.drafter_bytes);
-  p.activation_bytes = activation_bytes(model, s);
+  p.drafter_profile_bytes =
+      static_cast<std::uint64_t>(std::ceil(static_cast<double>(p.drafter_bytes) * rules.drafter_profile_factor));
+  p.activation_bytes = checked_add(activation_bytes(model, s), p.drafter_profile_bytes);
   p.non_torch_bytes = catalog.platform("cuda").reserve_bytes;
-  const std::uint64_t taken = checked_add(checked_add(p.weights_bytes, p.activation_bytes), p.non_torch_bytes);
+  p.cudagraph_bytes =
+      checked_mul(checked_mul(vllm_cudagraph_count(catalog, s), model.num_layers()), rules.cudagraph_bytes_per_size_layer);
+  const std::uint64_t taken =
+      checked_add(checked_add(checked_add(p.weights_bytes, p.activation_bytes), p.non_torch_bytes), p.cudagraph_bytes);
   p.kv_bytes = p.usable_bytes > taken ? p.usable_bytes - taken : 0;
+  p.outside_bytes = p.reported_bytes - p.usable_bytes;
+  p.outside_need_bytes = checked_add(rules.startup_bytes, p.drafter_bytes ? rules.drafter_capture_bytes : 0);
+  p.starts = p.outside_bytes >= p.outside_need_bytes;
   p.sequence_kv_bytes = vllm_sequence_kv_bytes(catalog, model, s, s.max_model_len);
   p.sequences = p.sequence_kv_bytes == 0 ? 0 : p.kv_bytes / p.sequence_kv_bytes;
-  p.fits = p.sequences >= 1;
+  p.fits = p.starts && p.sequences >= 1;
   // The longest single request the blocks hold (vLLM's estimate_max_model_len): a binary search.
   std::uint64_t lo = 0, hi = model.max_context;
   while (lo < hi) {  // hi - lo shrinks every step; mid in (lo, hi] without overflow at any hi

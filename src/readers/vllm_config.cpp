@@ -10,7 +10,7 @@
 namespace fitcheck::readers {
 namespace {
 
-// Options that do not change GPU memory (or lower it: --enforce-eager).
+// Options that do not change GPU memory (--enforce-eager is read: it captures no CUDA graphs).
 const char* const k_harmless[] = {"host",
                                   "port",
                                   "api-key",
@@ -110,6 +110,10 @@ void speculative(const Catalog& catalog, Deployment& d, const Setting& s) {
   const std::string model = text_of("model");
   const Model* named = assistant_of(catalog, model);
   VllmSettings& v = d.vllm_settings;
+  const auto tokens = j.is_object() ? j.find("num_speculative_tokens") : j.end();
+  if (tokens != j.end() && tokens->is_number_unsigned() && tokens->get<std::uint64_t>() > 0) {
+    v.speculative_tokens = tokens->get<std::uint64_t>();
+  }
   if (j.is_object() && (method == "ngram" || method == "suffix")) {
     v.speculative = true;
   } else if (j.is_object() && (method == "mtp" || method == "gemma4_mtp" || (method.empty() && named))) {
@@ -163,6 +167,8 @@ void apply(const Catalog& catalog, Deployment& d, const Setting& s) {
     if (s.value != "auto" && s.value != "bfloat16" && s.value != "float16" && s.value != "half") {
       d.unmodelled.push_back({s.line, s.shown + " " + s.value + " changes the weights' size"});
     }
+  } else if (k == "enforce-eager") {  // a flag, or YAML's enforce_eager: true
+    d.vllm_settings.cuda_graphs = s.value == "false" || s.value == "False" || s.value == "0";
   } else if (k == "forwarded") {
     d.warnings.push_back({s.line, "'" + s.value +
                                       "' passes on the script's own arguments, which fitcheck cannot see: "

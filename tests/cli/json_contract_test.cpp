@@ -302,12 +302,18 @@ const std::set<std::string> k_vllm_keys = {"max_model_len",
                                            "max_num_batched_tokens",
                                            "tensor_parallel_size",
                                            "kv_cache_dtype",
+                                           "cuda_graphs",
+                                           "reported_bytes",
                                            "usable_bytes",
                                            "weights_bytes",
                                            "drafter_bytes",
                                            "activation_bytes",
+                                           "drafter_profile_bytes",
                                            "non_torch_bytes",
+                                           "cudagraph_bytes",
                                            "kv_bytes",
+                                           "outside_bytes",
+                                           "outside_need_bytes",
                                            "sequence_kv_bytes",
                                            "sequences",
                                            "concurrent_sequences",
@@ -341,6 +347,9 @@ TEST(JsonContract, Check) {
   EXPECT_TRUE(vllm["footprint"].is_null());
   EXPECT_EQ(keys(vllm["vllm"]), k_vllm_keys);
   EXPECT_EQ(vllm["vllm"]["usable_bytes"], vllm["limit_bytes"]);
+  // What the share leaves is the rest of the total CUDA reports.
+  EXPECT_EQ(vllm["vllm"]["outside_bytes"].get<std::uint64_t>() + vllm["vllm"]["usable_bytes"].get<std::uint64_t>(),
+            vllm["vllm"]["reported_bytes"].get<std::uint64_t>());
 }
 
 // A run of several files keeps going past one it cannot read: that one is in "errors" (exit 3, the worst),

@@ -64,7 +64,8 @@ std::vector<Case> run_cases() {
 }
 
 // Whether a verdict agrees with the author's outcome; "any" (an outcome that was not about memory, or unclear)
-// host_growth (memory that grew during use, which no load-time plan sees) and runtime_bug are not counted.
+// host_growth (memory that grew during use, which no load-time plan sees), runtime_bug and patched (a runtime with an
+// unmerged patch that changes its memory rules) are not counted.
 bool counted(const std::string& expect) { return expect == "fits" || expect == "does_not_fit" || expect == "not_modelled"; }
 
 std::string results_table(const std::vector<Case>& cases, std::size_t configs, std::size_t read, std::size_t agree,
@@ -76,7 +77,8 @@ std::string results_table(const std::vector<Case>& cases, std::size_t configs, s
         "`does_not_fit` (out of memory at load), `not_modelled` (several GPUs: not modelled in this release), `any` (the "
         "outcome was not about memory, or is unclear), `host_growth` (host RAM filled during use, not at load), `runtime_bug` "
         "(the runtime "
-        "allocated what its own rules do not: see the row's `why`), `skip` (the source holds no config, only prose: kept for "
+        "allocated what its own rules do not: see the row's `why`), `patched` (the runtime ran with an unmerged patch that "
+        "changes its memory rules: see the row's `why`), `skip` (the source holds no config, only prose: kept for "
         "its outcome, not counted among the configs).\n\n"
      << "Read: " << read << " of " << configs << " configs (" << cases.size() - configs
      << " sources without a config not counted). Agree: " << agree << " of " << judged << " with a memory outcome.\n\n"

@@ -274,8 +274,65 @@ TEST(Vllm, MtpDrafterAddsItsCheckpointAndTheRejectionSampler) {
   // No KV of its own: every draft layer reads the target's cache.
   EXPECT_EQ(drafted.sequence_kv_bytes, plain.sequence_kv_bytes);
   // The warm-up's rejection sampler: logits and probabilities of 2 x min(max_num_seqs, batched tokens) rows,
-  // min(1024, 8192) x 262,144 x 4 bytes x 2 more.
-  EXPECT_EQ(drafted.activation_bytes - plain.activation_bytes, 1024U * 262144U * 4U * 2U);
+  // min(1024, 8192) x 262,144 x 4 bytes x 2 more; and the drafter's profiled share beyond its weights, fitted
+  // (data/deployments.json vllm.memory.drafter_profile_factor 2.43): ceil(939,037,192 x 2.43) = 2,281,860,377.
+  EXPECT_EQ(drafted.drafter_profile_bytes, 2281860377U);
+  EXPECT_EQ(drafted.activation_bytes - plain.activation_bytes, 1024ULL * 262144 * 4 * 2 + 2281860377ULL);
+  // Outside its share vLLM holds the CUDA context it found at start (0.63 GiB) and, with the drafter, its late
+  // graph capture (512 MiB): 676,457,349 + 536,870,912.
+  EXPECT_EQ(plain.outside_need_bytes, 676457349U);
+  EXPECT_EQ(drafted.outside_need_bytes, 676457349U + 536870912U);
+}
+
+TEST(Vllm, ShareOfTheTotalCudaReports) {
+  // A measured total (the RTX 3090's 23.56 GiB, data/hardware.json cuda_reported_bytes) is vLLM's base; an NVIDIA
+  // GPU without one is its driver-reported memory less 512 MiB; other GPUs (here Apple's) their memory.
+  const Hardware& rtx3090 = catalog().find_hardware("rtx3090-24g");
+  EXPECT_EQ(vllm_reported_bytes(catalog(), rtx3090), 25297357373U);
+  const Hardware& h100 = catalog().find_hardware("h100-80g");
+  EXPECT_EQ(vllm_reported_bytes(catalog(), h100), h100.memory_bytes - 536870912U);
+  const Hardware& mac = catalog().find_hardware("m3max40c-128g");
+  EXPECT_EQ(vllm_reported_bytes(catalog(), mac), mac.memory_bytes);
+}
+
+TEST(Vllm, CudaGraphsOneASizeInEachMode) {
+  // vllm/config/vllm.py _set_cudagraph_sizes: sizes [1, 2, 4] + 8..248 step 8 + 256..512 step 16, up to
+  // min(max_num_seqs x decode query x 2, 512, max_num_batched_tokens); FULL graphs up to max_num_seqs x decode query.
+  VllmSettings s;
+  s.max_num_seqs = 256;
+  s.max_num_batched_tokens = 8192;
+  // No drafter: up to min(512, 512, 8192) = 512, all 51 sizes PIECEWISE; FULL up to 256: 3 + 31 + 1 = 35.
+  EXPECT_EQ(vllm_cudagraph_count(catalog(), s), 51U + 35U);
+  // Four sequences and an MTP drafter of 4 tokens (decode query 5): up to min(40, 512, 2048) = 40; the sizes
+  // 1, 2, 4, 8, 16, 24, 32, 40 round up to multiples of 5: 5, 10, 20, 25, 35, 40 PIECEWISE; FULL up to 20: 3.
+  s.max_num_seqs = 4;
+  s.max_num_batched_tokens = 2048;
+  s.speculative = true;
+  s.speculative_tokens = 4;
+  EXPECT_EQ(vllm_cudagraph_count(catalog(), s), 6U + 3U);
+  // 32 sequences and one draft token: up to 128, sizes rounded to even: 2, 4, 8..128 (18), FULL up to 64 (10),
+  // the counts vllm-project/vllm#41789 printed ("PIECEWISE=18 (largest=128), FULL=10 (largest=64)").
+  s.max_num_seqs = 32;
+  s.speculative_tokens = 1;
+  EXPECT_EQ(vllm_cudagraph_count(catalog(), s), 18U + 10U);
+  s.cuda_graphs = false;  // --enforce-eager
+  EXPECT_EQ(vllm_cudagraph_count(catalog(), s), 0U);
+}
+
+TEST(Vllm, WhatStaysOutsideTheShareMustFitTheRest) {
+  // vLLM refuses to start when the memory free at its start is below its share: on a 23.56 GiB RTX 3090 the
+  // 0.63 GiB in use then fits outside 0.97 (0.03 x 23.56 = 0.71 GiB) and not outside 0.98 (0.47 GiB).
+  const Model& m = catalog().find_model("gemma-4-e2b");
+  const Hardware& rtx3090 = catalog().find_hardware("rtx3090-24g");
+  VllmSettings s = vllm_defaults(catalog(), m, rtx3090);
+  s.max_model_len = 8192;
+  s.gpu_memory_utilization = 0.97;
+  EXPECT_TRUE(vllm_plan(catalog(), m, rtx3090, s).starts);
+  s.gpu_memory_utilization = 0.98;
+  const VllmPlan tight = vllm_plan(catalog(), m, rtx3090, s);
+  EXPECT_FALSE(tight.starts);
+  EXPECT_FALSE(tight.fits);
+  EXPECT_GT(tight.sequences, 0U);  // the KV blocks would hold it: it is what stays outside that does not fit
 }
 
 TEST(Vllm, PlanAddsUpAndFindsTheLongestRequest) {
@@ -288,8 +345,14 @@ TEST(Vllm, PlanAddsUpAndFindsTheLongestRequest) {
   EXPECT_EQ(vllm_defaults(catalog(), m, catalog().find_hardware("a100-80g")).max_num_batched_tokens, 2048U);
   s.max_model_len = 32768;
   const VllmPlan p = vllm_plan(catalog(), m, h100, s);
-  EXPECT_EQ(p.usable_bytes, static_cast<std::uint64_t>(static_cast<double>(h100.memory_bytes) * 0.9));
-  EXPECT_EQ(p.kv_bytes + p.weights_bytes + p.activation_bytes + p.non_torch_bytes, p.usable_bytes);
+  // vLLM's default share since v0.21, 0.92, of the total CUDA reports (driver-reported memory less 512 MiB).
+  EXPECT_EQ(p.reported_bytes, h100.memory_bytes - 536870912U);
+  EXPECT_EQ(p.usable_bytes, static_cast<std::uint64_t>(static_cast<double>(p.reported_bytes) * 0.92));
+  EXPECT_EQ(p.kv_bytes + p.weights_bytes + p.activation_bytes + p.non_torch_bytes + p.cudagraph_bytes, p.usable_bytes);
+  // 1024 sequences: all 51 sizes in both modes, 102 graphs x 60 layers x 172,566 bytes (fitted on
+  // vllm-project/vllm#41789).
+  EXPECT_EQ(p.cudagraph_bytes, 102ULL * 60 * 172566);
+  EXPECT_EQ(p.outside_bytes, p.reported_bytes - p.usable_bytes);
   EXPECT_EQ(p.sequences, p.kv_bytes / p.sequence_kv_bytes);
   EXPECT_TRUE(p.fits);
   // The longest request fits and one token more does not.
@@ -310,9 +373,12 @@ TEST(Vllm, SpeculativeConfigsReadAsVllmLoadsThem) {
   EXPECT_TRUE(d.unmodelled.empty());
   EXPECT_TRUE(d.vllm_settings.speculative);
   EXPECT_EQ(d.vllm_settings.drafter_model, "gemma-4-31b");
+  EXPECT_EQ(d.vllm_settings.speculative_tokens, 4U);  // sizes its CUDA graphs
   EXPECT_EQ(d.preset->id, "AutoRound-int4");
   d = read(R"({"method":"mtp","num_speculative_tokens":2})");  // no model: the target's own drafter
   EXPECT_EQ(d.vllm_settings.drafter_model, "gemma-4-31b");
+  EXPECT_EQ(d.vllm_settings.speculative_tokens, 2U);
+  EXPECT_TRUE(d.vllm_settings.cuda_graphs);
   d = read(R"({"method":"ngram","num_speculative_tokens":3,"prompt_lookup_max":4})");  // no weights
   EXPECT_TRUE(d.vllm_settings.speculative);
   EXPECT_TRUE(d.vllm_settings.drafter_model.empty());
@@ -325,6 +391,16 @@ TEST(Vllm, SpeculativeConfigsReadAsVllmLoadsThem) {
     EXPECT_NE(d.unmodelled[0].message.find("loads a drafter"), std::string::npos) << other;
     EXPECT_FALSE(d.vllm_settings.speculative) << other;
   }
+}
+
+TEST(Vllm, EnforceEagerCapturesNoGraphs) {
+  const auto graphs = [](const std::string& text) {
+    return readers::read_vllm(catalog(), "serve.sh", text).vllm_settings.cuda_graphs;
+  };
+  EXPECT_FALSE(graphs("vllm serve google/gemma-4-E2B-it --enforce-eager --max-model-len 8192\n"));
+  EXPECT_FALSE(graphs("model: google/gemma-4-E2B-it\nenforce_eager: true\n"));
+  EXPECT_TRUE(graphs("model: google/gemma-4-E2B-it\nenforce_eager: false\n"));
+  EXPECT_TRUE(graphs("vllm serve google/gemma-4-E2B-it --max-model-len 8192\n"));
 }
 
 TEST(Vllm, AutoRoundMethodTakesItsBitsFromTheName) {
