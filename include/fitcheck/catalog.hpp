@@ -260,12 +260,23 @@ struct GpuGraphBackend {
   bool measured = false;  // fitted to public load logs of that backend (else derived)
 };
 
+// The f16 copy some backends' flash attention makes of a K or V cache of another type: one layer's whole cache
+// (every stream's cells), allocated with the attention output in the compute buffer (llama.cpp b9489 on).
+struct FlashAttnKvCopy {
+  std::uint64_t element_bytes = 2;        // bytes of a copied element (f16)
+  std::uint64_t vector_max_head_dim = 0;  // the vector kernel, which reads the cache as it is, takes heads up to this
+  std::uint64_t vector_max_tokens = 0;    // ... and ubatches up to this many tokens
+  std::vector<std::string> backends;      // the backends that copy ("cuda", "rocm")
+  std::vector<std::string> types;         // the KV types copied (mainline's, but f16)
+};
+
 struct GpuGraph {
   std::uint64_t mask_bytes_flash_attn = 2;        // bytes of a KQ mask element with flash attention (f16)
   std::uint64_t mask_bytes_no_flash_attn = 4;     // without it (f32)
   std::uint64_t outputs_per_sequence = 1;         // logits rows reserved per sequence (llama-server's n_outputs_max)
   std::uint64_t host_hidden_copies = 2;           // f32 hidden-size rows a ubatch token holds in the host buffer
   std::uint64_t host_bytes_per_ubatch_token = 0;  // the small inputs: token ids, positions, output ids
+  FlashAttnKvCopy kv_copy;
   std::vector<GpuGraphBackend> backends;
   // The entry of a GPU backend ("cuda"...); check_catalog guarantees one for each, so a miss is Errc::internal.
   const GpuGraphBackend& backend(std::string_view id) const;

@@ -56,10 +56,10 @@ struct RuntimeVersions {
 };
 
 // The settings the code reads, by runtime (check_catalog requires each).
-inline constexpr const char* k_llama_version_settings[] = {"flash_attn", "parallel",       "kv_unified",     "context",
-                                                           "fit",        "fit_margin_mib", "fit_min_context"};
-inline constexpr const char* k_ollama_version_settings[] = {"llama_server", "flash_attn", "sliding_memory",
-                                                            "parallel",     "batch",      "mmap"};
+inline constexpr const char* k_llama_version_settings[] = {
+    "flash_attn", "parallel", "kv_unified", "context", "fit", "fit_margin_mib", "fit_min_context", "flash_attn_kv_copy"};
+inline constexpr const char* k_ollama_version_settings[] = {"llama_server", "flash_attn", "sliding_memory",    "parallel",
+                                                            "batch",        "mmap",       "flash_attn_kv_copy"};
 
 // A release of a runtime as a deployment runs it, and where that was decided.
 struct RuntimeRelease {
@@ -79,6 +79,7 @@ struct LlamaDefaults {
   bool fit = false;           // --fit on by default
   std::uint64_t fit_margin_bytes = 0;
   std::uint64_t fit_min_context = 0;
+  bool flash_attn_kv_copy = true;  // flash attention's copy of a quantized K/V is in the compute buffer (b9489 on)
 };
 LlamaDefaults llama_defaults(const RuntimeRelease& release);
 
@@ -89,7 +90,8 @@ struct OllamaDefaults {
   std::uint64_t sliding_memory = 0;  // the Go engine's sliding cells per sequence; 0: llama.cpp's rule
   std::uint64_t parallel = 1;
   std::uint64_t batch = 512;
-  bool mmap = true;  // the weights file is memory-mapped (the Go engine reads it into its own buffers)
+  bool mmap = true;                // the weights file is memory-mapped (the Go engine reads it into its own buffers)
+  bool flash_attn_kv_copy = true;  // its llama.cpp build copies a quantized K/V in the compute buffer
 };
 OllamaDefaults ollama_defaults(const RuntimeRelease& release);
 

@@ -41,6 +41,10 @@ struct Settings {
   // Ollama's own engine (before it ran llama-server): sliding layers keep this many cells a sequence in one
   // buffer for all sequences (data/runtime_versions.json); 0: llama.cpp's sliding cache.
   std::uint64_t sliding_memory = 0;
+  // The runtime's flash attention copies a K/V cache not of the kernels' element type into the compute buffer on
+  // the backends that do (llama.cpp from b9489, ggml-org/llama.cpp PR #23907; data/runtime_versions.json); before,
+  // the copy came from the CUDA pool at run time.
+  bool flash_attn_kv_copy = true;
   bool cpu_repack = true;              // llama.cpp's default; --no-repack turns it off
   bool vision = false;                 // load the multimodal projector (mmproj) for images
   bool audio = false;                  // ... for audio (E2B/E4B: the same mmproj file holds both encoders)

@@ -194,6 +194,12 @@ void check_backends(const Catalog& c) {
   for (const char* backend : {"cuda", "rocm", "metal", "vulkan"}) {
     if (!has_id(c.gpu_graph.backends, backend)) fail(c, std::string("gpu_graph entry for backend '") + backend + "' is missing");
   }
+  for (const std::string& backend : c.gpu_graph.kv_copy.backends) {
+    if (!has_id(c.gpu_graph.backends, backend)) fail(c, "gpu_graph flash_attn_kv_copy names unknown backend '" + backend + "'");
+  }
+  for (const std::string& type : c.gpu_graph.kv_copy.types) {
+    if (!has_id(c.kv_types, type)) fail(c, "gpu_graph flash_attn_kv_copy names unknown KV type '" + type + "'");
+  }
 }
 
 // The releases of llama.cpp and Ollama, each runtime once with every setting the code reads.

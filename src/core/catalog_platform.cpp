@@ -132,6 +132,10 @@ GpuGraph read_gpu_graph(const Node& n) {
   g.outputs_per_sequence = n.at("outputs_per_sequence").in_range(1, 1ULL << 16);
   g.host_hidden_copies = n.at("host_hidden_copies").in_range(0, 16);
   g.host_bytes_per_ubatch_token = n.at("host_bytes_per_ubatch_token").in_range(0, 1ULL << 16);
+  const Node copy = n.at("flash_attn_kv_copy");
+  copy.require_source();
+  g.kv_copy = {copy.at("element_bytes").in_range(1, 8), copy.at("vector_max_head_dim").in_range(0, 1ULL << 16),
+               copy.at("vector_max_tokens").in_range(0, k_max_ubatch), copy.at("backends").strings(), copy.at("types").strings()};
   for (const Node& b : n.at("backends").items()) {
     b.require_source();
     g.backends.push_back({b.at("id").nonempty(), b.at("constant_bytes").in_range(0, 1ULL << 34), read_measured(b.at("basis"))});

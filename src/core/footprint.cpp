@@ -123,6 +123,44 @@ std::uint64_t cpu_attention_bytes(const Model& model, std::uint64_t n_tokens, st
   return checked_add(checked_mul(checked_mul(4, widest), n_tokens, "compute buffer"), scores, "compute buffer");
 }
 
+bool listed(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// How many of K and V flash attention copies on this plan's backend (data/runtimes.json gpu_graph
+// flash_attn_kv_copy): a cache of a type it copies, attention on the device, a release that copies.
+std::uint64_t copied_caches(const Settings& s, const FlashAttnKvCopy& copy) {
+  if (!listed(copy.backends, backend_name(s.backend)) || !s.flash_attn || !s.kv_offload || !s.flash_attn_kv_copy) return 0;
+  return (listed(copy.types, s.kv_type_k) ? 1 : 0) + (listed(copy.types, s.kv_type_v) ? 1 : 0);
+}
+
+// The device while one layer's flash attention runs on a backend that copies its K and V (llama.cpp PR #23907): the
+// copies of one layer's whole cache (every stream's cells) are allocated with the attention output, beside the
+// graph inputs and what is live at that op: the layer's input (hidden) and its Q and output (heads x head size
+// each) in f32 per ubatch token, and the E models' per-layer inputs (two f32 rows of layers x per-layer width).
+// The layer kind that needs the most counts; a kind the vector kernel serves (small heads, tiny ubatches) copies
+// nothing. 0 where nothing is copied.
+std::uint64_t attention_copy_peak(const Model& model, const KvDetail& kv, const Settings& s, const FlashAttnKvCopy& copy,
+                                  std::uint64_t n_tokens, std::uint64_t inputs) {
+  const std::uint64_t caches = copied_caches(s, copy);
+  if (caches == 0) return 0;
+  const std::uint64_t per_layer = checked_mul(8 * model.num_layers(), model.per_layer_embedding_dim, "compute buffer");
+  std::uint64_t peak = 0;
+  for (const LayerKind kind : {LayerKind::sliding, LayerKind::full}) {
+    const AttentionGeometry& g = kind == LayerKind::full ? model.full : model.sliding;
+    if (g.head_dim <= copy.vector_max_head_dim && n_tokens <= copy.vector_max_tokens) continue;
+    const std::uint64_t cells = checked_mul(kind == LayerKind::full ? kv.full_cells : kv.sliding_cells, kv.streams);
+    const std::uint64_t copies =
+        checked_mul(checked_mul(cells, g.kv_width(), "compute buffer"), caches * copy.element_bytes, "compute buffer");
+    const std::uint64_t row =
+        checked_add(checked_mul(4, checked_add(model.hidden_size, checked_mul(2 * model.num_heads, g.head_dim))), per_layer,
+                    "compute buffer");
+    const std::uint64_t live = checked_add(inputs, checked_mul(row, n_tokens, "compute buffer"), "compute buffer");
+    peak = std::max(peak, checked_add(live, copies, "compute buffer"));
+  }
+  return peak;
+}
+
 }  // namespace
 
 KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& s) {
@@ -184,9 +222,12 @@ GpuCompute gpu_compute_buffers(const Model& model, const KvDetail& kv, const Set
       checked_mul(checked_mul(mask_bytes, checked_add(kv.full_cells, kv.sliding_cells)), n_tokens, "compute buffer");
   // The device while the layers run: the masks, the layers' live activations, the backend's own constant; without
   // flash attention also one full layer's f32 scores and their softmax, n_ctx x n_tokens x (n_head + 1).
-  std::uint64_t layers = checked_add(
-      checked_add(masks, checked_mul(model.gpu_activation_bytes_per_ubatch_token, n_tokens, "compute buffer"), "compute buffer"),
-      backend.constant_bytes, "compute buffer");
+  const std::uint64_t inputs = checked_add(masks, backend.constant_bytes, "compute buffer");
+  std::uint64_t layers =
+      checked_add(inputs, checked_mul(model.gpu_activation_bytes_per_ubatch_token, n_tokens, "compute buffer"), "compute buffer");
+  // Flash attention's f16 copies of one layer's K and V where the backend makes them: the larger of the two peaks.
+  const std::uint64_t attention = attention_copy_peak(model, kv, s, g.kv_copy, n_tokens, inputs);
+  layers = std::max(layers, attention);
   const std::uint64_t scores =
       s.flash_attn ? 0 : checked_mul(checked_mul(4 * kv.full_cells, n_tokens), model.num_heads + 1, "compute buffer");
   if (s.kv_offload) layers = checked_add(layers, scores, "compute buffer");
@@ -205,7 +246,10 @@ GpuCompute gpu_compute_buffers(const Model& model, const KvDetail& kv, const Set
   c.device = std::max(layers, output);
   c.host = checked_add(masks, checked_mul(row, n_tokens, "compute buffer"), "compute buffer");
   if (!s.kv_offload) c.host = checked_add(c.host, cpu_attention_bytes(model, n_tokens, scores), "compute buffer");
-  c.basis = s.flash_attn && model.gpu_activation_measured && backend.measured ? ComputeBasis::measured : ComputeBasis::derived;
+  // No public log measured the copies: a device figure they decide is derived.
+  const bool copies_decide = attention > 0 && attention == c.device;
+  c.basis = s.flash_attn && model.gpu_activation_measured && backend.measured && !copies_decide ? ComputeBasis::measured
+                                                                                                : ComputeBasis::derived;
   return c;
 }
 

@@ -105,6 +105,7 @@ LlamaDefaults llama_defaults(const RuntimeRelease& release) {
   d.fit = r.value("fit", v) != 0;
   d.fit_margin_bytes = checked_mul(r.value("fit_margin_mib", v), std::uint64_t{1} << 20, "--fit-target");
   d.fit_min_context = r.value("fit_min_context", v);
+  d.flash_attn_kv_copy = r.value("flash_attn_kv_copy", v) != 0;
   return d;
 }
 
@@ -118,6 +119,7 @@ OllamaDefaults ollama_defaults(const RuntimeRelease& release) {
   d.parallel = r.value("parallel", v);
   d.batch = r.value("batch", v);
   d.mmap = r.value("mmap", v) != 0;
+  d.flash_attn_kv_copy = r.value("flash_attn_kv_copy", v) != 0;
   return d;
 }
 

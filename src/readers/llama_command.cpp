@@ -548,6 +548,7 @@ RuntimeRelease command_release(const Catalog& catalog, const std::string& path, 
 // The defaults of the release for what the command left out, and the note that says so.
 void apply_release(Deployment& d, const LlamaState& st, const RuntimeRelease& release, bool server) {
   const LlamaDefaults defaults = llama_defaults(release);
+  d.settings.flash_attn_kv_copy = defaults.flash_attn_kv_copy;
   std::string applied;
   const auto add = [&](const std::string& what) { applied += (applied.empty() ? "" : "; ") + what; };
   if (!st.flash_attn_stated) {

@@ -138,6 +138,7 @@ void environment(const Catalog& catalog, Deployment& d, const ReadOptions& optio
 // The engine of the release: llama-server (its rules), or Ollama's own Go engine before ollama#16031 (its
 // sliding cache; one buffer for all sequences), and the note saying which release's defaults apply.
 void apply_engine(Deployment& d, const RuntimeRelease& release, const OllamaDefaults& defaults) {
+  d.settings.flash_attn_kv_copy = defaults.flash_attn_kv_copy;
   std::string applied = defaults.llama_server ? "it runs llama-server" : "its own engine (before llama-server)";
   if (!defaults.llama_server) {
     d.settings.sliding_memory = defaults.sliding_memory;

@@ -179,6 +179,75 @@ TEST(GpuCompute, LogitsOfTheReservedOutputsCappedAtTheUbatch) {
   EXPECT_EQ(gpu_compute_buffers(mini().find_model("tiny"), tiny_kv(s), s, mini().gpu_graph).device, 787432U);
 }
 
+// Flash attention's f16 copies of a quantized K/V (CUDA and ROCm from llama.cpp b9489, PR #23907), tiny at ctx 4096,
+// ubatch 512, q8_0 (the mini catalog's one copied type): live while one layer's attention output is, beside the
+// masks, the backend constant and the layer's input and its Q and output in f32, 4 x (256 + 2 x 2 heads x head) a token:
+//   full:    copies 512 x 4096 x 2 B x 2 = 8,388,608; live 4 x 2304 x 512 = 4,718,592
+//            -> 4,980,736 + 1000 + 4,718,592 + 8,388,608 = 18,088,936 (the layers without it: 6,030,312)
+//   sliding: copies 256 x 768 x 2 B x 2 = 786,432; live 4 x 1280 x 512 = 2,621,440 -> 8,389,608 (less)
+// K alone copied (V f16): 4,980,736 + 1000 + 4,718,592 + 4,194,304 = 13,894,632.
+TEST(GpuCompute, FlashAttentionCopiesAQuantizedCache) {
+  Settings s = settings_with(4096);
+  s.kv_type_k = s.kv_type_v = "q8_0";
+  const GpuCompute c = tiny_gpu(s);
+  EXPECT_EQ(c.device, 18088936U);
+  EXPECT_EQ(c.basis, ComputeBasis::derived);  // no public log measured the copies
+  s.backend = Backend::rocm;                  // ggml-hip builds the CUDA sources
+  EXPECT_EQ(tiny_gpu(s).device, 18088936U);
+  s.backend = Backend::metal;  // no copy: the layers with Metal's constant, 2000
+  EXPECT_EQ(tiny_gpu(s).device, 6030312U + 1000U);
+  s.backend = Backend::vulkan;
+  EXPECT_EQ(tiny_gpu(s).device, 6030312U + 2000U);
+  s.backend = Backend::cuda;
+  s.kv_type_v = "f16";
+  EXPECT_EQ(tiny_gpu(s).device, 13894632U);
+  s.kv_type_v = "q8_0";
+  s.flash_attn_kv_copy = false;  // a release before b9489: the copy is not in the compute buffer
+  EXPECT_EQ(tiny_gpu(s).device, 6030312U);
+  s.flash_attn_kv_copy = true;
+  s.kv_offload = false;  // the attention runs on the CPU
+  EXPECT_EQ(tiny_gpu(s).device, 6030312U);
+  // Two sequences with a cache each: 2 streams of 2048 full cells, the same 8,388,608 copied; masks of one stream
+  // 2 x (2048 + 768) x 512 = 2,883,584 -> 2,883,584 + 1000 + 4,718,592 + 8,388,608 = 15,991,784.
+  s.kv_offload = true;
+  s.parallel = 2;
+  EXPECT_EQ(tiny_gpu(s).device, 15991784U);
+}
+
+// The vector kernel reads the cache as it is: with heads up to 512 taken by it at one token, nothing is copied
+// (ubatch 1: sliding cells pad256(128 + 1) = 256, masks 2 x (4096 + 256) x 1 = 8,704, the layers 8,704 + 2048 + 1000
+// = 11,752); at the real bound (heads up to 256) the full layer's 512-wide heads still copy: 8,704 + 1000 + 4 x 2304
+// + 8,388,608 = 8,407,528.
+TEST(GpuCompute, TheVectorKernelCopiesNothing) {
+  Settings s = settings_with(4096);
+  s.kv_type_k = s.kv_type_v = "q8_0";
+  s.ubatch = 1;
+  GpuGraph wide = mini().gpu_graph;
+  wide.kv_copy.vector_max_head_dim = 512;
+  EXPECT_EQ(gpu_compute_buffers(mini().find_model("tiny"), tiny_kv(s), s, wide).device, 11752U);
+  EXPECT_EQ(tiny_gpu(s).device, 8407528U);
+}
+
+// The 31B at 262144 with q8_0 K and V on CUDA, ubatch 512 (the "about 2 GiB" of ggml-org/llama.cpp#24166): masks
+// 2 x (262144 + 1536) x 512 = 270,008,320; a full layer's copies 2048 x 262144 x 2 B x 2 = 2,147,483,648; live
+// 4 x (5376 + 2 x 32 x 512) x 512 = 78,118,912; with the CUDA constant 1,347,420: 2,496,958,300 (2381.3 MiB),
+// where the layers need 270,008,320 + 346,979 x 512 + 1,347,420 = 449,008,988 without it.
+TEST(GpuCompute, The31BAtFullContextCopiesTwoGiB) {
+  const Catalog& c = builtin_catalog();
+  const Model& m = c.find_model("31b");
+  Settings s = default_settings(c.default_runtime());
+  s.context = 262144;
+  s.backend = Backend::cuda;
+  s.kv_type_k = s.kv_type_v = "q8_0";
+  EXPECT_EQ(gpu_compute_buffers(m, kv_cache(c, m, c.default_runtime(), s), s, c.gpu_graph).device, 2496958300U);
+  s.flash_attn_kv_copy = false;
+  EXPECT_EQ(gpu_compute_buffers(m, kv_cache(c, m, c.default_runtime(), s), s, c.gpu_graph).device, 449008988U);
+  // A fork's type (turbo3) is read by the fork's own kernels: not copied.
+  s.flash_attn_kv_copy = true;
+  s.kv_type_k = s.kv_type_v = "turbo3";
+  EXPECT_EQ(gpu_compute_buffers(m, kv_cache(c, m, c.default_runtime(), s), s, c.gpu_graph).device, 449008988U);
+}
+
 // E2B on CUDA, ctx 4096, ubatch 512: cells 4096 + min(4096, pad(512 + 512)) = 1024; f16 masks 2 x 5120 x 512 =
 // 5,242,880; host rows (8 x 1536 + 4 x 35 x 256 per-layer + 40) x 512 = 48,168 x 512 = 24,662,016 -> 29,904,896.
 // The 31B has no per-layer table: masks 2 x (4096 + 1536) x 512 = 5,767,168 + (8 x 5376 + 40) x 512 = 22,040,576

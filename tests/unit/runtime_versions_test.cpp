@@ -94,6 +94,18 @@ TEST(RuntimeVersions, OllamaEngineAndFlashAttentionByRelease) {
   EXPECT_EQ(server.batch, 512U);
 }
 
+// Flash attention's f16 copy of a quantized K/V sits in the compute buffer from llama.cpp b9489 (PR #23907), and in
+// Ollama from v0.30.9, the first release known to run such a build (its llama.cpp b9637 bump, ollama/ollama#17123).
+TEST(RuntimeVersions, FlashAttentionKvCopyFromB9489) {
+  const RuntimeVersions& r = *newest_release(catalog(), "llama.cpp").runtime;
+  EXPECT_EQ(r.value("flash_attn_kv_copy", build(9488)), 0U);
+  EXPECT_EQ(r.value("flash_attn_kv_copy", build(9489)), 1U);
+  EXPECT_TRUE(llama_defaults(newest_release(catalog(), "llama.cpp")).flash_attn_kv_copy);
+  EXPECT_FALSE(ollama_defaults(parse_runtime_choice(catalog(), "ollama@0.30.8")).flash_attn_kv_copy);
+  EXPECT_TRUE(ollama_defaults(parse_runtime_choice(catalog(), "ollama@0.30.9")).flash_attn_kv_copy);
+  EXPECT_FALSE(ollama_defaults(parse_runtime_choice(catalog(), "ollama@0.22")).flash_attn_kv_copy);
+}
+
 TEST(RuntimeVersions, BadRuntimeChoicesAreUsageErrors) {
   const auto usage = [](const char* text) { return error_of([&] { parse_runtime_choice(catalog(), text); }, Errc::usage); };
   EXPECT_NE(usage("lama.cpp@b9000").find("did you mean 'llama.cpp'"), std::string::npos);
@@ -175,6 +187,20 @@ TEST(RuntimeVersions, LogBuildLineChoosesTheRelease) {
       "llama_context: n_ctx         = 8192\n";
   const Deployment d = read(log).deployments.at(0);
   EXPECT_TRUE(has_note(d, "llama.cpp b9692's defaults (the log's build line)"));
+}
+
+// check --runtime llama.cpp@bN: the 31B at 262144 with q8_0 K/V counts flash attention's f16 copies (2 GiB of one
+// full layer's K and V, GpuCompute.The31BAtFullContextCopiesTwoGiB) from b9489 on, not before: device compute
+// buffer 2,496,958,300 at b9489, 449,008,988 at b9488.
+TEST(RuntimeVersions, ReleaseDecidesTheFlashAttentionCopy) {
+  const std::string command = "llama-server -m gemma-4-31B-it-Q4_K_M.gguf -c 262144 -np 1 -ctk q8_0 -ctv q8_0 -fa on\n";
+  const auto device_compute = [&](const char* runtime) {
+    const Deployment d = read(command, {runtime}).deployments.at(0);
+    const CheckResult r = check_deployment(catalog(), d, {catalog().find_hardware("h100-80g"), std::nullopt, 0, Headroom{}});
+    return r.footprint->compute.device;
+  };
+  EXPECT_EQ(device_compute("llama.cpp@b9488"), 449008988U);
+  EXPECT_EQ(device_compute("llama.cpp@b9489"), 2496958300U);
 }
 
 // Ollama 0.22 (its own engine): sliding layers keep max(4096, 1024 + 1) cells a sequence plus num_batch in one
