@@ -147,6 +147,13 @@ const Preset& quant_tag(const Catalog& catalog, std::string_view tag, std::strin
                               (guess.empty() ? "see 'fitcheck list quants'" : guess) + ")");
 }
 
+// A publisher's own mix of a preset ("unsloth-Q4_K_M", "ggml-org-Q4_0", "ollama-Q4_K_M") where the catalog has
+// one, else the stock preset.
+const Preset& publisher_mix(const Catalog& catalog, const std::string& publisher, const Preset& preset) {
+  const Preset* mix = catalog.weights_named(publisher + "-" + preset.id);
+  return mix ? *mix : preset;
+}
+
 }  // namespace
 
 ModelMatch match_gguf_file(const Catalog& catalog, std::string_view path) {
@@ -189,8 +196,7 @@ ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo) {
   // else the publisher's own mix of the preset (unsloth-Q4_K_M, ggml-org-Q4_0) where the catalog has one.
   const Preset* qat = name.find("-qat") != std::string::npos ? catalog.weights_named("QAT-" + preset.id) : nullptr;
   const std::string owner(slash == std::string_view::npos ? "" : path.substr(0, slash));
-  const Preset* publisher = catalog.weights_named(owner + "-" + preset.id);
-  return {model, qat ? qat : publisher ? publisher : &preset};
+  return {model, qat ? qat : &publisher_mix(catalog, owner, preset)};
 }
 
 ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {
@@ -219,9 +225,8 @@ ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {
   const Model& model = catalog.find_model(best->model);
   const Preset& preset = name.size() == best_length ? catalog.find_preset(rules.default_preset)
                                                     : quant_tag(catalog, name.substr(best_length + 1), tag);
-  // The library's blobs were quantized by Ollama's own quantizer: its recipe where the catalog has one.
-  const Preset* library = catalog.weights_named("ollama-" + preset.id);
-  return {&model, library ? library : &preset};
+  // The library's blobs were quantized by Ollama's own quantizer.
+  return {&model, &publisher_mix(catalog, "ollama", preset)};
 }
 
 const Model* model_named_in(const Catalog& catalog, std::string_view name) { return model_in_name(catalog, name); }
