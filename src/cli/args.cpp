@@ -43,6 +43,8 @@ void add_hardware(CLI::App& app, Request& r) {
 }
 
 void add_runtime(CLI::App& app, Request& r) {
+  app.add_option("--runtime", r.runtimes,
+                 "The llama.cpp release whose rules apply, e.g. llama.cpp@b9488 (default: the newest fitcheck knows)");
   app.add_option("--kv-type", r.kv_type, "KV cache type for K and V: f16, bf16, q8_0, q5_1, q5_0, q4_1, q4_0, ...");
   app.add_option("--cache-type-k,--ctk", r.cache_type_k, "KV cache type for K only");
   app.add_option("--cache-type-v,--ctv", r.cache_type_v, "KV cache type for V only");

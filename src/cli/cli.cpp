@@ -110,7 +110,7 @@ std::uint64_t draft_context(const Catalog& catalog, const Model& model, const Re
 }
 
 int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
-  const Runtime& runtime = catalog.default_runtime();
+  const Runtime runtime = resolve_runtime(catalog, r);
   FootprintWeights weights = footprint_weights(catalog, runtime, r);
   const Model& model = *weights.model;
   Settings s = resolve_settings(catalog, runtime, r);
@@ -143,7 +143,7 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
 }
 
 int run_recommend(const Catalog& catalog, const Request& r, std::string& out) {
-  const Runtime& runtime = catalog.default_runtime();
+  const Runtime runtime = resolve_runtime(catalog, r);
   const Resolved resolved = resolve_target(catalog, r);
   if (!resolved.target)
     throw Error(Errc::usage, "recommend needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");
@@ -181,7 +181,7 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 int run_curve(const Catalog& catalog, const Request& r, std::string& out) {
-  const Runtime& runtime = catalog.default_runtime();
+  const Runtime runtime = resolve_runtime(catalog, r);
   const Resolved resolved = resolve_target(catalog, r);
   if (!resolved.target)
     throw Error(Errc::usage, "curve needs a target: add --gpu ID (see 'fitcheck list gpus'), --vram SIZE or --unified SIZE");

@@ -161,6 +161,22 @@ std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r
   return s;
 }
 
+Runtime resolve_runtime(const Catalog& catalog, const Request& r) {
+  Runtime runtime = catalog.default_runtime();
+  if (r.runtimes.empty()) return runtime;
+  if (r.runtimes.size() > 1) throw Error(Errc::usage, "give one --runtime (llama.cpp@bN): fitcheck plans one llama-server");
+  const RuntimeRelease release = parse_runtime_choice(catalog, r.runtimes.front());
+  if (release.runtime->runtime != runtime.id) {
+    throw Error(Errc::usage, "--runtime " + r.runtimes.front() + ": footprint, recommend and curve plan llama-server (give " +
+                                 runtime.id + "@bN; for an Ollama deployment, check its Modelfile with --runtime)");
+  }
+  const LlamaDefaults d = llama_defaults(release);
+  runtime.version = release.runtime->text(release.version);
+  runtime.defaults.flash_attn = d.flash_attn;
+  runtime.defaults.flash_attn_kv_copy = d.flash_attn_kv_copy;
+  return runtime;
+}
+
 Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const Request& r) {
   Settings s = default_settings(runtime);
   if (!r.kv_type.empty() && (!r.cache_type_k.empty() || !r.cache_type_v.empty())) {

@@ -35,6 +35,9 @@ std::uint64_t resolve_host_ram(const Catalog& catalog, const Request& r);
 std::optional<SpeedSetup> resolve_speed(const Catalog& catalog, const Request& r, const std::optional<Target>& target,
                                         Backend backend);
 Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const Request& r);
+// footprint, recommend and curve --runtime llama.cpp@bN: the catalog's runtime at that release (its defaults,
+// the allocation rules that changed across releases, its name in the output); the newest without it.
+Runtime resolve_runtime(const Catalog& catalog, const Request& r);
 // The recommendation policy from the catalog and --prefer, --need, --text-only (and the KV fallback when
 // the user chose no KV type).
 void resolve_policy(const Catalog& catalog, const Request& r, Constraints& c);

@@ -1,5 +1,6 @@
 // footprint --draft FILE / --hfd REPO (issue 12 item 5): the model's MTP drafter on the device, counted as check
-// counts it for llama-server -md with --spec-type draft-mtp.
+// counts it for llama-server -md with --spec-type draft-mtp; and --runtime llama.cpp@bN (item 4) on footprint,
+// recommend and curve.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -72,4 +73,32 @@ TEST(FootprintDraft, WrongDraftersAreRefused) {
   std::remove(not_gguf.c_str());
   EXPECT_EQ(file.code, 3) << file.err;
   EXPECT_TRUE(file.out.empty());
+}
+
+// --runtime picks the release whose rules apply: before b9489 (PR #23907) CUDA's flash attention kept no f16 copy of
+// a quantized K/V in the compute buffer, so the 31B at 262,144 q8_0 cells needs less device memory there; the
+// release is named in the assumptions. The copy's bytes are derived in tests/unit/footprint_test.cpp.
+TEST(FootprintRuntime, TheReleaseChoosesTheRules) {
+  const auto at = [](const char* release) {
+    const auto r = run_cli({"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "262144", "--kv-type", "q8_0", "--gpu",
+                            "rtx5090-32g", "--runtime", release, "--json"});
+    EXPECT_LE(r.code, 1) << r.err;
+    return json::parse(r.out);
+  };
+  const json before = at("llama.cpp@b9488");
+  const json after = at("llama.cpp@b9489");
+  EXPECT_EQ(before["assumptions"]["runtime"], "llama.cpp b9488");
+  EXPECT_GT(after["footprint"]["compute_device_bytes"].get<std::uint64_t>(),
+            before["footprint"]["compute_device_bytes"].get<std::uint64_t>());
+  EXPECT_EQ(after["footprint"]["weights_bytes"], before["footprint"]["weights_bytes"]);
+  // An Ollama release or two releases are usage errors; a release without Gemma 4 too.
+  for (const std::vector<std::string>& extra : {std::vector<std::string>{"--runtime", "ollama@0.22"},
+                                                {"--runtime", "llama.cpp@b9488", "--runtime", "llama.cpp@b9489"},
+                                                {"--runtime", "llama.cpp@b8000"}}) {
+    std::vector<std::string> args{"footprint", "--model", "31b", "--quant", "Q4_K_M", "--ctx", "8192"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
 }
