@@ -221,6 +221,7 @@ std::string json_footprint(const FootprintReport& r) {
     j["hardware"] = hardware_object(*r.hardware, *r.budget);
     j["fit"] = fit_object(r.verdict->fit, r.verdict->qualifies);
     j["speed"] = speed_object(*r.verdict->speed, r.speed->limits.fill);
+    j["speed"]["decode_tps_mtp"] = r.mtp ? Json{{"low", r.mtp->low_tps}, {"high", r.mtp->high_tps}} : Json(nullptr);
     if (r.speed->allow_offload) j["offload"] = offload_object(r.verdict->offload);
   }
   if (!r.roles.empty()) {

@@ -40,6 +40,23 @@ TEST(FootprintDraft, TheDrafterIsADevicePart) {
             519635200ULL);
 }
 
+// With a target, the speed gains the published MTP speed-up range (data/models "speedup_low/high": the 12B's
+// 1.18-1.33x, tests/data/speed/mtp.csv) beside the plain estimate; without a drafter it is null.
+TEST(FootprintDraft, SpeedShowsThePublishedSpeedUp) {
+  const json with = [] {
+    const auto r = run_cli({"footprint", "--model", "12b", "--quant", "Q4_K_M", "--ctx", "16384", "--gpu", "rtx3060-12g",
+                            "--draft", "gemma-4-12B-it-assistant-Q8_0.gguf", "--json"});
+    EXPECT_LE(r.code, 1) << r.err;
+    return json::parse(r.out)["speed"];
+  }();
+  const double plain = with["decode_tps"].get<double>();
+  EXPECT_NEAR(with["decode_tps_mtp"]["low"].get<double>(), plain * 1.18, 0.05);
+  EXPECT_NEAR(with["decode_tps_mtp"]["high"].get<double>(), plain * 1.33, 0.05);
+  const auto r =
+      run_cli({"footprint", "--model", "12b", "--quant", "Q4_K_M", "--ctx", "16384", "--gpu", "rtx3060-12g", "--json"});
+  EXPECT_TRUE(json::parse(r.out)["speed"]["decode_tps_mtp"].is_null());
+}
+
 // The same deployment as a llama-server command: check's device bytes are footprint's.
 TEST(FootprintDraft, CheckCountsTheSame) {
   const std::string path = fitcheck::test::temp_dir() + "/draft.sh";

@@ -71,7 +71,8 @@ const std::set<std::string> k_assumption_keys = {"runtime",
                                                  "projector",
                                                  "compute_basis",
                                                  "projector_compute_basis"};
-const std::set<std::string> k_speed_keys = {"fill", "decode_tps", "decode_tps_full", "prefill_tps", "basis", "prefill_basis"};
+const std::set<std::string> k_speed_keys = {"fill",  "decode_tps",    "decode_tps_full", "prefill_tps",
+                                            "basis", "prefill_basis", "decode_tps_mtp"};
 const std::set<std::string> k_speed_assumption_keys = {"fill",
                                                        "device_bandwidth_gbs",
                                                        "device_bandwidth_efficiency",
