@@ -16,7 +16,19 @@ struct Scan {
   char quote = 0;  // inside a quoted scalar that spans lines
 };
 
-// The position after a quoted span that starts at `i` (or the end of the line when it does not close there).
+// Whether a node may begin at `i`: a quote or a bracket there opens a quoted scalar or a flow collection; anywhere
+// else (inside a plain scalar: `if [ "$x" ]`) it is text. A node begins at the line's first character, after
+// "key: ", "- " or "? ", and inside brackets after '[', '{', ',' or ':'.
+bool node_start(std::string_view line, std::size_t i, std::size_t flow_depth) {
+  const std::size_t j = i == 0 ? std::string_view::npos : line.find_last_not_of(" \t", i - 1);
+  if (j == std::string_view::npos) return true;
+  const char c = line[j];
+  if (flow_depth > 0 && std::string_view("[{,:").find(c) != std::string_view::npos) return true;
+  const bool spaced = j + 1 < i;  // "key: x", "- x": an indicator is followed by a blank
+  const bool alone = j == 0 || line[j - 1] == ' ' || line[j - 1] == '\t';
+  return spaced && (c == ':' || ((c == '-' || c == '?') && alone));
+}
+
 void scan_line(const std::string& path, std::size_t number, std::string_view line, Scan& s) {
   const std::size_t indent = line.find_first_not_of(' ');
   if (indent != std::string_view::npos && indent > k_max_yaml_indent && s.quote == 0)
@@ -31,14 +43,18 @@ void scan_line(const std::string& path, std::size_t number, std::string_view lin
   for (std::size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     if (s.quote) {
-      if (c == s.quote) s.quote = 0;
+      if (c == '\\' && s.quote == '"')
+        ++i;  // an escape ("\"") inside double quotes
+      else if (c == s.quote)
+        s.quote = 0;
       continue;
     }
     const bool token_start = i == 0 || std::string_view(" \t[{,:-").find(line[i - 1]) != std::string_view::npos;
     if (c == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) break;
-    if ((c == '"' || c == '\'') && token_start) {
+    const bool opens = node_start(line, i, s.flow_depth);
+    if ((c == '"' || c == '\'') && opens) {
       s.quote = c;
-    } else if (c == '[' || c == '{') {
+    } else if ((c == '[' || c == '{') && opens) {
       if (++s.flow_depth > k_max_yaml_flow_depth)
         fail_at(path, number,
                 "brackets nested more than " + std::to_string(k_max_yaml_flow_depth) + " deep (expected a config file)");
@@ -83,11 +99,17 @@ bool opens_block_scalar(std::string_view line) {
 // mappings, found by fuzzing); outside brackets, quotes and block scalars such a line is refused.
 struct LineStart {
   std::size_t block_indent = std::string_view::npos;  // the header's indent while inside a block scalar
+  // A block scalar's text (more indented than its header, or blank): neither YAML tokens nor quotes.
+  bool in_block_scalar(std::string_view line) {
+    const std::size_t indent = line.find_first_not_of(" \t");
+    if (block_indent == std::string_view::npos) return false;
+    if (indent == std::string_view::npos || indent > block_indent) return true;
+    block_indent = std::string_view::npos;
+    return false;
+  }
   void check(const std::string& path, std::size_t number, std::string_view line, const Scan& s) {
     const std::size_t indent = line.find_first_not_of(" \t");
     if (indent == std::string_view::npos) return;
-    if (block_indent != std::string_view::npos && indent > block_indent) return;
-    block_indent = std::string_view::npos;
     if (line[indent] == ',' && s.flow_depth == 0)
       fail_at(path, number, "a line that starts with ',' outside brackets (expected a config file; quote the value)");
     if (opens_block_scalar(line)) block_indent = indent;
@@ -106,8 +128,12 @@ void check_bounds(const std::string& path, std::string_view text) {
     const bool marker = line.rfind("---", 0) == 0;
     if (marker && ++documents > k_max_yaml_documents)
       fail_at(path, number, "more than " + std::to_string(k_max_yaml_documents) + " YAML documents");
-    const bool in_quote = s.quote != 0;
-    if (!in_quote) starts.check(path, number, line, s);
+    if (s.quote == 0 && starts.in_block_scalar(line)) {
+      Scan literal = s;  // the bounds still hold line by line; its quotes and brackets are text
+      scan_line(path, number, line, literal);
+      continue;
+    }
+    if (s.quote == 0) starts.check(path, number, line, s);
     scan_line(path, number, line, s);
     if (marker) {
       rooted = false;

@@ -161,6 +161,10 @@ TEST(Wrappers, YamlCommaLinesThatHangTheParserAreRefused) {
   EXPECT_NE(load("--- !tag &x ,a\n").find("x.yaml:1: a YAML document that starts with ','"), std::string::npos);
   EXPECT_NE(load("a:\n  b: c\n, meta: x\n").find("x.yaml:3:"), std::string::npos);
   EXPECT_EQ(load("a: |\n  , b\nc: [x,\n , y]\nd: \"x\n , y\"\ne: >-\n    ,z\n"), "no error");
+  // An escaped quote does not close a double-quoted scalar, and a block scalar's quotes and brackets are text: the
+  // ',' line after them is still seen (tests/fuzz-regressions/yaml/timeout-club3090-spec-script.yaml).
+  EXPECT_NE(load("a: \"x \\\" y\"\n, meta: x\n").find("x.yaml:2:"), std::string::npos);
+  EXPECT_NE(load("a: |\n  echo \"it's [\n  x\nb: c\n, meta: x\n").find("x.yaml:5:"), std::string::npos);
 }
 
 }  // namespace
