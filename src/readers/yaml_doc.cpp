@@ -95,8 +95,10 @@ bool opens_block_scalar(std::string_view line) {
   return indicator == 0 || head[indicator - 1] == ' ';
 }
 
-// yaml-cpp 0.7's LoadAll also never returns on some block lines that start with ',' (a ', meta: ...' line among
-// mappings, found by fuzzing); outside brackets, quotes and block scalars such a line is refused.
+// yaml-cpp 0.7's LoadAll also never returns on some lines that start with ',' (a ', meta: ...' line among mappings,
+// after a plain scalar that holds a '[', found by fuzzing). Where a line is in a flow collection or a quoted scalar
+// depends on yaml-cpp's tokens, which this scan only approximates, so every such line is refused but a block
+// scalar's text; a ',' that ends the line before is YAML all the same.
 struct LineStart {
   std::size_t block_indent = std::string_view::npos;  // the header's indent while inside a block scalar
   // A block scalar's text (more indented than its header, or blank): neither YAML tokens nor quotes.
@@ -107,12 +109,14 @@ struct LineStart {
     block_indent = std::string_view::npos;
     return false;
   }
-  void check(const std::string& path, std::size_t number, std::string_view line, const Scan& s) {
+  void check(const std::string& path, std::size_t number, std::string_view line, bool in_quote) {
     const std::size_t indent = line.find_first_not_of(" \t");
     if (indent == std::string_view::npos) return;
-    if (line[indent] == ',' && s.flow_depth == 0)
-      fail_at(path, number, "a line that starts with ',' outside brackets (expected a config file; quote the value)");
-    if (opens_block_scalar(line)) block_indent = indent;
+    if (line[indent] == ',')
+      fail_at(path, number,
+              "a line that starts with ',' (its YAML parser can hang on one: put the ',' at the end of the line before, or "
+              "quote the value)");
+    if (!in_quote && opens_block_scalar(line)) block_indent = indent;
   }
 };
 
@@ -133,7 +137,7 @@ void check_bounds(const std::string& path, std::string_view text) {
       scan_line(path, number, line, literal);
       continue;
     }
-    if (s.quote == 0) starts.check(path, number, line, s);
+    starts.check(path, number, line, s.quote != 0);
     scan_line(path, number, line, s);
     if (marker) {
       rooted = false;

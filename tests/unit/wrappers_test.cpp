@@ -160,7 +160,12 @@ TEST(Wrappers, YamlCommaLinesThatHangTheParserAreRefused) {
   EXPECT_NE(load("a: b\n---\n,a\n").find("x.yaml:3:"), std::string::npos);
   EXPECT_NE(load("--- !tag &x ,a\n").find("x.yaml:1: a YAML document that starts with ','"), std::string::npos);
   EXPECT_NE(load("a:\n  b: c\n, meta: x\n").find("x.yaml:3:"), std::string::npos);
-  EXPECT_EQ(load("a: |\n  , b\nc: [x,\n , y]\nd: \"x\n , y\"\ne: >-\n    ,z\n"), "no error");
+  // Only a block scalar's text may start a line with ','; in brackets or quotes it is refused too, since where those
+  // end is yaml-cpp's to say (a '[' inside a plain scalar opens nothing: "gpu\n[memory_utilization").
+  EXPECT_EQ(load("a: |\n  , b\nc: [x,\n y]\ne: >-\n    ,z\n"), "no error");
+  EXPECT_NE(load("c: [x\n , y]\n").find("x.yaml:2:"), std::string::npos);
+  EXPECT_NE(load("d: \"x\n , y\"\n").find("x.yaml:2:"), std::string::npos);
+  EXPECT_NE(load("gpu\n[memory_utilization\n# c\n, meta: x\n").find("x.yaml:4:"), std::string::npos);
   // An escaped quote does not close a double-quoted scalar, and a block scalar's quotes and brackets are text: the
   // ',' line after them is still seen (tests/fuzz-regressions/yaml/timeout-club3090-spec-script.yaml).
   EXPECT_NE(load("a: \"x \\\" y\"\n, meta: x\n").find("x.yaml:2:"), std::string::npos);
