@@ -82,6 +82,7 @@ struct PresetRule {
   std::uint64_t n = 0;            // first_n
   std::uint64_t denominator = 1;  // first_fraction: index < count / denominator
   std::uint64_t min_gqa = 0;      // rule applies only when n_head / n_head_kv(layer 0) >= min_gqa
+  std::uint64_t min_experts = 0;  // rule applies only to a mixture of experts with at least this many
   std::string type;
 };
 
@@ -101,6 +102,12 @@ struct TensorTypeOverride {
 struct PublishedFile {
   std::string model;
   std::uint64_t file_bytes = 0;
+};
+
+// A publisher that names its files with a prefix of its own ("google_gemma-4-26B-A4B-it-Q4_K_M.gguf": bartowski).
+struct FilePrefix {
+  std::string prefix;  // lower case
+  std::string publisher;
 };
 
 struct Preset {
@@ -410,8 +417,9 @@ struct Catalog {
   std::vector<Architecture> architectures;
   std::vector<Model> models;
   std::vector<BlockType> block_types;
-  std::vector<Preset> presets;  // best quality first
-  std::vector<Preset> recipes;  // publishers' mixes (unsloth UD-*, bartowski *_L): named in files, never recommended
+  std::vector<Preset> presets;            // best quality first
+  std::vector<Preset> recipes;            // publishers' mixes (unsloth UD-*, bartowski *_L): named in files, never recommended
+  std::vector<FilePrefix> file_prefixes;  // publishers known by their files' names
   std::vector<KvType> kv_types;
   std::vector<Hardware> hardware;
   std::vector<Runtime> runtimes;

@@ -23,6 +23,9 @@ struct ModelMatch {
 ModelMatch match_gguf_file(const Catalog& catalog, std::string_view path);
 // "ggml-org/gemma-4-26B-A4B-it-GGUF:Q4_K_M"; without ":QUANT" the preset is llama.cpp's default.
 ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo);
+// The weights of `preset` as the launch line downloads them: the launch repository's publisher's own mix of it
+// where the catalog has one (bartowski-Q4_K_M), else the stock preset.
+const Preset& launch_weights(const Catalog& catalog, const Model& model, const Preset& preset);
 // "gemma4:e4b", "gemma4:26b-a4b-it-q8_0", "hf.co/<org>/<repo>:QUANT" (Ollama pulls GGUF repos too).
 ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag);
 // "google/gemma-4-31B-it", or a local folder of that name: the safetensors weights, BF16.

@@ -77,6 +77,7 @@ void read_fragment(const std::string& name, std::string_view text, Loading& l) {
   read_section(root, "block_types", c.block_types, read_block_type);
   read_section(root, "presets", c.presets, read_preset);
   read_section(root, "recipes", c.recipes, read_recipe);
+  read_section(root, "file_prefixes", c.file_prefixes, read_file_prefix);
   read_section(root, "kv_types", c.kv_types, read_kv_type);
   read_section(root, "hardware", c.hardware, read_hardware);
   read_section(root, "runtimes", c.runtimes, read_runtime);

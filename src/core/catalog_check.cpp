@@ -141,6 +141,7 @@ void check_block_types(const Catalog& c) {
   for (const Preset& r : c.recipes) {
     require_block(c, r.default_type, "recipe " + r.id);
     for (const TensorTypeOverride& t : r.tensor_types) require_block(c, t.type, "recipe " + r.id + " tensor type");
+    for (const PresetRule& rule : r.rules) require_block(c, rule.type, "recipe " + r.id + " rule");
     for (const std::string& name : r.kv_shared_omitted) {
       if (!is_layer_tensor(c, name)) fail(c, "recipe " + r.id + " omits '" + name + "', which no architecture has in a layer");
     }
@@ -150,6 +151,11 @@ void check_block_types(const Catalog& c) {
     for (const std::string& m : r.fitted_to) {
       if (!has_id(c.models, m)) fail(c, "recipe " + r.id + " is fitted to unknown model '" + m + "'");
     }
+  }
+  for (const FilePrefix& f : c.file_prefixes) {
+    const bool has_mix =
+        std::any_of(c.recipes.begin(), c.recipes.end(), [&](const Preset& r) { return r.publisher == f.publisher; });
+    if (!has_mix) fail(c, "file prefix '" + f.prefix + "' names publisher '" + f.publisher + "', which has no recipe");
   }
   for (const KvType& k : c.kv_types) require_block(c, k.block_type, "kv type " + k.id);
   // The tensor model keeps norms in F32, unquantizable tensors in F16, an odd-width output in Q8_0; the

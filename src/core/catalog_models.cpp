@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "core/catalog_read.hpp"
@@ -168,6 +169,7 @@ PresetRule read_rule(const Node& n) {
   if (r.select == PresetRule::Select::first_n) r.n = n.at("n").in_range(1, k_max_layers);
   if (r.select == PresetRule::Select::first_fraction) r.denominator = n.at("denominator").in_range(1, k_max_layers);
   if (n.has("min_gqa")) r.min_gqa = n.at("min_gqa").in_range(1, k_max_heads);
+  if (n.has("min_experts")) r.min_experts = n.at("min_experts").in_range(2, 1u << 20);
   return r;
 }
 
@@ -206,6 +208,10 @@ Preset read_recipe(const Node& n) {
     for (const Node& t : n.at("tensor_types").items())
       p.tensor_types.push_back({t.at("tensor").nonempty(), t.at("type").nonempty()});
   }
+  if (n.has("rules")) {
+    const Node rules = n.at("rules");  // named: the items point at it
+    for (const Node& r : rules.items()) p.rules.push_back(read_rule(r));
+  }
   if (n.has("kv_shared_layers_omit")) {
     for (const Node& t : n.at("kv_shared_layers_omit").items()) p.kv_shared_omitted.push_back(t.nonempty());
   }
@@ -224,6 +230,16 @@ Preset read_recipe(const Node& n) {
   return p;
 }
 
+FilePrefix read_file_prefix(const Node& n) {
+  n.require_source();
+  FilePrefix f;
+  f.prefix = n.at("prefix").nonempty();
+  if (std::any_of(f.prefix.begin(), f.prefix.end(), [](unsigned char ch) { return std::isupper(ch); }))
+    n.at("prefix").fail("a file prefix is matched in lower case; write it so");
+  f.publisher = n.at("publisher").nonempty();
+  return f;
+}
+
 void resolve_recipes(Catalog& c) {
   for (Preset& r : c.recipes) {
     const auto base = std::find_if(c.presets.begin(), c.presets.end(), [&](const Preset& p) { return p.id == r.base; });
@@ -235,6 +251,7 @@ void resolve_recipes(Catalog& c) {
     merged.publisher = r.publisher;
     merged.aliases = r.aliases;
     merged.tensor_types = r.tensor_types;
+    merged.rules.insert(merged.rules.begin(), r.rules.begin(), r.rules.end());  // the recipe's rules come first
     merged.kv_shared_omitted = r.kv_shared_omitted;
     merged.rules_exact = r.rules_exact;
     merged.fitted_to = r.fitted_to;

@@ -21,6 +21,7 @@ Model read_model(const Node& n);
 BlockType read_block_type(const Node& n);
 Preset read_preset(const Node& n);
 Preset read_recipe(const Node& n);
+FilePrefix read_file_prefix(const Node& n);
 // Each recipe becomes its base preset with its own names and changes (once every fragment is read).
 void resolve_recipes(Catalog& c);
 KvType read_kv_type(const Node& n);

@@ -154,6 +154,15 @@ const Preset& publisher_mix(const Catalog& catalog, const std::string& publisher
   return mix ? *mix : preset;
 }
 
+// A stock preset in a file whose name carries a publisher's own prefix is that publisher's mix of it.
+const Preset& publisher_of_file(const Catalog& catalog, const std::string& name_lower, const Preset& preset) {
+  if (preset.is_recipe()) return preset;
+  for (const FilePrefix& f : catalog.file_prefixes) {
+    if (name_lower.rfind(f.prefix, 0) == 0) return publisher_mix(catalog, f.publisher, preset);
+  }
+  return preset;
+}
+
 }  // namespace
 
 ModelMatch match_gguf_file(const Catalog& catalog, std::string_view path) {
@@ -172,7 +181,7 @@ ModelMatch match_gguf_file(const Catalog& catalog, std::string_view path) {
                                 "' (expected a name holding a model of " + example_stems(catalog) +
                                 " and a quantization such as Q4_K_M or UD-Q4_K_XL; or give it with --model and --quant)");
   }
-  return {model, preset};
+  return {model, &publisher_of_file(catalog, name, *preset)};
 }
 
 ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo) {
@@ -227,6 +236,14 @@ ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {
                                                     : quant_tag(catalog, name.substr(best_length + 1), tag);
   // The library's blobs were quantized by Ollama's own quantizer.
   return {&model, &publisher_mix(catalog, "ollama", preset)};
+}
+
+const Preset& launch_weights(const Catalog& catalog, const Model& model, const Preset& preset) {
+  for (const ModelName& n : catalog.deployment.names) {  // none in a catalog without deployments
+    if (n.model != model.id || n.launch_repo.empty()) continue;
+    return publisher_mix(catalog, n.launch_repo.substr(0, n.launch_repo.find('/')), preset);
+  }
+  return preset;
 }
 
 const Model* model_named_in(const Catalog& catalog, std::string_view name) { return model_in_name(catalog, name); }

@@ -4,6 +4,7 @@
 
 #include "core/policy.hpp"
 #include "fitcheck/error.hpp"
+#include "fitcheck/names.hpp"
 #include "fitcheck/units.hpp"
 
 namespace fitcheck {
@@ -58,9 +59,10 @@ std::optional<Candidate> offload_option(const Catalog& catalog, const Plan& plan
   spill.speed->allow_offload = true;
   spill.speed->min_tps = std::max(c.speed->min_tps, c.offload_min_tps);
   const Model& model = *models[next].model;
-  const ModelSetup setup =
-      make_setup({catalog, model, *c.community_default, runtime}, settings_for(spill, model), models[next].tensors);
+  const Preset& weights = launch_weights(catalog, model, *c.community_default);
+  const ModelSetup setup = make_setup({catalog, model, weights, runtime}, settings_for(spill, model), models[next].tensors);
   Candidate cand = evaluate(setup, plan.budget, spill);
+  cand.quant = c.community_default->id;
   cand.model_params = models[next].params;
   if (!cand.qualifies() || !cand.verdict.offload) return std::nullopt;
   return cand;
@@ -74,8 +76,11 @@ Plan plan_once(const Catalog& catalog, const Budget& budget, const Runtime& runt
   for (const ModelTensors& m : models) {
     const Settings settings = settings_for(constraints, *m.model);
     for (const Preset& preset : catalog.presets) {
-      const ModelSetup setup = make_setup({catalog, *m.model, preset, runtime}, settings, m.tensors);
+      // Planned with the file the launch line downloads; named by the preset, as the launch line names it.
+      const Preset& weights = launch_weights(catalog, *m.model, preset);
+      const ModelSetup setup = make_setup({catalog, *m.model, weights, runtime}, settings, m.tensors);
       plan.candidates.push_back(evaluate(setup, budget, constraints));
+      plan.candidates.back().quant = preset.id;
       plan.candidates.back().model_params = m.params;
     }
   }

@@ -159,6 +159,7 @@ class TypeAssigner {
     for (const PresetRule& rule : m_preset.rules) {
       if (!rule_matches_category(rule.category, t)) continue;
       if (rule.min_gqa != 0 && gqa < rule.min_gqa) continue;
+      if (rule.min_experts != 0 && m_model.expert_count < rule.min_experts) continue;
       if (rule_selects(rule, index, count)) return *m_rule_types[static_cast<std::size_t>(&rule - m_preset.rules.data())];
     }
     return *m_default;

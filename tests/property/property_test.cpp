@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fitcheck/budget.hpp"
+#include "fitcheck/names.hpp"
 #include "fitcheck/planner.hpp"
 #include "fitcheck/units.hpp"
 #include "support/gguf_writer.hpp"
@@ -86,7 +87,9 @@ TEST(Properties, RecommendationFitsAndTheNextStepDoesNot) {
     if (chosen.max_context < model.max_context) {
       Settings more = c.settings;
       more.context = chosen.max_context + rt.kv_cell_pad;
-      ASSERT_FALSE(check_fit(budget, footprint(cat(), model, preset, rt, more)).fits) << hw.id << ": context + 256 fits";
+      // The plan is of the file its launch line downloads (the launch repository's mix of the preset).
+      const Preset& weights = launch_weights(cat(), model, preset);
+      ASSERT_FALSE(check_fit(budget, footprint(cat(), model, weights, rt, more)).fits) << hw.id << ": context + 256 fits";
     }
     // Every bigger model fails at every preset at or above the floor, at the minimum context.
     for (const Candidate& cand : plan.candidates) {

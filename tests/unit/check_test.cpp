@@ -90,7 +90,12 @@ TEST(ModelNames, HfRepoDefaultsToTheLlamaCppDefaultQuant) {
   // A publisher's own mix of a preset, where the catalog has one (tests/data/published-files.csv holds the sizes).
   EXPECT_EQ(match_hf_repo(catalog(), "ggml-org/gemma-4-E2B-it-GGUF:Q4_0").preset->id, "ggml-org-Q4_0");
   EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-E4B-it-GGUF:Q4_K_M").preset->id, "unsloth-Q4_K_M");
-  EXPECT_EQ(match_hf_repo(catalog(), "bartowski/google_gemma-4-E4B-it-GGUF:Q4_K_M").preset->id, "Q4_K_M");
+  EXPECT_EQ(match_hf_repo(catalog(), "bartowski/google_gemma-4-E4B-it-GGUF:Q4_K_M").preset->id, "bartowski-Q4_K_M");
+  EXPECT_EQ(match_hf_repo(catalog(), "bartowski/google_gemma-4-E4B-it-GGUF:Q6_K").preset->id, "Q6_K");  // no mix known
+  // bartowski's file names carry his prefix: a bare path is his mix too.
+  EXPECT_EQ(match_gguf_file(catalog(), "/models/google_gemma-4-26B-A4B-it-Q4_K_M.gguf").preset->id, "bartowski-Q4_K_M");
+  EXPECT_EQ(match_gguf_file(catalog(), "/models/google_gemma-4-26B-A4B-it-Q4_K_L.gguf").preset->id, "Q4_K_L");
+  EXPECT_EQ(match_gguf_file(catalog(), "/models/gemma-4-26B-A4B-it-Q4_K_M.gguf").preset->id, "Q4_K_M");
   EXPECT_EQ(match_hf_repo(catalog(), "unsloth/gemma-4-31B-it-qat-GGUF:Q4_0").preset->id, "QAT-Q4_0");
 }
 

@@ -297,6 +297,34 @@ TEST(Weights, QatUdQ4KXlMatchesThePublishedCensus) {
   EXPECT_EQ(groups["router"], 43591680ULL);
 }
 
+// bartowski's Q4_K_M is not the stock mix. Its rules were read off the census of his 26B A4B file (gridcore-runner
+// docs/cert-matrix-2026-08-05.md at 0394373f9d87, section 5: F32 392, Q6_K 15, Q8_0 83, Q5_K 30, Q4_K 106, Q5_0 32);
+// the 14 attn_q in Q6_K are use_more_bits(i, 30), the choice that gives the published size (the published-files
+// test holds 17,035,039,872 B). Held out: his dense E2B file's census and size, from its load log
+// (animehacker/llama-turboquant#3): q4_K 194, q5_K 70, q6_K 53, one 16-bit table, 283 F32, "file size = 3.21 GiB"
+// (tensor data; E2B has no experts, so attn_k and attn_output take Q5_K and attn_v keeps the stock rule).
+TEST(Weights, BartowskiQ4KMMatchesThePublishedCensuses) {
+  const Catalog& c = builtin_catalog();
+  const auto census = [&](const std::string& model) {
+    const WeightPlan plan = plan_weights(c, c.find_model(model), *c.weights_named("bartowski-Q4_K_M"), c.default_runtime());
+    std::map<std::string, std::uint64_t> types;
+    std::uint64_t bytes = 0;
+    for (const RoleBytes& r : weights_by_role(plan)) {
+      types[r.type == "F16" || r.type == "BF16" ? "16-bit" : r.type] += r.count;
+      bytes += r.bytes;
+    }
+    return std::make_pair(types, bytes);
+  };
+  EXPECT_EQ(census("26b").first, (std::map<std::string, std::uint64_t>{
+                                     {"F32", 392}, {"Q6_K", 15}, {"Q8_0", 83}, {"Q5_K", 30}, {"Q4_K", 106}, {"Q5_0", 32}}));
+  const auto [e2b_types, e2b_bytes] = census("e2b");
+  EXPECT_EQ(e2b_types,
+            (std::map<std::string, std::uint64_t>{{"F32", 283}, {"Q4_K", 194}, {"Q5_K", 70}, {"Q6_K", 53}, {"16-bit", 1}}));
+  // "3.21 GiB" as printed: [3.205, 3.215) GiB of tensor data.
+  EXPECT_GE(static_cast<double>(e2b_bytes) / 1073741824.0, 3.205);
+  EXPECT_LT(static_cast<double>(e2b_bytes) / 1073741824.0, 3.215);
+}
+
 namespace fitcheck {
 namespace {
 
