@@ -127,7 +127,12 @@ class TypeAssigner {
 
   const BlockType& type_of(const Tensor& t) {
     // Never quantized: 1-D tensors and the router stay F32, other 2-D tensors keep the file's float type.
-    if (!t.quantizable || t.ne[1] == 1) return t.ne[1] == 1 || t.group == TensorGroup::experts ? *m_f32 : *m_float;
+    if (!t.quantizable || t.ne[1] == 1) {
+      // A publisher's quantizer may quantize a 2-D tensor llama-quantize leaves alone (Ollama's: per_layer_model_proj).
+      const BlockType* publisher = t.ne[1] == 1 ? nullptr : override_type(t);
+      if (publisher) return with_fallback(t, *publisher);
+      return t.ne[1] == 1 || t.group == TensorGroup::experts ? *m_f32 : *m_float;
+    }
     if (!m_preset.has_output_type()) return *m_default;
     const BlockType& chosen = chosen_type(t);  // counts the tensor for the rules' layer selection either way
     const BlockType* publisher = override_type(t);
