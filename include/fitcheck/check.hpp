@@ -52,7 +52,6 @@ struct Deployment {
   std::size_t context_line = 0;
   bool fit_context = false;
   bool fit_layers = false;                        // --fit on and no -ngl / --n-cpu-moe: llama.cpp moves layers to the CPU to fit
-  bool mmap = true;                               // llama.cpp maps the weights (--no-mmap, --mlock: read into RAM)
   bool draft = false;                             // an MTP drafter (--spec-type draft-mtp, -md, -hfd)
   std::optional<std::uint64_t> draft_context;     // -cd; absent: the target's context
   bool fit_context_planned = false;               // the context is what --fit chose (the draft keeps the model's)

@@ -45,7 +45,10 @@ struct Settings {
   // the backends that do (llama.cpp from b9489, ggml-org/llama.cpp PR #23907; data/runtime_versions.json); before,
   // the copy came from the CUDA pool at run time.
   bool flash_attn_kv_copy = true;
-  bool cpu_repack = true;              // llama.cpp's default; --no-repack turns it off
+  bool cpu_repack = true;  // llama.cpp's default; --no-repack turns it off
+  // llama.cpp maps the weights file (its default): the lookup tables' rows not in use may stay on disk. false
+  // (--no-mmap, --mlock, --load-mode none|dio, Ollama's use_mmap false and its Go engine): every page is read in.
+  bool mmap = true;
   bool vision = false;                 // load the multimodal projector (mmproj) for images
   bool audio = false;                  // ... for audio (E2B/E4B: the same mmproj file holds both encoders)
   std::string projector_type = "F16";  // mmproj weights: F16, BF16 or Q8_0

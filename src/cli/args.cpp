@@ -59,6 +59,8 @@ void add_runtime(CLI::App& app, Request& r) {
   app.add_flag("--audio", r.audio, "Load the audio projector (mmproj; E2B and E4B only)");
   app.add_option("--mmproj-type", r.mmproj_type, "mmproj weight type: F16 (default), BF16 or Q8_0");
   app.add_flag("--no-repack", r.no_repack, "CPU backend: no repacked copy of Q4_K-class weights (llama.cpp --no-repack)");
+  app.add_flag("--no-mmap", r.no_mmap,
+               "Read the whole weights file into RAM (llama.cpp --no-mmap, --mlock): no table row stays on disk");
 }
 
 void add_speed(CLI::App& app, Request& r) {

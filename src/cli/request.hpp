@@ -49,6 +49,7 @@ struct Request {
   bool kv_unified = false;
   bool no_kv_offload = false;
   bool no_repack = false;
+  bool no_mmap = false;
   bool vision = false;
   bool audio = false;
   std::string mmproj_type;

@@ -193,6 +193,7 @@ Settings resolve_settings(const Catalog& catalog, const Runtime& runtime, const 
   s.kv_unified = s.kv_unified || r.kv_unified;
   s.kv_offload = s.kv_offload && !r.no_kv_offload;
   s.cpu_repack = !r.no_repack;
+  s.mmap = !r.no_mmap;
   s.vision = r.vision;
   s.audio = r.audio;
   if (!r.mmproj_type.empty()) {

@@ -49,7 +49,7 @@ Split placed_bytes(const Footprint& f, const LayerTable& table, const Deployment
 // Host bytes llama.cpp maps from the model file and may page from disk: the experts on the CPU, with mmap on.
 std::uint64_t mapped_bytes(const Footprint& f, const LayerTable& table, const Deployment& d) {
   const std::optional<Placement> p = stated_placement(f, table, d);
-  return d.mmap && p ? placement_expert_bytes(table, *p) : 0;
+  return d.settings.mmap && p ? placement_expert_bytes(table, *p) : 0;
 }
 
 // An MTP drafter's draft context; 0 without one. It is -cd, else the target's -c; with no -c it keeps the model's
@@ -84,7 +84,6 @@ CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const Ch
   const SetupOf of{catalog, *d.model, *d.preset, catalog.default_runtime()};
   const ModelSetup setup = d.weights ? make_setup(of, s, *d.weights) : make_setup(of, s);
   r.footprint = footprint_at(setup, s.context);
-  if (!d.mmap) r.footprint->host_paged_bytes = 0;  // --no-mmap reads the whole file: no table is paged
   r.speed = placed_speed(catalog, setup, *r.footprint, d, t);
   const Split placed = placed_bytes(*r.footprint, setup.table, d);
   r.draft_bytes = r.footprint->draft.device;

@@ -426,7 +426,7 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
     f.compute = {compute.device, compute.host};
     f.compute_basis = compute.basis;
     f.overhead.device = weights.output_copy_bytes;
-    f.host_paged_bytes = paged_bytes(weights.lookup_gpu, f.kv.context_cells);
+    f.host_paged_bytes = s.mmap ? paged_bytes(weights.lookup_gpu, f.kv.context_cells) : 0;
   } else {
     // CPU only: the mapped file is the whole model; the tied output reads token_embd in place.
     f.weights.host = weights.file_bytes;
@@ -434,7 +434,7 @@ Footprint footprint(const Catalog& catalog, const Model& model, const Preset& pr
     f.compute.host = compute_buffer_bytes(model, f.kv, s);
     f.compute_basis = ComputeBasis::cpu_fit;
     f.repack.host = s.cpu_repack ? weights.repack_bytes : 0;
-    f.host_paged_bytes = paged_bytes(weights.lookup_cpu, f.kv.context_cells);
+    f.host_paged_bytes = s.mmap ? paged_bytes(weights.lookup_cpu, f.kv.context_cells) : 0;
   }
   return f;
 }

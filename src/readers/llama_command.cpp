@@ -397,8 +397,8 @@ void apply_bench(Deployment& d, LlamaState& st, const Option& o, const Word& w, 
     }
     case Arg::bench_flash_attn: bench_flash_attn(d, st, w, value); break;
     case Arg::bench_no_kv_offload: d.settings.kv_offload = parse_switch(value) != std::optional<bool>(true); break;
-    case Arg::bench_mmap: d.mmap = parse_switch(value) != std::optional<bool>(false); break;
-    case Arg::bench_load_mode: d.mmap = value.find("mmap") != std::string::npos; break;
+    case Arg::bench_mmap: d.settings.mmap = parse_switch(value) != std::optional<bool>(false); break;
+    case Arg::bench_load_mode: d.settings.mmap = value.find("mmap") != std::string::npos; break;
     default: break;
   }
 }
@@ -475,8 +475,8 @@ void apply(const Catalog& catalog, Deployment& d, LlamaState& st, const Option& 
     case Arg::draft:  // --spec-type ngram-* needs no model
       if (o.names[0] != std::string("--spec-type") || value.rfind("draft", 0) == 0) d.draft = true;
       break;
-    case Arg::no_mmap: d.mmap = false; break;
-    case Arg::load_mode: d.mmap = value == "mmap"; break;  // mlock, none and dio keep every page in RAM
+    case Arg::no_mmap: d.settings.mmap = false; break;
+    case Arg::load_mode: d.settings.mmap = value == "mmap"; break;  // mlock, none and dio keep every page in RAM
     case Arg::draft_context: d.draft_context = count_value(path, w, value, "a number of tokens"); break;
     case Arg::fit_ctx: d.fit_min_context = positive_count(path, w, value, "a number of tokens"); break;
     case Arg::fit_target:  // MiB; one value a device (several GPUs are not modelled: the first); llama-bench fits only then

@@ -89,7 +89,7 @@ void parameter(Deployment& d, const Line& l) {
     d.settings.ubatch = positive_count(d.path, at, value, "a positive batch size");
   } else if (name == "use_mmap") {
     // false: Ollama starts llama-server with --load-mode none (llm/llama_server.go appendLoadModeArgs).
-    d.mmap = parse_switch(value) != std::optional<bool>(false);
+    d.settings.mmap = parse_switch(value) != std::optional<bool>(false);
   } else if (!listed(k_harmless_parameters, name)) {
     warn_unknown(d, l.line, "unknown PARAMETER " + name, name, [] { return both(k_modelled_parameters, k_harmless_parameters); });
   }
@@ -143,7 +143,7 @@ void apply_engine(Deployment& d, const RuntimeRelease& release, const OllamaDefa
   if (!defaults.llama_server) {
     d.settings.sliding_memory = defaults.sliding_memory;
     d.settings.kv_unified = true;  // the Go engine's cache is one buffer shared by the sequences
-    d.mmap = d.mmap && defaults.mmap;
+    d.settings.mmap = d.settings.mmap && defaults.mmap;
     applied += ", whose sliding layers keep " + std::to_string(defaults.sliding_memory) +
                " cells a sequence plus num_batch; its compute buffer is counted as llama.cpp's" +
                (defaults.mmap ? "" : "; it reads the weights into RAM (no mmap)");

@@ -62,3 +62,18 @@ TEST(CheckMmap, OllamasOwnEngineMapsNothing) {
   EXPECT_EQ(paged("ollama@0.30.0"), 5994283008ULL);
   std::remove(path.c_str());
 }
+
+// footprint --no-mmap is the same fact: the E4B Q4_K_M tables at 8192 tokens, 2,773,155,840 B paged when mapped
+// (ReadingTheWholeFileKeepsTheTablesResident), none without the map.
+TEST(CheckMmap, FootprintNoMmapPagesNothing) {
+  const auto paged = [](bool no_mmap) {
+    std::vector<std::string> args = {"footprint", "--model", "e4b",   "--quant",     "Q4_K_M",
+                                     "--ctx",     "8192",    "--gpu", "rtx3060-12g", "--json"};
+    if (no_mmap) args.push_back("--no-mmap");
+    const auto r = fitcheck::test::run_cli(args);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return json::parse(r.out)["footprint"]["host_paged_bytes"].get<std::uint64_t>();
+  };
+  EXPECT_EQ(paged(false), 2773155840ULL);
+  EXPECT_EQ(paged(true), 0U);
+}
