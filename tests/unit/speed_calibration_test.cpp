@@ -73,6 +73,7 @@ void prepare(Point& p, const test::CsvRow& m, const test::CsvRow& map) {
   if (preset == nullptr) throw std::runtime_error(p.id + ": no weights " + map.at("weights"));
   Settings s = default_settings(c.default_runtime());
   s.kv_type_k = s.kv_type_v = map.at("kv");
+  s.backend = parse_backend(p.backend);
   p.fill = static_cast<std::uint64_t>(number(map.at("fill")));
   s.context = std::min<std::uint64_t>(std::max<std::uint64_t>(4096, p.fill + 256), model.max_context);
   s.ubatch = static_cast<std::uint64_t>(number(map.at("ubatch")));
