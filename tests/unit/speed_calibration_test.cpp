@@ -412,7 +412,7 @@ struct Summary {
 TEST(SpeedCalibration, EveryRowIsUsedOrHasAReason) {
   int used = 0;
   for (const Point& p : points()) used += p.skip.empty() ? 1 : 0;
-  EXPECT_EQ(points().size(), 143U);  // the rows of measurements.csv
+  EXPECT_EQ(points().size(), 178U);  // the rows of measurements.csv
   EXPECT_GE(used, 60);
 }
 
@@ -485,11 +485,16 @@ TEST(SpeedCalibration, HeldOutErrors) {
   // -35.4%: the 26B A4B on Strix Halo under Vulkan, whose efficiencies rest on the R9700's rows; and +30.5%,
   // the 3090's 26B A4B at -ub 256).
   EXPECT_EQ(within["decode full"], by["decode full"].count);
-  EXPECT_GE(by["decode full"].count, 28);
-  EXPECT_LE(by["decode full"].worst, 0.17);
+  EXPECT_GE(by["decode full"].count, 42);
+  EXPECT_LE(by["decode full"].worst, 0.19);
   EXPECT_EQ(within["decode offload"], by["decode offload"].count);
   EXPECT_GE(by["decode offload"].count, 5);
   EXPECT_LE(by["decode offload"].worst, 0.22);
+  // Decode deeper than 32K with --n-cpu-moe (the RX 9070 XT's q4_0 cache at 115K and 230K): within 35% on every
+  // held-out point now that flash attention's f16 copy of a quantized cache is counted (worst +13.0%).
+  EXPECT_EQ(within["decode offload deep"], by["decode offload deep"].count);
+  EXPECT_GE(by["decode offload deep"].count, 2);
+  EXPECT_LE(by["decode offload deep"].worst, 0.14);
   EXPECT_GE(by["prefill"].count, 30);
   EXPECT_GE(within["prefill"], 27);
   EXPECT_LE(by["prefill"].worst, 0.36);
