@@ -130,6 +130,11 @@ void validate_settings(const Catalog& catalog, const Model& model, const Setting
 
 // K + V bytes of one cell of layer `layer`'s cache (V padded to the widest layer without flash attention).
 std::uint64_t kv_bytes_per_cell(const Catalog& catalog, const Model& model, std::uint64_t layer, const Settings& settings);
+// Bytes of the f16 copy flash attention makes of one cell of the cache `layer` reads, to decode one token
+// (data/runtimes.json gpu_graph flash_attn_kv_copy): the copy is written and then read by the kernel, once per
+// token per layer; 0 where the vector kernel reads the cache as it is (heads up to vector_max_head_dim) or the
+// backend, type or release copies nothing.
+std::uint64_t decode_copy_per_cell(const Catalog& catalog, const Model& model, std::uint64_t layer, const Settings& settings);
 KvDetail kv_cache(const Catalog& catalog, const Model& model, const Runtime& runtime, const Settings& settings);
 // The CPU backend's compute buffer (a fit to CPU measurements).
 std::uint64_t compute_buffer_bytes(const Model& model, const KvDetail& kv, const Settings& settings);

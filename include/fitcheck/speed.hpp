@@ -14,11 +14,12 @@ namespace fitcheck {
 
 // Bytes of one decoder layer: what a token reads and what the layer allocates. Independent of the context.
 struct LayerBytes {
-  std::uint64_t dense = 0;        // weights every token reads (attention, dense FFN, norms, router)
-  std::uint64_t experts = 0;      // all expert weights (MoE); a token reads active/count of them
-  std::uint64_t kv_per_cell = 0;  // K + V bytes of one cell of the cache this layer reads
-  bool owns_kv = false;           // false for KV-shared layers (they read an earlier layer's cache)
-  bool full = false;              // full attention (reads every filled cell) or sliding window
+  std::uint64_t dense = 0;             // weights every token reads (attention, dense FFN, norms, router)
+  std::uint64_t experts = 0;           // all expert weights (MoE); a token reads active/count of them
+  std::uint64_t kv_per_cell = 0;       // K + V bytes of one cell of the cache this layer reads
+  bool owns_kv = false;                // false for KV-shared layers (they read an earlier layer's cache)
+  bool full = false;                   // full attention (reads every filled cell) or sliding window
+  std::uint64_t kv_copy_per_cell = 0;  // its f16 copy flash attention writes and reads per decoded token (0: none)
 };
 
 struct LayerTable {

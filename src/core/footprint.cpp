@@ -134,6 +134,18 @@ std::uint64_t copied_caches(const Settings& s, const FlashAttnKvCopy& copy) {
   return (listed(copy.types, s.kv_type_k) ? 1 : 0) + (listed(copy.types, s.kv_type_v) ? 1 : 0);
 }
 
+}  // namespace
+
+std::uint64_t decode_copy_per_cell(const Catalog& catalog, const Model& model, std::uint64_t layer, const Settings& s) {
+  const FlashAttnKvCopy& copy = catalog.gpu_graph.kv_copy;
+  const std::uint64_t caches = copied_caches(s, copy);
+  const AttentionGeometry& g = model.layers[layer] == LayerKind::full ? model.full : model.sliding;
+  if (caches == 0 || (g.head_dim <= copy.vector_max_head_dim && copy.vector_max_tokens >= 1)) return 0;
+  return checked_mul(g.kv_width(), caches * copy.element_bytes, "KV copy");
+}
+
+namespace {
+
 // The device while one layer's flash attention runs on a backend that copies its K and V (llama.cpp PR #23907): the
 // copies of one layer's whole cache (every stream's cells) are allocated with the attention output, beside the
 // graph inputs and what is live at that op: the layer's input (hidden) and its Q and output (heads x head size

@@ -25,9 +25,16 @@ double weights_read(const LayerTable& t, const LayerBytes& layer) {
 // for the last token only), not a vector (norms, scales).
 bool multiplies_prompt(const Tensor& t) { return !t.host_resident && t.category != TensorCategory::output && t.ne[1] > 1; }
 
-double kv_read(const LayerTable& t, const LayerBytes& layer, std::uint64_t filled) {
-  const std::uint64_t cells = layer.full ? filled : std::min(filled, t.sliding_window);
-  return static_cast<double>(cells) * static_cast<double>(layer.kv_per_cell);
+std::uint64_t cells_read(const LayerTable& t, const LayerBytes& layer, std::uint64_t filled) {
+  return layer.full ? filled : std::min(filled, t.sliding_window);
+}
+
+// The cache one token's attention reads in a layer (a sliding layer at most its window), and on the device the
+// f16 copy of it that flash attention writes and reads where it copies (decode_copy_per_cell); the CPU's
+// attention reads the cache as it is.
+double kv_read(const LayerTable& t, const LayerBytes& layer, std::uint64_t filled, bool device) {
+  const double copy = device ? 2.0 * static_cast<double>(layer.kv_copy_per_cell) : 0.0;
+  return static_cast<double>(cells_read(t, layer, filled)) * (static_cast<double>(layer.kv_per_cell) + copy);
 }
 
 }  // namespace
@@ -58,6 +65,7 @@ LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightP
     layer.full = model.layers[il] == LayerKind::full;
     layer.owns_kv = model.owns_kv(il);
     layer.kv_per_cell = kv_bytes_per_cell(catalog, model, il, s);
+    layer.kv_copy_per_cell = decode_copy_per_cell(catalog, model, il, s);
   }
   return t;
 }
@@ -85,7 +93,7 @@ DecodeWork decode_work(const LayerTable& t, const Placement& p, std::uint64_t fi
     const bool gpu = on_gpu(t, p, il);
     const bool experts_on_gpu = gpu && il >= p.cpu_moe_layers;
     const double experts = weights_read(t, layer) - static_cast<double>(layer.dense);
-    const double own = static_cast<double>(layer.dense) + kv_read(t, layer, filled);
+    const double own = static_cast<double>(layer.dense) + kv_read(t, layer, filled, gpu);
     (gpu ? w.device_bytes : w.host_bytes) += own;
     // --n-cpu-moe: the CPU multiplies these experts where they lie, in host RAM.
     (experts_on_gpu ? w.device_bytes : w.host_bytes) += experts;

@@ -73,6 +73,7 @@ void prepare(Point& p, const test::CsvRow& m, const test::CsvRow& map) {
   if (preset == nullptr) throw std::runtime_error(p.id + ": no weights " + map.at("weights"));
   Settings s = default_settings(c.default_runtime());
   s.kv_type_k = s.kv_type_v = map.at("kv");
+  s.backend = parse_backend(p.backend);
   p.fill = static_cast<std::uint64_t>(number(map.at("fill")));
   s.context = std::min<std::uint64_t>(std::max<std::uint64_t>(4096, p.fill + 256), model.max_context);
   s.ubatch = static_cast<std::uint64_t>(number(map.at("ubatch")));
@@ -411,7 +412,7 @@ struct Summary {
 TEST(SpeedCalibration, EveryRowIsUsedOrHasAReason) {
   int used = 0;
   for (const Point& p : points()) used += p.skip.empty() ? 1 : 0;
-  EXPECT_EQ(points().size(), 143U);  // the rows of measurements.csv
+  EXPECT_EQ(points().size(), 178U);  // the rows of measurements.csv
   EXPECT_GE(used, 60);
 }
 
@@ -477,18 +478,24 @@ TEST(SpeedCalibration, HeldOutErrors) {
   for (const auto& [cls, sum] : by) decoded += cls == "prefill" ? 0 : sum.count;
   EXPECT_GE(decoded, 25);  // the bar: 25 held-out points on at least four backends
   EXPECT_GE(backends.size(), 4U);
-  // What is achieved (README "Calibration"): full-GPU decode within 20% on every held-out point (28; the worst
-  // -16.4%, the 26B A4B at 32K on a 3090, ggml-org/llama.cpp PR #29152), now that an MoE layer has its own cost
+  // What is achieved (README "Calibration"): full-GPU decode within 20% on every held-out point (42, 14 of them
+  // Strix Halo rows at 8K to 64K of depth; the worst +18.6%, the 26B A4B UD-Q4_K_XL at 32K under ROCm on Strix
+  // Halo, up from +16.3% when the depth rows to 32K joined ROCm's fit), now that an MoE layer has its own cost
   // beside the per-layer one; offload decode to 32K within 35% on every point (worst +21.0%); prefill within
   // 30% on 27 of 30 held-out points on CUDA, ROCm, Vulkan and Metal, prompts of 16 to 2048 tokens (the worst
   // -35.4%: the 26B A4B on Strix Halo under Vulkan, whose efficiencies rest on the R9700's rows; and +30.5%,
   // the 3090's 26B A4B at -ub 256).
   EXPECT_EQ(within["decode full"], by["decode full"].count);
-  EXPECT_GE(by["decode full"].count, 28);
-  EXPECT_LE(by["decode full"].worst, 0.17);
+  EXPECT_GE(by["decode full"].count, 42);
+  EXPECT_LE(by["decode full"].worst, 0.19);
   EXPECT_EQ(within["decode offload"], by["decode offload"].count);
   EXPECT_GE(by["decode offload"].count, 5);
   EXPECT_LE(by["decode offload"].worst, 0.22);
+  // Decode deeper than 32K with --n-cpu-moe (the RX 9070 XT's q4_0 cache at 115K and 230K): within 35% on every
+  // held-out point now that flash attention's f16 copy of a quantized cache is counted (worst +13.0%).
+  EXPECT_EQ(within["decode offload deep"], by["decode offload deep"].count);
+  EXPECT_GE(by["decode offload deep"].count, 2);
+  EXPECT_LE(by["decode offload deep"].worst, 0.14);
   EXPECT_GE(by["prefill"].count, 30);
   EXPECT_GE(within["prefill"], 27);
   EXPECT_LE(by["prefill"].worst, 0.36);
