@@ -171,9 +171,10 @@ struct Drafter {
   std::uint64_t context_bytes = 0;  // compute bytes per draft context token
   std::uint64_t base_bytes = 0;
   std::uint64_t checkpoint_bytes = 0;  // the assistant checkpoint's weights in 16 bits, as vLLM holds them (0: unknown)
-  // Decode speed-up over the plain target, as published llama.cpp measurements range (0: none published).
-  double speedup_low = 0;
-  double speedup_high = 0;
+  // The chance that the target accepts a drafted token whose predecessors it accepted (per position), as
+  // published measurements range (0: none published).
+  double acceptance_low = 0;
+  double acceptance_high = 0;
   // Device bytes the drafter adds at a draft context.
   std::uint64_t bytes_at(std::uint64_t context) const;
 };
@@ -294,6 +295,13 @@ struct HostProfile {
   std::uint64_t ram_bytes = 0;
   double ram_bandwidth_gbs = 0;
   double pcie_efficiency = 1;
+};
+
+// MTP decoding's step (data/runtimes.json speed.mtp): each token verified beyond the first costs this share of a
+// plain token; drafts run up to max_draft_tokens a step (llama-server --spec-draft-n-max).
+struct MtpRules {
+  double verify_token_share = 0;
+  unsigned max_draft_tokens = 1;
 };
 
 struct PcieLane {
@@ -429,6 +437,7 @@ struct Catalog {
   UnifiedMemoryRules unified;
   std::vector<BackendSpeed> backend_speeds;
   HostProfile host;
+  MtpRules mtp;
   std::vector<PcieLane> pcie_lanes;
   GpuGraph gpu_graph;
   DeploymentRules deployment;                     // optional: `fitcheck check` needs it

@@ -125,7 +125,7 @@ struct CheckResult {
   // Decoding and prefill for the placement the config states (or --fit chose), with the policy's fill in the
   // context; decode_tps 0 with the basis saying why when unknown (vLLM, several GPUs, a target without bandwidth).
   Speed speed;
-  std::optional<MtpSpeed> speed_mtp;  // with an MTP drafter whose model has published speed-ups
+  std::optional<MtpSpeed> speed_mtp;  // with an MTP drafter whose model has published acceptance
 };
 
 // Throws Error(Errc::usage) for a deployment the hardware cannot take at all.

@@ -82,13 +82,13 @@ struct Candidate {
 };
 
 // A plan with its model's MTP drafter added (llama-server --spec-type draft-mtp): the drafter's device bytes at
-// the plan's context, whether they fit beside it within the budget, and the published speed-up range.
+// the plan's context, whether they fit beside it within the budget, and its speed over the published acceptance.
 struct MtpOption {
   std::uint64_t draft_bytes = 0;
   bool fits = false;
   MtpSpeed speed;
 };
-// None when the model has no drafter with published speed-ups, the speed is unknown, or part of it is in host RAM.
+// None when the model has no drafter with published acceptance, the speed is unknown, or part of it is in host RAM.
 std::optional<MtpOption> mtp_option(const Catalog& catalog, const Candidate& c, const Budget& budget);
 
 // Another plan worth knowing (JSON "alternatives"): what it optimises, and the candidate it is.

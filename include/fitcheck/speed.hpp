@@ -34,6 +34,11 @@ struct LayerTable {
   // embeddings), nor the output layer, which a prompt runs for its last token only.
   std::uint64_t matmul_params = 0;
   std::uint64_t routed_params = 0;  // the routed experts' weights one token multiplies (experts_active of them)
+  // The model's MTP drafter (llama-server --spec-type draft-mtp): the bytes one draft token reads (its file) and
+  // its published per-position acceptance range (Drafter); 0: none.
+  std::uint64_t drafter_bytes = 0;
+  double acceptance_low = 0;
+  double acceptance_high = 0;
 };
 LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightPlan& weights, const Settings& settings);
 // The cache one layer allocates at the footprint's cell counts.
@@ -65,29 +70,46 @@ struct SpeedParams {
   double host_layer_overhead_us = 0;
   double pcie_gbs = 0;  // 0 for unified memory
   double pcie_efficiency = 1;
+  MtpRules mtp;
 };
 SpeedParams speed_params(const Catalog& catalog, const Hardware& hardware, Backend backend, double host_bandwidth_gbs);
 
 // The decode basis when a memory the token reads has no bandwidth (a custom target without --bandwidth).
 inline constexpr const char* k_no_bandwidth = "unknown: no bandwidth for a custom target: add --bandwidth GBs";
 
-struct Speed {
-  double decode_tps = 0;       // with `fill` tokens in the context; 0: unknown (basis says why)
-  double decode_tps_full = 0;  // with the context full; 0: unknown
-  std::optional<double> prefill_tps;
-  std::string basis;          // what bounds decoding: "bandwidth", "host RAM", "compute"; or why it is unknown
-  std::string prefill_basis;  // "compute", "PCIe", or why there is no estimate
-};
-Speed estimate_speed(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t fill,
-                     std::uint64_t context, std::uint64_t ubatch);
-
-// An MTP drafter's decoding speed: the plain estimate times the published speed-up range of the model's drafter.
+// Decoding with the model's MTP drafter, over its published acceptance range (mtp_range).
 struct MtpSpeed {
   double low_tps = 0;
   double high_tps = 0;
 };
-// None when the drafter has no published speed-up or the plain speed is unknown.
-std::optional<MtpSpeed> mtp_speed(const Drafter& drafter, double decode_tps);
+
+struct Speed {
+  double decode_tps = 0;       // with `fill` tokens in the context; 0: unknown (basis says why)
+  double decode_tps_full = 0;  // with the context full; 0: unknown
+  std::optional<double> prefill_tps;
+  std::string basis;            // what bounds decoding: "bandwidth", "host RAM", "compute"; or why it is unknown
+  std::string prefill_basis;    // "compute", "PCIe", or why there is no estimate
+  std::optional<MtpSpeed> mtp;  // with the model's drafter loaded; none without published acceptance or a speed
+};
+Speed estimate_speed(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t fill,
+                     std::uint64_t context, std::uint64_t ubatch);
+
+// MTP decoding (llama-server --spec-type draft-mtp). A step drafts n tokens, each reading the drafter once, and
+// the target verifies the n + 1 in one batch, keeping the accepted prefix and one token more: 1 + p + ... + p^n
+// tokens at per-position acceptance p. Verifying a token beyond the first costs a share of a plain token
+// (MtpRules), and on an MoE the experts the further tokens are routed to.
+struct MtpCosts {
+  double plain_s = 0;                  // the target's time per token decoding alone
+  double draft_s = 0;                  // one draft token: the drafter read once
+  std::vector<double> verify_extra_s;  // [k]: the experts k verified tokens read beyond one token's (0 dense)
+};
+MtpCosts mtp_costs(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t filled);
+double mtp_tps(const MtpCosts& costs, double verify_token_share, double acceptance, unsigned drafts);
+// At the draft length (1 to max_draft_tokens) that decodes fastest: a tuned --spec-draft-n-max.
+double best_mtp_tps(const MtpCosts& costs, const MtpRules& rules, double acceptance);
+// The range over the model's published acceptance (LayerTable), at `filled` tokens; none without a drafter.
+std::optional<MtpSpeed> mtp_range(const LayerTable& table, const Placement& placement, const SpeedParams& params,
+                                  std::uint64_t filled);
 
 // What one token of decoding at `filled` cells reads and runs, by where: bytes from each memory and the
 // layers that pay a fixed cost. Independent of the speed parameters.
@@ -98,7 +120,8 @@ struct DecodeWork {
   std::uint64_t device_moe_layers = 0;  // of those, layers whose experts are on the GPU too
   std::uint64_t host_layers = 0;        // layers with work on the CPU (all of it, or their experts)
 };
-DecodeWork decode_work(const LayerTable& table, const Placement& placement, std::uint64_t filled);
+// `tokens` decoded in one batch (an MTP verification) read the union of the experts each is routed to.
+DecodeWork decode_work(const LayerTable& table, const Placement& placement, std::uint64_t filled, std::uint64_t tokens = 1);
 
 // Seconds per token of decoding at `filled` cells, and the part spent on the host.
 struct DecodeTime {

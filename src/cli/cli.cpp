@@ -138,7 +138,7 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
     report.hardware = &target->hardware;
     report.budget = target->budget;
     report.verdict = judge(report.footprint, setup.table, target->budget, report.speed);
-    if (s.draft_context != 0 && report.verdict->speed) report.mtp = mtp_speed(*model.drafter, report.verdict->speed->decode_tps);
+    if (s.draft_context != 0 && report.verdict->speed) report.mtp = report.verdict->speed->mtp;
   }
   out = r.json ? json_footprint(report) : text_footprint(report);
   return report.verdict && !report.verdict->qualifies ? 1 : 0;

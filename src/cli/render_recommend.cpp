@@ -33,12 +33,13 @@ void memory_lines(std::string& out, const Candidate& c, const Budget& b) {
                      gib(spare_bytes(b, f, where)), gib(b.headroom_bytes));
 }
 
-// "  MTP drafter: +0.5 GiB (fits), 31.4-35.4 tokens/s as published (--spec-type draft-mtp)".
+// "  MTP drafter: +0.5 GiB (fits), 31.4-35.4 tokens/s by its acceptance (--spec-type draft-mtp)".
 void mtp_line(std::string& out, const Catalog& catalog, const Candidate& c, const Budget& b) {
   const std::optional<MtpOption> m = mtp_option(catalog, c, b);
   if (!m) return;
-  out += fmt::format("  MTP drafter: +{} GiB ({}), {}-{} tokens/s as published (--spec-type draft-mtp)\n", gib(m->draft_bytes),
-                     m->fits ? "fits" : "does not fit", format_tps(m->speed.low_tps), format_tps(m->speed.high_tps));
+  out +=
+      fmt::format("  MTP drafter: +{} GiB ({}), {}-{} tokens/s by its acceptance (--spec-type draft-mtp)\n", gib(m->draft_bytes),
+                  m->fits ? "fits" : "does not fit", format_tps(m->speed.low_tps), format_tps(m->speed.high_tps));
 }
 
 void speed_lines(std::string& out, const Candidate& c, std::uint64_t fill) {

@@ -164,7 +164,7 @@ std::string text_footprint(const FootprintReport& r) {
     if (r.verdict && r.verdict->speed)
       out += (fit.fits ? "" : "If it fit in device memory: ") + speed_line(*r.verdict->speed, r.speed->limits.fill);
     if (r.mtp)
-      out += fmt::format("With the MTP drafter: {}-{} tokens/s, as published speed-ups range.\n", format_tps(r.mtp->low_tps),
+      out += fmt::format("With the MTP drafter: {}-{} tokens/s, over its published acceptance.\n", format_tps(r.mtp->low_tps),
                          format_tps(r.mtp->high_tps));
     if (r.speed && r.speed->allow_offload) {
       if (r.verdict->offload && !fit.fits)

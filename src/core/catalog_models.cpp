@@ -114,13 +114,14 @@ Model read_model(const Node& n) {
       ck.require_source();
       m.drafter->checkpoint_bytes = ck.at("bytes").in_range(1, std::uint64_t{1} << 36);
     }
-    if (dn.has("speedup")) {
-      const Node su = dn.at("speedup");
-      su.require_source();
-      m.drafter->speedup_low = su.at("low").number();
-      m.drafter->speedup_high = su.at("high").number();
-      if (m.drafter->speedup_low <= 0 || m.drafter->speedup_high < m.drafter->speedup_low || m.drafter->speedup_high > 10)
-        su.fail("expected 0 < low <= high <= 10");
+    if (dn.has("acceptance")) {
+      const Node a = dn.at("acceptance");
+      a.require_source();
+      m.drafter->acceptance_low = a.at("low").number();
+      m.drafter->acceptance_high = a.at("high").number();
+      if (m.drafter->acceptance_low <= 0 || m.drafter->acceptance_high < m.drafter->acceptance_low ||
+          m.drafter->acceptance_high >= 1)
+        a.fail("expected 0 < low <= high < 1");
     }
   }
   const Node official = n.at("official");

@@ -110,6 +110,10 @@ void read_speed(const Node& n, Catalog& c) {
   c.host.ram_bytes = host.at("ram_bytes").in_range(1, k_max_memory);
   c.host.ram_bandwidth_gbs = read_nonnegative(host.at("ram_bandwidth_gbs"));
   c.host.pcie_efficiency = read_fraction_number(host.at("pcie_efficiency"));
+  const Node mtp = n.at("mtp");
+  mtp.require_source();
+  c.mtp.verify_token_share = read_fraction_number(mtp.at("verify_token_share"));
+  c.mtp.max_draft_tokens = static_cast<unsigned>(mtp.at("max_draft_tokens").in_range(1, 16));
   for (const Node& lane : n.at("pcie_lanes").items()) {
     lane.require_source();
     c.pcie_lanes.push_back({lane.at("version").nonempty(), read_nonnegative(lane.at("gbs"))});

@@ -303,7 +303,7 @@ std::uint64_t deployment_context(const Catalog& catalog, const Deployment& d, co
 namespace {
 
 // Under --min-tps a deployment must decode at least that fast (with an MTP drafter, at the low end of its
-// speed-up); an unknown speed cannot show it does.
+// range); an unknown speed cannot show it does.
 void require_speed(CheckResult& r, double min_tps) {
   const double tps = r.speed_mtp ? r.speed_mtp->low_tps : r.speed.decode_tps;
   const bool known = tps > 0;
@@ -324,7 +324,7 @@ CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const 
     r.speed = Speed{};
     r.speed.basis = "unknown: several GPUs are not modelled yet";
   }
-  if (d.draft && d.model->drafter) r.speed_mtp = mtp_speed(*d.model->drafter, r.speed.decode_tps);
+  if (d.draft) r.speed_mtp = r.speed.mtp;
   if (t.min_tps) require_speed(r, *t.min_tps);
   return r;
 }

@@ -117,7 +117,7 @@ std::optional<MtpOption> mtp_option(const Catalog& catalog, const Candidate& c, 
   const Model& model = catalog.find_model(c.model);
   const Speed* speed = c.verdict.running_speed();
   if (!model.drafter || !speed || !c.verdict.fit.fits) return std::nullopt;
-  const std::optional<MtpSpeed> faster = mtp_speed(*model.drafter, speed->decode_tps);
+  const std::optional<MtpSpeed> faster = speed->mtp;
   if (!faster) return std::nullopt;
   MtpOption option;
   option.draft_bytes = model.drafter->bytes_at(c.max_context);

@@ -58,6 +58,11 @@ LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightP
     }
   }
   t.routed_params = expert_params / t.expert_count * t.experts_active;
+  if (model.drafter) {
+    t.drafter_bytes = model.drafter->file_bytes;
+    t.acceptance_low = model.drafter->acceptance_low;
+    t.acceptance_high = model.drafter->acceptance_high;
+  }
   t.output_copy = weights.output_copy_bytes;
   t.output += weights.output_copy_bytes;  // a tied output layer reads the whole embedding matrix per token
   for (std::uint64_t il = 0; il < model.num_layers(); ++il) {
@@ -86,13 +91,15 @@ bool on_gpu(const LayerTable& table, const Placement& p, std::uint64_t layer) {
   return layer + p.gpu_layers >= table.layers.size();
 }
 
-DecodeWork decode_work(const LayerTable& t, const Placement& p, std::uint64_t filled) {
+DecodeWork decode_work(const LayerTable& t, const Placement& p, std::uint64_t filled, std::uint64_t tokens) {
   DecodeWork w;
+  const double touched = experts_touched(t.expert_count, t.experts_active, tokens);
   for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
     const LayerBytes& layer = t.layers[il];
     const bool gpu = on_gpu(t, p, il);
     const bool experts_on_gpu = gpu && il >= p.cpu_moe_layers;
-    const double experts = weights_read(t, layer) - static_cast<double>(layer.dense);
+    const double experts =
+        tokens <= 1 ? weights_read(t, layer) - static_cast<double>(layer.dense) : static_cast<double>(layer.experts) * touched;
     const double own = static_cast<double>(layer.dense) + kv_read(t, layer, filled, gpu);
     (gpu ? w.device_bytes : w.host_bytes) += own;
     // --n-cpu-moe: the CPU multiplies these experts where they lie, in host RAM.
@@ -135,6 +142,7 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
     speed.decode_tps = early.total() > 0 ? 1.0 / early.total() : 0;
     speed.decode_tps_full = full.total() > 0 ? 1.0 / full.total() : 0;
     speed.basis = early.host_s > early.device_s ? "host RAM" : "bandwidth";
+    speed.mtp = mtp_range(t, p, sp, std::min(fill, context));
   } else {
     speed.basis = k_no_bandwidth;  // decode_tps stays 0: never a speed from the layer overheads alone
   }
@@ -146,6 +154,44 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
   speed.prefill_tps = static_cast<double>(ubatch) / prefill.total();
   speed.prefill_basis = prefill.pcie_s > prefill.compute_s ? "PCIe" : "compute";
   return speed;
+}
+
+MtpCosts mtp_costs(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t filled) {
+  MtpCosts c;
+  c.plain_s = decode_time(t, p, sp, filled).total();
+  // llama-server puts the drafter beside the output layer: on the GPU unless every layer runs on the CPU.
+  const bool device = p.gpu_layers > 0 && sp.device_bandwidth_gbs > 0;
+  c.draft_s = device ? read_seconds(static_cast<double>(t.drafter_bytes), sp.device_bandwidth_gbs, sp.device_efficiency)
+                     : read_seconds(static_cast<double>(t.drafter_bytes), sp.host_bandwidth_gbs, sp.host_efficiency);
+  c.verify_extra_s.assign(sp.mtp.max_draft_tokens + 2, 0.0);
+  if (t.expert_count > 1) {
+    for (std::uint64_t k = 2; k < c.verify_extra_s.size(); ++k)
+      c.verify_extra_s[k] = decode_time(decode_work(t, p, filled, k), sp).total() - c.plain_s;
+  }
+  return c;
+}
+
+double mtp_tps(const MtpCosts& c, double verify_token_share, double acceptance, unsigned drafts) {
+  double tokens = 1;
+  double run = 1;
+  for (unsigned i = 0; i < drafts; ++i) tokens += run *= acceptance;
+  const std::size_t verified = std::min<std::size_t>(drafts + 1, c.verify_extra_s.size() - 1);
+  const double step = c.plain_s * (1 + verify_token_share * drafts) + c.verify_extra_s[verified] + drafts * c.draft_s;
+  return step > 0 ? tokens / step : 0;
+}
+
+double best_mtp_tps(const MtpCosts& c, const MtpRules& rules, double acceptance) {
+  double best = 0;
+  for (unsigned n = 1; n <= rules.max_draft_tokens; ++n)
+    best = std::max(best, mtp_tps(c, rules.verify_token_share, acceptance, n));
+  return best;
+}
+
+std::optional<MtpSpeed> mtp_range(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t filled) {
+  if (t.drafter_bytes == 0 || t.acceptance_high <= 0) return std::nullopt;
+  const MtpCosts c = mtp_costs(t, p, sp, filled);
+  if (c.plain_s <= 0) return std::nullopt;
+  return MtpSpeed{best_mtp_tps(c, sp.mtp, t.acceptance_low), best_mtp_tps(c, sp.mtp, t.acceptance_high)};
 }
 
 double experts_touched(std::uint64_t count, std::uint64_t active, std::uint64_t tokens) {
@@ -191,11 +237,6 @@ PrefillTime prefill_time(const PrefillWork& w, const SpeedParams& sp) {
 
 namespace fitcheck {
 
-std::optional<MtpSpeed> mtp_speed(const Drafter& drafter, double decode_tps) {
-  if (drafter.speedup_high <= 0 || decode_tps <= 0) return std::nullopt;
-  return MtpSpeed{decode_tps * drafter.speedup_low, decode_tps * drafter.speedup_high};
-}
-
 SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend backend, double host_bandwidth_gbs) {
   SpeedParams sp;
   const BackendSpeed& host = catalog.backend_speed("cpu");
@@ -204,6 +245,7 @@ SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend bac
   sp.host_bandwidth_gbs = unified ? hw.bandwidth_gbs : host_bandwidth_gbs;
   sp.host_efficiency = host.bandwidth_efficiency;
   sp.host_layer_overhead_us = host.layer_overhead_us;
+  sp.mtp = catalog.mtp;
   if (backend == Backend::cpu) return sp;  // every layer on the CPU: nothing on a device
   const BackendSpeed& device = catalog.backend_speed(backend_name(backend));
   sp.device_bandwidth_gbs = hw.bandwidth_gbs;
