@@ -29,6 +29,9 @@ struct LayerTable {
   std::uint64_t expert_count = 1;
   std::uint64_t experts_active = 1;
   std::uint64_t sliding_window = 0;
+  // llama.cpp --no-kv-offload: the KV cache is in host RAM and the attention over it runs on the CPU, so a layer on
+  // the GPU reads its cache there and pays the host's per-layer cost (the round trip of its activations).
+  bool kv_on_host = false;
   // Prefill's FLOPs: 2 per weight a prompt token multiplies. Dense: every layer's matrices (attention, FFN,
   // router, per-layer projections) and the global projections; not the lookup tables (token and per-layer
   // embeddings), nor the output layer, which a prompt runs for its last token only.

@@ -45,6 +45,7 @@ LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightP
   t.expert_count = model.is_moe() ? model.expert_count : 1;
   t.experts_active = model.is_moe() ? model.experts_active : 1;
   t.sliding_window = model.sliding_window;
+  t.kv_on_host = s.on_gpu() && !s.kv_offload;
   std::uint64_t expert_params = 0;
   for (const TypedTensor& tt : weights.typed) {
     const Tensor& tensor = *tt.tensor;
@@ -100,16 +101,17 @@ DecodeWork decode_work(const LayerTable& t, const Placement& p, std::uint64_t fi
     const bool experts_on_gpu = gpu && il >= p.cpu_moe_layers;
     const double experts =
         tokens <= 1 ? weights_read(t, layer) - static_cast<double>(layer.dense) : static_cast<double>(layer.experts) * touched;
-    const double own = static_cast<double>(layer.dense) + kv_read(t, layer, filled, gpu);
-    (gpu ? w.device_bytes : w.host_bytes) += own;
+    const bool attention_on_gpu = gpu && !t.kv_on_host;
+    (gpu ? w.device_bytes : w.host_bytes) += static_cast<double>(layer.dense);
+    (attention_on_gpu ? w.device_bytes : w.host_bytes) += kv_read(t, layer, filled, attention_on_gpu);
     // --n-cpu-moe: the CPU multiplies these experts where they lie, in host RAM.
     (experts_on_gpu ? w.device_bytes : w.host_bytes) += experts;
     w.device_layers += gpu ? 1 : 0;
     // An MoE layer whose experts run on the GPU launches the router, top-k, expert mat-muls and their sum there.
     w.device_moe_layers += experts_on_gpu && layer.experts > 0 ? 1 : 0;
-    // A layer with work on the CPU (all of it, or its experts) pays the host's per-layer cost: its threads'
-    // synchronisation, and for experts the activations' round trip between the GPU and the CPU.
-    w.host_layers += experts_on_gpu ? 0 : 1;
+    // A layer with work on the CPU (all of it, its experts or its attention) pays the host's per-layer cost: its
+    // threads' synchronisation, and for work split with the GPU the activations' round trip between them.
+    w.host_layers += experts_on_gpu && attention_on_gpu ? 0 : 1;
   }
   const bool output_on_gpu = p.gpu_layers >= t.layers.size();
   (output_on_gpu ? w.device_bytes : w.host_bytes) += static_cast<double>(t.output);

@@ -54,6 +54,19 @@ struct Dense31b {
 
 }  // namespace
 
+// --no-kv-offload at 1000 filled cells: the layers' weights and the output stay on the GPU, 2.5e9 B over 50 GB/s
+// + 2 x 100 us = 0.0502 s; the caches, 1000 x 1000 + 512 x 1000 = 1.512e6 B, are read by the CPU over 10 GB/s, and
+// each layer pays the host's 500 us: 1.512e-4 + 2 x 500e-6 = 0.0011512 s.
+TEST(Speed, NoKvOffloadRunsTheAttentionOnTheHost) {
+  LayerTable t = two_layers();
+  t.kv_on_host = true;
+  SpeedParams p = round_params();
+  p.host_layer_overhead_us = 500;
+  const DecodeTime time = decode_time(t, all_on_gpu(t), p, 1000);
+  EXPECT_DOUBLE_EQ(time.device_s, 2.5e9 / 50e9 + 200e-6);
+  EXPECT_DOUBLE_EQ(time.host_s, 1.512e6 / 10e9 + 2 * 500e-6);
+}
+
 // All on the GPU at 1000 filled cells:
 //   layer 0 (full): 1e9 + 1000 cells x 1000 B = 1.001e9; layer 1 (sliding, window 512): 1e9 + 512 x 1000 = 1.000512e9
 //   + output 0.5e9 = 2.501512e9 B over 50 GB/s = 0.05003024 s, + 2 layers x 100 us = 0.05023024 s -> 19.9083 tok/s
