@@ -475,7 +475,15 @@ struct Catalog {
 
 // Parses and validates fragments ({name, json text}); sections from all fragments are merged.
 // Throws Error(Errc::data) with the fragment name and a JSON pointer on the first problem.
-Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fragments, std::string source);
+// What load_catalog checks of the text besides its values: for a --catalog file (all) every key is unique and every
+// citation's "{name}" is defined; the built-in catalog's files are checked so by the tests (tested).
+enum class CatalogChecks { all, tested };
+Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fragments, std::string source,
+                     CatalogChecks checks = CatalogChecks::all);
+// The data files compiled into the binary ({name, text}); without_citations replaces every "source" string's text
+// with "-" (what builtin_catalog() reads).
+std::vector<std::pair<std::string, std::string>> builtin_fragments(bool with_citations);
+std::string without_citations(std::string_view text);
 // The catalog compiled into the binary from data/.
 const Catalog& builtin_catalog();
 

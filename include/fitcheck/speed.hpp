@@ -90,9 +90,11 @@ struct Speed {
   double decode_tps = 0;       // with `fill` tokens in the context; 0: unknown (basis says why)
   double decode_tps_full = 0;  // with the context full; 0: unknown
   std::optional<double> prefill_tps;
-  std::string basis;            // what bounds decoding: "bandwidth", "host RAM", "compute"; or why it is unknown
-  std::string prefill_basis;    // "compute", "PCIe", or why there is no estimate
-  std::optional<MtpSpeed> mtp;  // with the model's drafter loaded; none without published acceptance or a speed
+  std::string basis;          // what bounds decoding: "bandwidth", "host RAM", "compute"; or why it is unknown
+  std::string prefill_basis;  // "compute", "PCIe", or why there is no estimate
+  // With the model's drafter loaded (mtp_range; estimate_speed leaves it to the callers that show it); none without
+  // published acceptance or a speed.
+  std::optional<MtpSpeed> mtp;
 };
 Speed estimate_speed(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t fill,
                      std::uint64_t context, std::uint64_t ubatch);
@@ -106,13 +108,13 @@ struct MtpCosts {
   double draft_s = 0;                  // one draft token: the drafter read once
   std::vector<double> verify_extra_s;  // [k]: the experts k verified tokens read beyond one token's (0 dense)
 };
-MtpCosts mtp_costs(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t filled);
+// At the target's plain time per token (decode_time's total).
+MtpCosts mtp_costs(const LayerTable& table, const Placement& placement, const SpeedParams& params, double plain_s);
 double mtp_tps(const MtpCosts& costs, double verify_token_share, double acceptance, unsigned drafts);
 // At the draft length (1 to max_draft_tokens) that decodes fastest: a tuned --spec-draft-n-max.
 double best_mtp_tps(const MtpCosts& costs, const MtpRules& rules, double acceptance);
-// The range over the model's published acceptance (LayerTable), at `filled` tokens; none without a drafter.
-std::optional<MtpSpeed> mtp_range(const LayerTable& table, const Placement& placement, const SpeedParams& params,
-                                  std::uint64_t filled);
+// The range over the model's published acceptance (LayerTable); none without a drafter or a plain time.
+std::optional<MtpSpeed> mtp_range(const LayerTable& table, const Placement& placement, const SpeedParams& params, double plain_s);
 
 // What one token of decoding at `filled` cells reads and runs, by where: bytes from each memory and the
 // layers that pay a fixed cost. Independent of the speed parameters.
@@ -123,8 +125,7 @@ struct DecodeWork {
   std::uint64_t device_moe_layers = 0;  // of those, layers whose experts are on the GPU too
   std::uint64_t host_layers = 0;        // layers with work on the CPU (all of it, or their experts)
 };
-// `tokens` decoded in one batch (an MTP verification) read the union of the experts each is routed to.
-DecodeWork decode_work(const LayerTable& table, const Placement& placement, std::uint64_t filled, std::uint64_t tokens = 1);
+DecodeWork decode_work(const LayerTable& table, const Placement& placement, std::uint64_t filled);
 
 // Seconds per token of decoding at `filled` cells, and the part spent on the host.
 struct DecodeTime {

@@ -138,7 +138,10 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
     report.hardware = &target->hardware;
     report.budget = target->budget;
     report.verdict = judge(report.footprint, setup.table, target->budget, report.speed);
-    if (s.draft_context != 0 && report.verdict->speed) report.mtp = report.verdict->speed->mtp;
+    const Speed* plain = report.verdict->speed ? &*report.verdict->speed : nullptr;
+    if (s.draft_context != 0 && plain && plain->decode_tps > 0)
+      report.mtp =
+          mtp_range(setup.table, resident_placement(setup.table, s.backend), report.speed->params, 1 / plain->decode_tps);
   }
   out = r.json ? json_footprint(report) : text_footprint(report);
   return report.verdict && !report.verdict->qualifies ? 1 : 0;

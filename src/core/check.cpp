@@ -66,7 +66,9 @@ Speed placed_speed(const Catalog& catalog, const ModelSetup& setup, const Footpr
   const Placement p = stated_placement(f, setup.table, d).value_or(resident_placement(setup.table, s.backend));
   const double host_bw = t.host_bandwidth_gbs > 0 ? t.host_bandwidth_gbs : catalog.host.ram_bandwidth_gbs;
   const SpeedParams params = speed_params(catalog, t.hardware, s.backend, host_bw);
-  return estimate_speed(setup.table, p, params, catalog.policy.fill, s.context, s.ubatch);
+  Speed speed = estimate_speed(setup.table, p, params, catalog.policy.fill, s.context, s.ubatch);
+  if (d.draft && speed.decode_tps > 0) speed.mtp = mtp_range(setup.table, p, params, 1 / speed.decode_tps);
+  return speed;
 }
 
 CheckResult check_llama_at(const Catalog& catalog, const Deployment& d, const CheckTarget& t, std::uint64_t context) {

@@ -36,7 +36,7 @@ struct DuplicateKey {
 
 }  // namespace
 
-std::optional<JsonProblem> parse_json(std::string_view text, json& out) {
+std::optional<JsonProblem> parse_json(std::string_view text, json& out, bool reject_duplicate_keys) {
   const std::size_t deep = too_deep_at(text, k_max_json_depth);
   if (deep != std::string_view::npos) {
     return JsonProblem{deep, "nested deeper than " + std::to_string(k_max_json_depth) + " levels", false};
@@ -56,7 +56,7 @@ std::optional<JsonProblem> parse_json(std::string_view text, json& out) {
     return true;
   };
   try {
-    out = json::parse(text.begin(), text.end(), on_event);
+    out = reject_duplicate_keys ? json::parse(text.begin(), text.end(), on_event) : json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
     const bool truncated = e.byte >= text.size() || std::string_view(e.what()).find("end of input") != std::string_view::npos;
     return JsonProblem{e.byte, "malformed JSON", truncated};

@@ -20,7 +20,8 @@ struct JsonProblem {
   bool duplicate_key = false;
 };
 
-// Parses `text` into `out`; on a problem returns it and leaves `out` unspecified.
-std::optional<JsonProblem> parse_json(std::string_view text, nlohmann::json& out);
+// Parses `text` into `out`; on a problem returns it and leaves `out` unspecified. Without reject_duplicate_keys
+// (text the tests have parsed with it) a repeated key keeps its last value.
+std::optional<JsonProblem> parse_json(std::string_view text, nlohmann::json& out, bool reject_duplicate_keys = true);
 
 }  // namespace fitcheck

@@ -92,15 +92,13 @@ bool on_gpu(const LayerTable& table, const Placement& p, std::uint64_t layer) {
   return layer + p.gpu_layers >= table.layers.size();
 }
 
-DecodeWork decode_work(const LayerTable& t, const Placement& p, std::uint64_t filled, std::uint64_t tokens) {
+DecodeWork decode_work(const LayerTable& t, const Placement& p, std::uint64_t filled) {
   DecodeWork w;
-  const double touched = experts_touched(t.expert_count, t.experts_active, tokens);
   for (std::uint64_t il = 0; il < t.layers.size(); ++il) {
     const LayerBytes& layer = t.layers[il];
     const bool gpu = on_gpu(t, p, il);
     const bool experts_on_gpu = gpu && il >= p.cpu_moe_layers;
-    const double experts =
-        tokens <= 1 ? weights_read(t, layer) - static_cast<double>(layer.dense) : static_cast<double>(layer.experts) * touched;
+    const double experts = weights_read(t, layer) - static_cast<double>(layer.dense);
     const bool attention_on_gpu = gpu && !t.kv_on_host;
     (gpu ? w.device_bytes : w.host_bytes) += static_cast<double>(layer.dense);
     (attention_on_gpu ? w.device_bytes : w.host_bytes) += kv_read(t, layer, filled, attention_on_gpu);
@@ -144,7 +142,6 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
     speed.decode_tps = early.total() > 0 ? 1.0 / early.total() : 0;
     speed.decode_tps_full = full.total() > 0 ? 1.0 / full.total() : 0;
     speed.basis = early.host_s > early.device_s ? "host RAM" : "bandwidth";
-    speed.mtp = mtp_range(t, p, sp, std::min(fill, context));
   } else {
     speed.basis = k_no_bandwidth;  // decode_tps stays 0: never a speed from the layer overheads alone
   }
@@ -158,17 +155,25 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
   return speed;
 }
 
-MtpCosts mtp_costs(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t filled) {
+MtpCosts mtp_costs(const LayerTable& t, const Placement& p, const SpeedParams& sp, double plain_s) {
   MtpCosts c;
-  c.plain_s = decode_time(t, p, sp, filled).total();
+  c.plain_s = plain_s;
   // llama-server puts the drafter beside the output layer: on the GPU unless every layer runs on the CPU.
   const bool device = p.gpu_layers > 0 && sp.device_bandwidth_gbs > 0;
   c.draft_s = device ? read_seconds(static_cast<double>(t.drafter_bytes), sp.device_bandwidth_gbs, sp.device_efficiency)
                      : read_seconds(static_cast<double>(t.drafter_bytes), sp.host_bandwidth_gbs, sp.host_efficiency);
   c.verify_extra_s.assign(sp.mtp.max_draft_tokens + 2, 0.0);
-  if (t.expert_count > 1) {
-    for (std::uint64_t k = 2; k < c.verify_extra_s.size(); ++k)
-      c.verify_extra_s[k] = decode_time(decode_work(t, p, filled, k), sp).total() - c.plain_s;
+  if (t.expert_count <= 1) return c;
+  // Where the experts lie (decode_work's placement): k tokens read the share experts_touched(k) of them.
+  double device_experts = 0;
+  double host_experts = 0;
+  for (std::uint64_t il = 0; il < t.layers.size(); ++il)
+    (on_gpu(t, p, il) && il >= p.cpu_moe_layers ? device_experts : host_experts) += static_cast<double>(t.layers[il].experts);
+  const double one = experts_touched(t.expert_count, t.experts_active, 1);
+  for (std::uint64_t k = 2; k < c.verify_extra_s.size(); ++k) {
+    const double more = experts_touched(t.expert_count, t.experts_active, k) - one;
+    c.verify_extra_s[k] = read_seconds(device_experts * more, sp.device_bandwidth_gbs, sp.device_efficiency) +
+                          read_seconds(host_experts * more, sp.host_bandwidth_gbs, sp.host_efficiency);
   }
   return c;
 }
@@ -189,10 +194,9 @@ double best_mtp_tps(const MtpCosts& c, const MtpRules& rules, double acceptance)
   return best;
 }
 
-std::optional<MtpSpeed> mtp_range(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t filled) {
-  if (t.drafter_bytes == 0 || t.acceptance_high <= 0) return std::nullopt;
-  const MtpCosts c = mtp_costs(t, p, sp, filled);
-  if (c.plain_s <= 0) return std::nullopt;
+std::optional<MtpSpeed> mtp_range(const LayerTable& t, const Placement& p, const SpeedParams& sp, double plain_s) {
+  if (t.drafter_bytes == 0 || t.acceptance_high <= 0 || plain_s <= 0) return std::nullopt;
+  const MtpCosts c = mtp_costs(t, p, sp, plain_s);
   return MtpSpeed{best_mtp_tps(c, sp.mtp, t.acceptance_low), best_mtp_tps(c, sp.mtp, t.acceptance_high)};
 }
 

@@ -240,3 +240,20 @@ TEST(CatalogValidation, NamedSourceReferencesMustResolve) {
   EXPECT_NE(std::string(e.what()).find("/hardware/0/source"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("{nowhere}"), std::string::npos) << e.what();
 }
+
+// The binary reads its catalog without the citation text (builtin_catalog); here every citation of the same files is
+// checked: each "source" is present and non-empty and each "{name}" it cites is defined. Both loads give the same
+// catalog.
+TEST(Catalog, BuiltinCitationsAreChecked) {
+  const Catalog whole = load_catalog(builtin_fragments(true), "builtin (whole)");
+  const Catalog& read = builtin_catalog();
+  EXPECT_EQ(whole.models.size(), read.models.size());
+  EXPECT_EQ(whole.hardware.size(), read.hardware.size());
+  EXPECT_EQ(whole.presets.size(), read.presets.size());
+  EXPECT_EQ(whole.recipes.size(), read.recipes.size());
+  EXPECT_EQ(whole.mtp.verify_token_share, read.mtp.verify_token_share);
+  // An escaped quote does not end the citation; other keys that end in "source" keep their text.
+  EXPECT_EQ(without_citations(R"({"source": "a \"b\" c {x}", "compute_source": "y", "n": 1})"),
+            R"({"source": "-", "compute_source": "y", "n": 1})");
+  EXPECT_EQ(without_citations(R"({"source": "unterminated)"), R"({"source": "-)");
+}

@@ -58,8 +58,7 @@ std::vector<MtpRow> load_rows() {
     s.backend = parse_backend(r.at("backend"));
     const LayerTable table = layer_table(c, model, plan_weights(c, model, *weights, c.default_runtime()), s);
     const SpeedParams sp = speed_params(c, c.find_hardware(r.at("profile")), s.backend, c.host.ram_bandwidth_gbs);
-    row.costs = mtp_costs(table, all_on_gpu(table), sp, 1024);
-    row.costs.plain_s = 1.0 / row.plain;
+    row.costs = mtp_costs(table, all_on_gpu(table), sp, 1.0 / row.plain);
     out.push_back(row);
   }
   return out;
