@@ -123,9 +123,9 @@ struct CheckResult {
   std::uint64_t draft_bytes = 0;  // an MTP drafter's weights and draft compute buffer (in device_bytes)
   std::string fitted;             // what llama.cpp's --fit chose (the context, the layers moved to the CPU); empty when nothing
   // Decoding and prefill for the placement the config states (or --fit chose), with the policy's fill in the
-  // context; decode_tps 0 with the basis saying why when unknown (vLLM, several GPUs, a target without bandwidth).
+  // context; decode_tps 0 with the basis saying why when unknown (vLLM, several GPUs, a target without bandwidth);
+  // with an MTP drafter loaded, its speed.mtp.
   Speed speed;
-  std::optional<MtpSpeed> speed_mtp;  // with an MTP drafter whose model has published acceptance
 };
 
 // Throws Error(Errc::usage) for a deployment the hardware cannot take at all.

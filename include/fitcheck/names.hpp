@@ -23,6 +23,9 @@ struct ModelMatch {
 ModelMatch match_gguf_file(const Catalog& catalog, std::string_view path);
 // "ggml-org/gemma-4-26B-A4B-it-GGUF:Q4_K_M"; without ":QUANT" the preset is llama.cpp's default.
 ModelMatch match_hf_repo(const Catalog& catalog, std::string_view repo);
+// How the catalog names `model` (its file stems, Ollama tags, launch repository); null when it does not (a catalog
+// without deployments).
+const ModelName* names_of_model(const Catalog& catalog, std::string_view model);
 // The weights of `preset` as the launch line downloads them: the launch repository's publisher's own mix of it
 // where the catalog has one (bartowski-Q4_K_M), else the stock preset.
 const Preset& launch_weights(const Catalog& catalog, const Model& model, const Preset& preset);

@@ -113,8 +113,10 @@ MtpCosts mtp_costs(const LayerTable& table, const Placement& placement, const Sp
 double mtp_tps(const MtpCosts& costs, double verify_token_share, double acceptance, unsigned drafts);
 // At the draft length (1 to max_draft_tokens) that decodes fastest: a tuned --spec-draft-n-max.
 double best_mtp_tps(const MtpCosts& costs, const MtpRules& rules, double acceptance);
-// The range over the model's published acceptance (LayerTable); none without a drafter or a plain time.
-std::optional<MtpSpeed> mtp_range(const LayerTable& table, const Placement& placement, const SpeedParams& params, double plain_s);
+// The range over the model's published acceptance (LayerTable), from the plain decode speed at `placement`; none
+// without a drafter or a known plain speed.
+std::optional<MtpSpeed> mtp_range(const LayerTable& table, const Placement& placement, const SpeedParams& params,
+                                  double decode_tps);
 
 // What one token of decoding at `filled` cells reads and runs, by where: bytes from each memory and the
 // layers that pay a fixed cost. Independent of the speed parameters.

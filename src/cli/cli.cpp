@@ -130,18 +130,15 @@ int run_footprint(const Catalog& catalog, const Request& r, std::string& out) {
   validate_settings(catalog, model, s);
   const SetupOf of{catalog, model, weights.preset, runtime};
   const ModelSetup setup = weights.plan ? make_setup(of, s, std::move(*weights.plan)) : make_setup(of, s);
-  FootprintReport report{catalog,      runtime,     footprint_at(setup, s.context), nullptr, std::nullopt, {}, std::nullopt,
-                         std::nullopt, std::nullopt};
+  FootprintReport report{catalog, runtime, footprint_at(setup, s.context), nullptr, std::nullopt, {}, std::nullopt, std::nullopt};
   if ((r.explain && !r.json) || (r.tensors && r.json)) report.roles = weights_by_role(setup.weights);
   report.speed = resolve_speed(catalog, r, target, s.backend);  // rejects speed options without a target
   if (target) {
     report.hardware = &target->hardware;
     report.budget = target->budget;
     report.verdict = judge(report.footprint, setup.table, target->budget, report.speed);
-    const Speed* plain = report.verdict->speed ? &*report.verdict->speed : nullptr;
-    if (s.draft_context != 0 && plain && plain->decode_tps > 0)
-      report.mtp =
-          mtp_range(setup.table, resident_placement(setup.table, s.backend), report.speed->params, 1 / plain->decode_tps);
+    if (Speed* speed = report.verdict->speed ? &*report.verdict->speed : nullptr; speed && s.draft_context != 0)
+      speed->mtp = mtp_range(setup.table, resident_placement(setup.table, s.backend), report.speed->params, speed->decode_tps);
   }
   out = r.json ? json_footprint(report) : text_footprint(report);
   return report.verdict && !report.verdict->qualifies ? 1 : 0;

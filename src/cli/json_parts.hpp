@@ -8,6 +8,7 @@
 #include "fitcheck/budget.hpp"
 #include "fitcheck/catalog.hpp"
 #include "fitcheck/footprint.hpp"
+#include "fitcheck/speed.hpp"
 
 namespace fitcheck::cli {
 
@@ -22,5 +23,7 @@ Json hardware_object(const Hardware& hw, const Budget& b);
 Json number_or_null(const std::optional<double>& v);
 // A decode speed; 0 is unknown (a custom target without --bandwidth), shown as null rather than a number.
 Json tps_or_null(double tps);
+// decode_tps_mtp: {low, high}, or null without a drafter's speed.
+Json mtp_range_or_null(const std::optional<MtpSpeed>& mtp);
 
 }  // namespace fitcheck::cli

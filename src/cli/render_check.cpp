@@ -60,8 +60,7 @@ std::string speed_line(const CheckResult& r) {
   std::string out =
       fmt::format("decode {:.1f} tokens/s ({:.1f} with the context full), prefill ", s.decode_tps, s.decode_tps_full);
   out += s.prefill_tps ? fmt::format("{:.0f} tokens/s", *s.prefill_tps) : s.prefill_basis;
-  if (r.speed_mtp)
-    out += fmt::format("; with the MTP drafter {:.1f}-{:.1f} tokens/s", r.speed_mtp->low_tps, r.speed_mtp->high_tps);
+  if (s.mtp) out += fmt::format("; with the MTP drafter {:.1f}-{:.1f} tokens/s", s.mtp->low_tps, s.mtp->high_tps);
   return out;
 }
 

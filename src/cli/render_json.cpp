@@ -88,6 +88,10 @@ Json footprint_object(const Footprint& f) {
 Json number_or_null(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 Json tps_or_null(double tps) { return tps > 0 ? Json(tps) : Json(nullptr); }
 
+Json mtp_range_or_null(const std::optional<MtpSpeed>& mtp) {
+  return mtp ? Json{{"low", mtp->low_tps}, {"high", mtp->high_tps}} : Json(nullptr);
+}
+
 namespace {
 
 Json speed_assumptions(const SpeedSetup& sp) {
@@ -221,7 +225,7 @@ std::string json_footprint(const FootprintReport& r) {
     j["hardware"] = hardware_object(*r.hardware, *r.budget);
     j["fit"] = fit_object(r.verdict->fit, r.verdict->qualifies);
     j["speed"] = speed_object(*r.verdict->speed, r.speed->limits.fill);
-    j["speed"]["decode_tps_mtp"] = r.mtp ? Json{{"low", r.mtp->low_tps}, {"high", r.mtp->high_tps}} : Json(nullptr);
+    j["speed"]["decode_tps_mtp"] = mtp_range_or_null(r.verdict->speed->mtp);
     if (r.speed->allow_offload) j["offload"] = offload_object(r.verdict->offload);
   }
   if (!r.roles.empty()) {

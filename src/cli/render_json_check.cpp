@@ -68,7 +68,7 @@ Json check_item(const CheckItem& item) {
   j["prefill_tps"] = number_or_null(r.speed.prefill_tps);
   j["speed_basis"] = r.speed.basis;
   j["prefill_basis"] = r.speed.prefill_basis.empty() ? Json(nullptr) : Json(r.speed.prefill_basis);
-  j["decode_tps_mtp"] = r.speed_mtp ? Json{{"low", r.speed_mtp->low_tps}, {"high", r.speed_mtp->high_tps}} : Json(nullptr);
+  j["decode_tps_mtp"] = mtp_range_or_null(r.speed.mtp);
   j["reason"] = r.reason.empty() ? Json(nullptr) : Json(r.reason);
   j["hardware"] = hardware_object(item.hardware, r.budget);
   j["footprint"] = r.footprint ? footprint_object(*r.footprint) : Json(nullptr);

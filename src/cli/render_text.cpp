@@ -163,9 +163,9 @@ std::string text_footprint(const FootprintReport& r) {
     out += fit.fits ? "Fits: " + spare_text(*r.budget, f) + ".\n" : fmt::format("Does not fit: {}.\n", over_text(fit));
     if (r.verdict && r.verdict->speed)
       out += (fit.fits ? "" : "If it fit in device memory: ") + speed_line(*r.verdict->speed, r.speed->limits.fill);
-    if (r.mtp)
-      out += fmt::format("With the MTP drafter: {}-{} tokens/s, over its published acceptance.\n", format_tps(r.mtp->low_tps),
-                         format_tps(r.mtp->high_tps));
+    if (const std::optional<MtpSpeed>& mtp = r.verdict->speed ? r.verdict->speed->mtp : std::nullopt)
+      out += fmt::format("With the MTP drafter: {}-{} tokens/s, over its published acceptance.\n", format_tps(mtp->low_tps),
+                         format_tps(mtp->high_tps));
     if (r.speed && r.speed->allow_offload) {
       if (r.verdict->offload && !fit.fits)
         out += offload_line(*r.verdict->offload);

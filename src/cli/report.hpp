@@ -23,7 +23,6 @@ struct FootprintReport {
   std::vector<RoleBytes> roles;     // non-empty: show the per-role weights
   std::optional<SpeedSetup> speed;  // with a target: speed parameters
   std::optional<Verdict> verdict;   // with a target: speed, offload plan, and the final fit
-  std::optional<MtpSpeed> mtp;      // with --draft and a speed: MTP decoding over the published acceptance
 };
 
 struct RecommendReport {

@@ -174,6 +174,13 @@ PresetRule read_rule(const Node& n) {
   return r;
 }
 
+// A preset's or recipe's "rules", in order (the first that selects a tensor gives its type).
+void read_rules(const Node& n, std::vector<PresetRule>& rules) {
+  if (!n.has("rules")) return;
+  const Node list = n.at("rules");  // named: the items point at it
+  for (const Node& r : list.items()) rules.push_back(read_rule(r));
+}
+
 }  // namespace
 
 Preset read_preset(const Node& n) {
@@ -185,10 +192,7 @@ Preset read_preset(const Node& n) {
   p.default_type = n.at("default_type").nonempty();
   if (n.has("output_type")) p.output_type = n.at("output_type").nonempty();
   if (n.has("float_type")) p.float_type = n.at("float_type").nonempty();
-  if (n.has("rules")) {
-    const Node rules = n.at("rules");  // named: the items point at it
-    for (const Node& r : rules.items()) p.rules.push_back(read_rule(r));
-  }
+  read_rules(n, p.rules);
   if (n.has("aliases")) {
     for (const Node& a : n.at("aliases").items()) p.aliases.push_back(a.nonempty());
   }
@@ -209,10 +213,7 @@ Preset read_recipe(const Node& n) {
     for (const Node& t : n.at("tensor_types").items())
       p.tensor_types.push_back({t.at("tensor").nonempty(), t.at("type").nonempty()});
   }
-  if (n.has("rules")) {
-    const Node rules = n.at("rules");  // named: the items point at it
-    for (const Node& r : rules.items()) p.rules.push_back(read_rule(r));
-  }
+  read_rules(n, p.rules);
   if (n.has("kv_shared_layers_omit")) {
     for (const Node& t : n.at("kv_shared_layers_omit").items()) p.kv_shared_omitted.push_back(t.nonempty());
   }

@@ -67,7 +67,7 @@ Speed placed_speed(const Catalog& catalog, const ModelSetup& setup, const Footpr
   const double host_bw = t.host_bandwidth_gbs > 0 ? t.host_bandwidth_gbs : catalog.host.ram_bandwidth_gbs;
   const SpeedParams params = speed_params(catalog, t.hardware, s.backend, host_bw);
   Speed speed = estimate_speed(setup.table, p, params, catalog.policy.fill, s.context, s.ubatch);
-  if (d.draft && speed.decode_tps > 0) speed.mtp = mtp_range(setup.table, p, params, 1 / speed.decode_tps);
+  if (d.draft) speed.mtp = mtp_range(setup.table, p, params, speed.decode_tps);
   return speed;
 }
 
@@ -307,7 +307,7 @@ namespace {
 // Under --min-tps a deployment must decode at least that fast (with an MTP drafter, at the low end of its
 // range); an unknown speed cannot show it does.
 void require_speed(CheckResult& r, double min_tps) {
-  const double tps = r.speed_mtp ? r.speed_mtp->low_tps : r.speed.decode_tps;
+  const double tps = r.speed.mtp ? r.speed.mtp->low_tps : r.speed.decode_tps;
   const bool known = tps > 0;
   r.too_slow = !known || tps < min_tps;
   if (!r.too_slow || !r.fits) return;
@@ -326,7 +326,6 @@ CheckResult check_deployment(const Catalog& catalog, const Deployment& d, const 
     r.speed = Speed{};
     r.speed.basis = "unknown: several GPUs are not modelled yet";
   }
-  if (d.draft) r.speed_mtp = r.speed.mtp;
   if (t.min_tps) require_speed(r, *t.min_tps);
   return r;
 }

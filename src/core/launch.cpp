@@ -3,16 +3,10 @@
 #include <algorithm>
 
 #include "core/text.hpp"
+#include "fitcheck/names.hpp"
 
 namespace fitcheck {
 namespace {
-
-const ModelName* name_of_model(const Catalog& catalog, const std::string& model) {
-  for (const ModelName& n : catalog.deployment.names) {
-    if (n.model == model) return &n;
-  }
-  return nullptr;
-}
 
 // The flags that reproduce the plan: its offload split when it has one, else every layer on the GPU.
 std::string flags(const Candidate& c) {
@@ -32,7 +26,7 @@ std::optional<std::string> ollama_tag(const Catalog& catalog, const ModelName& n
 
 Launch launch_of(const Catalog& catalog, const Candidate& c) {
   Launch launch;
-  const ModelName* n = name_of_model(catalog, c.model);
+  const ModelName* n = names_of_model(catalog, c.model);
   if (!n) return launch;
   const Settings& s = c.footprint.settings;
   if (!n->launch_repo.empty()) {

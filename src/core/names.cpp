@@ -238,12 +238,17 @@ ModelMatch match_ollama_tag(const Catalog& catalog, std::string_view tag) {
   return {&model, &publisher_mix(catalog, "ollama", preset)};
 }
 
-const Preset& launch_weights(const Catalog& catalog, const Model& model, const Preset& preset) {
-  for (const ModelName& n : catalog.deployment.names) {  // none in a catalog without deployments
-    if (n.model != model.id || n.launch_repo.empty()) continue;
-    return publisher_mix(catalog, n.launch_repo.substr(0, n.launch_repo.find('/')), preset);
+const ModelName* names_of_model(const Catalog& catalog, std::string_view model) {
+  for (const ModelName& n : catalog.deployment.names) {
+    if (n.model == model) return &n;
   }
-  return preset;
+  return nullptr;
+}
+
+const Preset& launch_weights(const Catalog& catalog, const Model& model, const Preset& preset) {
+  const ModelName* n = names_of_model(catalog, model.id);
+  if (!n || n->launch_repo.empty()) return preset;
+  return publisher_mix(catalog, n->launch_repo.substr(0, n->launch_repo.find('/')), preset);
 }
 
 const Model* model_named_in(const Catalog& catalog, std::string_view name) { return model_in_name(catalog, name); }

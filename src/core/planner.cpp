@@ -43,9 +43,9 @@ Candidate evaluate(const ModelSetup& setup, const Budget& budget, const Constrai
   cand.max_context = long_enough ? max_fitting_context(setup, budget, start, c.speed) : 0;
   cand.footprint = footprint_at(setup, cand.qualifies() ? cand.max_context : start);
   cand.verdict = judge(cand.footprint, setup.table, budget, c.speed);
-  if (cand.verdict.speed && cand.verdict.speed->decode_tps > 0) {
+  if (Speed* speed = cand.verdict.speed ? &*cand.verdict.speed : nullptr) {
     const Placement resident = resident_placement(setup.table, cand.footprint.settings.backend);
-    cand.verdict.speed->mtp = mtp_range(setup.table, resident, c.speed->params, 1 / cand.verdict.speed->decode_tps);
+    speed->mtp = mtp_range(setup.table, resident, c.speed->params, speed->decode_tps);
   }
   return cand;
 }

@@ -194,9 +194,9 @@ double best_mtp_tps(const MtpCosts& c, const MtpRules& rules, double acceptance)
   return best;
 }
 
-std::optional<MtpSpeed> mtp_range(const LayerTable& t, const Placement& p, const SpeedParams& sp, double plain_s) {
-  if (t.drafter_bytes == 0 || t.acceptance_high <= 0 || plain_s <= 0) return std::nullopt;
-  const MtpCosts c = mtp_costs(t, p, sp, plain_s);
+std::optional<MtpSpeed> mtp_range(const LayerTable& t, const Placement& p, const SpeedParams& sp, double decode_tps) {
+  if (t.drafter_bytes == 0 || t.acceptance_high <= 0 || decode_tps <= 0) return std::nullopt;
+  const MtpCosts c = mtp_costs(t, p, sp, 1 / decode_tps);
   return MtpSpeed{best_mtp_tps(c, sp.mtp, t.acceptance_low), best_mtp_tps(c, sp.mtp, t.acceptance_high)};
 }
 
