@@ -345,8 +345,12 @@ int dispatch(const Request& r, std::string& out, std::string& diagnostics) {
           " " + runtime.version + ")\n";
     return 0;
   }
-  const Catalog owned = r.catalog_path.empty() ? Catalog{} : read_catalog_file(r.catalog_path);
-  const Catalog& catalog = r.catalog_path.empty() ? builtin_catalog() : owned;
+  // validate checks the built-in catalog whole: every citation and key (the answers read it without the citations).
+  const bool builtin_whole = r.catalog_path.empty() && r.command == Command::validate;
+  const Catalog owned = !r.catalog_path.empty() ? read_catalog_file(r.catalog_path)
+                        : builtin_whole         ? load_catalog(builtin_fragments(true), "builtin")
+                                                : Catalog{};
+  const Catalog& catalog = r.catalog_path.empty() && !builtin_whole ? builtin_catalog() : owned;
   // --gpu auto asks the machine's tools once, before any command resolves its target.
   if (text::equals_ignoring_case(r.gpu, "auto"))
     return dispatch_command(catalog, with_detected_hardware(catalog, r, run_tool), out, diagnostics);
