@@ -257,6 +257,7 @@ struct BackendSpeed {
   double moe_layer_overhead_us = 0;
   double moe_compute_efficiency = 1;     // share of FP16 throughput the routed experts' prefill FLOPs reach
   double prefill_layer_overhead_us = 0;  // fixed time per layer per prefill ubatch (launches, synchronisation)
+  double attention_efficiency = 1;       // share of FP16 throughput prefill's attention FLOPs reach
 };
 
 // How llama.cpp's scheduler sizes a GPU backend's compute buffers (data/runtimes.json "gpu_graph"; the rule is

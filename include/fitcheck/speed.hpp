@@ -20,6 +20,9 @@ struct LayerBytes {
   bool owns_kv = false;                // false for KV-shared layers (they read an earlier layer's cache)
   bool full = false;                   // full attention (reads every filled cell) or sliding window
   std::uint64_t kv_copy_per_cell = 0;  // its f16 copy flash attention writes and reads per decoded token (0: none)
+  // Attention FLOPs of one prompt token per key it is scored against: Q.K and the weighted sum of V, 2 FLOPs per
+  // multiply-add each, over every query head: 4 x heads x head size (Gemma 4's V rows are as wide as its K rows).
+  std::uint64_t attention_flops_per_key = 0;
 };
 
 struct LayerTable {
@@ -68,6 +71,7 @@ struct SpeedParams {
   double compute_efficiency = 1;
   double moe_compute_efficiency = 1;     // for the routed experts' FLOPs
   double prefill_layer_overhead_us = 0;  // fixed time per layer per prefill ubatch
+  double attention_efficiency = 1;       // for prefill's attention FLOPs (the flash-attention kernels)
   double host_bandwidth_gbs = 0;         // system RAM read by the CPU
   double host_efficiency = 1;
   double host_layer_overhead_us = 0;
@@ -87,17 +91,21 @@ struct MtpSpeed {
 };
 
 struct Speed {
-  double decode_tps = 0;       // with `fill` tokens in the context; 0: unknown (basis says why)
-  double decode_tps_full = 0;  // with the context full; 0: unknown
-  std::optional<double> prefill_tps;
-  std::string basis;          // what bounds decoding: "bandwidth", "host RAM", "compute"; or why it is unknown
-  std::string prefill_basis;  // "compute", "PCIe", or why there is no estimate
+  double decode_tps = 0;                   // with `fill` tokens in the context; 0: unknown (basis says why)
+  double decode_tps_full = 0;              // with the context full; 0: unknown
+  std::optional<double> prefill_tps;       // a prompt of one ubatch onto an empty cache
+  std::optional<double> prefill_tps_full;  // a prompt that fills the context, ubatch after ubatch
+  std::string basis;                       // what bounds decoding: "bandwidth", "host RAM", "compute"; or why it is unknown
+  std::string prefill_basis;               // "compute", "PCIe", or why there is no estimate
   // With the model's drafter loaded (mtp_range; estimate_speed leaves it to the callers that show it); none without
   // published acceptance or a speed.
   std::optional<MtpSpeed> mtp;
 };
 Speed estimate_speed(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t fill,
                      std::uint64_t context, std::uint64_t ubatch);
+// The decode half of estimate_speed (prefill_tps empty, prefill_basis empty): what a search over placements compares.
+Speed decode_speed(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t fill,
+                   std::uint64_t context);
 
 // MTP decoding (llama-server --spec-type draft-mtp). A step drafts n tokens, each reading the drafter once, and
 // the target verifies the n + 1 in one batch, keeping the accepted prefix and one token more: 1 + p + ... + p^n
@@ -139,17 +147,27 @@ struct DecodeTime {
 DecodeTime decode_time(const DecodeWork& work, const SpeedParams& params);
 DecodeTime decode_time(const LayerTable& table, const Placement& placement, const SpeedParams& params, std::uint64_t filled);
 
-// What one prefill ubatch of `tokens` does, by where: FLOPs (dense and routed-expert apart), the weights read
-// once from device memory (the experts no token of the ubatch is routed to stay unread) and those crossing
-// PCIe from host RAM. Independent of the speed parameters.
+// What prefill does, by where: FLOPs (dense, routed-expert and attention apart), the weights read once per
+// ubatch from device memory (the experts no token of the ubatch is routed to stay unread) and those crossing
+// PCIe from host RAM once per ubatch. Independent of the speed parameters.
 struct PrefillWork {
   double dense_flops = 0;
   double routed_flops = 0;
+  double attention_flops = 0;
   double device_bytes = 0;
   double host_bytes = 0;
-  std::uint64_t layers = 0;  // each pays the fixed per-ubatch cost
+  std::uint64_t layers = 0;  // layer-ubatches: each pays the fixed per-ubatch cost
 };
+// One ubatch of `tokens`, its matrices only (attention_flops 0: prompt_work adds them).
 PrefillWork prefill_work(const LayerTable& table, const Placement& placement, std::uint64_t tokens);
+// A prompt of `prompt` tokens onto `depth` cached ones, in ubatches of `ubatch`: each ubatch's matrices, and its
+// attention over the cells the graph scores (attention_flops).
+PrefillWork prompt_work(const LayerTable& table, const Placement& placement, std::uint64_t ubatch, std::uint64_t depth,
+                        std::uint64_t prompt);
+// The attention FLOPs of one ubatch of `tokens` with `depth` cells already cached. llama.cpp scores every query
+// against all the cells its graph sees (the causal mask zeroes the later ones): the depth and the ubatch on a
+// full layer, at most the window and the ubatch on a sliding one.
+double attention_flops(const LayerTable& table, std::uint64_t tokens, std::uint64_t depth);
 // The expected share of a layer's experts that at least one of `tokens` is routed to (each token picks
 // `active` of `count`, taken as uniform): 1 - (1 - active/count)^tokens; 1 for a dense model.
 double experts_touched(std::uint64_t count, std::uint64_t active, std::uint64_t tokens);
@@ -158,10 +176,11 @@ double experts_touched(std::uint64_t count, std::uint64_t active, std::uint64_t 
 // read and dequantized by the same kernels that multiply them).
 struct PrefillTime {
   double compute_s = 0;
+  double attention_s = 0;
   double read_s = 0;
   double pcie_s = 0;
   double fixed_s = 0;
-  double total() const { return compute_s + read_s + pcie_s + fixed_s; }
+  double total() const { return compute_s + attention_s + read_s + pcie_s + fixed_s; }
 };
 // Requires params.device_tflops > 0.
 PrefillTime prefill_time(const PrefillWork& work, const SpeedParams& params);

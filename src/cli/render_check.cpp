@@ -52,14 +52,17 @@ std::string summary(const CheckItem& item) {
   return verdict(r) + ": " + subject(item) + "; " + margin_text(r) + (r.reason.empty() ? "" : "; " + r.reason);
 }
 
-// "decode 36.2 tokens/s (30.1 with the context full), prefill 1,210 tokens/s; with the MTP drafter 42.7-48.1",
+// "decode 36.2 tokens/s (30.1 with the context full), prefill 1210 tokens/s (940 filling the context); with the MTP
+// drafter 42.7-48.1",
 // or why the speed is unknown.
 std::string speed_line(const CheckResult& r) {
   const Speed& s = r.speed;
   if (s.decode_tps <= 0) return "speed " + s.basis;
   std::string out =
       fmt::format("decode {:.1f} tokens/s ({:.1f} with the context full), prefill ", s.decode_tps, s.decode_tps_full);
-  out += s.prefill_tps ? fmt::format("{:.0f} tokens/s", *s.prefill_tps) : s.prefill_basis;
+  out += s.prefill_tps
+             ? fmt::format("{:.0f} tokens/s ({:.0f} filling the context)", *s.prefill_tps, s.prefill_tps_full.value_or(0))
+             : s.prefill_basis;
   if (s.mtp) out += fmt::format("; with the MTP drafter {:.1f}-{:.1f} tokens/s", s.mtp->low_tps, s.mtp->high_tps);
   return out;
 }

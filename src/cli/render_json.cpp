@@ -105,6 +105,7 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"compute_efficiency", p.compute_efficiency},
           {"moe_compute_efficiency", p.moe_compute_efficiency},
           {"prefill_layer_overhead_us", p.prefill_layer_overhead_us},
+          {"attention_efficiency", p.attention_efficiency},
           {"host_bandwidth_gbs", p.host_bandwidth_gbs},
           {"host_bandwidth_efficiency", p.host_efficiency},
           {"host_layer_overhead_us", p.host_layer_overhead_us},
@@ -116,8 +117,9 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"basis",
            "decode: bytes read per token over bandwidth x efficiency, plus a fixed time per layer (more for a MoE "
            "layer whose experts are on the device); prefill per ubatch: 2 FLOPs per multiplied weight (not the "
-           "lookup tables) over FP16 throughput x efficiency (the routed experts' at their own), plus the device "
-           "weights the ubatch touches read once, host-RAM weights over PCIe, and a fixed time per layer; "
+           "lookup tables) over FP16 throughput x efficiency (the routed experts' and the attention's over the cached "
+           "cells at their own), plus the device weights the ubatch touches read once, host-RAM weights over PCIe, and a fixed "
+           "time per layer; "
            "efficiencies calibrated on public measurements (data/runtimes.json cites them; README 'Speed')"}};
 }
 
@@ -126,6 +128,7 @@ Json speed_object(const Speed& s, std::uint64_t fill) {
           {"decode_tps", tps_or_null(s.decode_tps)},
           {"decode_tps_full", tps_or_null(s.decode_tps_full)},
           {"prefill_tps", number_or_null(s.prefill_tps)},
+          {"prefill_tps_full", number_or_null(s.prefill_tps_full)},
           {"basis", s.basis},
           {"prefill_basis", s.prefill_basis}};
 }
@@ -139,6 +142,7 @@ Json offload_object(const std::optional<OffloadPlan>& plan) {
           {"decode_tps", plan->speed.decode_tps},
           {"decode_tps_full", plan->speed.decode_tps_full},
           {"prefill_tps", number_or_null(plan->speed.prefill_tps)},
+          {"prefill_tps_full", number_or_null(plan->speed.prefill_tps_full)},
           {"basis", plan->speed.basis},
           {"args", plan->args}};
 }
@@ -205,6 +209,7 @@ Json plan_object(const Catalog& catalog, const Candidate& c, const Budget& b) {
           {"decode_tps", tps_or_null(c.verdict.decode_tps())},
           {"decode_tps_full", s ? tps_or_null(s->decode_tps_full) : Json(nullptr)},
           {"prefill_tps", s ? number_or_null(s->prefill_tps) : Json(nullptr)},
+          {"prefill_tps_full", s ? number_or_null(s->prefill_tps_full) : Json(nullptr)},
           {"device_bytes", device},
           {"host_bytes", host},
           {"spare_bytes", spare_bytes(b, c.footprint, c.placed())},

@@ -66,6 +66,7 @@ Json check_item(const CheckItem& item) {
   j["decode_tps"] = tps_or_null(r.speed.decode_tps);
   j["decode_tps_full"] = tps_or_null(r.speed.decode_tps_full);
   j["prefill_tps"] = number_or_null(r.speed.prefill_tps);
+  j["prefill_tps_full"] = number_or_null(r.speed.prefill_tps_full);
   j["speed_basis"] = r.speed.basis;
   j["prefill_basis"] = r.speed.prefill_basis.empty() ? Json(nullptr) : Json(r.speed.prefill_basis);
   j["decode_tps_mtp"] = mtp_range_or_null(r.speed.mtp);

@@ -49,8 +49,11 @@ void speed_lines(std::string& out, const Candidate& c, std::uint64_t fill) {
     out += "  speed: unknown (no bandwidth for a custom target: add --bandwidth GBs)\n";
     return;
   }
+  const std::string prefill =
+      s.prefill_tps ? fmt::format("{} tokens/s, {} full", format_tps(*s.prefill_tps), format_tps(s.prefill_tps_full.value_or(0)))
+                    : "unknown";
   out += fmt::format("  speed: {} tokens/s at {} tokens of context, {} full; prefill {}\n", format_tps(s.decode_tps), fill,
-                     format_tps(s.decode_tps_full), s.prefill_tps ? format_tps(*s.prefill_tps) + " tokens/s" : "unknown");
+                     format_tps(s.decode_tps_full), prefill);
 }
 
 // A command on one line, or, past 100 columns, continued with a backslash before its flags (still pastes).

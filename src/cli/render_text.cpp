@@ -85,7 +85,8 @@ std::string speed_line(const Speed& s, std::uint64_t fill) {
                          ? "Speed: decoding " + s.basis
                          : fmt::format("Speed: {} tokens/s decoding with {} tokens in the context, {} with it full ({}-bound)",
                                        format_tps(s.decode_tps), fill, format_tps(s.decode_tps_full), s.basis);
-  line += s.prefill_tps ? fmt::format("; prefill {} tokens/s ({}-bound)", format_tps(*s.prefill_tps), s.prefill_basis)
+  line += s.prefill_tps ? fmt::format("; prefill {} tokens/s ({}-bound), {} over a prompt that fills the context",
+                                      format_tps(*s.prefill_tps), s.prefill_basis, format_tps(s.prefill_tps_full.value_or(0)))
                         : "; prefill: " + s.prefill_basis;
   return line + ".\n";
 }

@@ -123,7 +123,8 @@ void read_speed(const Node& n, Catalog& c) {
     c.backend_speeds.push_back(
         {b.at("id").nonempty(), read_fraction_number(b.at("bandwidth_efficiency")), read_nonnegative(b.at("layer_overhead_us")),
          read_fraction_number(b.at("compute_efficiency")), read_nonnegative(b.at("moe_layer_overhead_us")),
-         read_fraction_number(b.at("moe_compute_efficiency")), read_nonnegative(b.at("prefill_layer_overhead_us"))});
+         read_fraction_number(b.at("moe_compute_efficiency")), read_nonnegative(b.at("prefill_layer_overhead_us")),
+         read_fraction_number(b.at("attention_efficiency"))});
   }
 }
 

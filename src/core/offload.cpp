@@ -59,6 +59,15 @@ std::string llama_flags(const Settings& s, std::uint64_t gpu_layers, std::uint64
   return args;
 }
 
+namespace {
+
+// The mapped lookup tables stay paged from the file wherever the layers go; the rest must be resident.
+bool placement_fits(const Footprint& f, const Split& bytes, const OffloadLimits& limits) {
+  return bytes.device <= limits.device_bytes && f.resident(bytes.host) <= limits.host_bytes;
+}
+
+}  // namespace
+
 OffloadPlan offload_plan(const Footprint& f, const LayerTable& t, const SpeedParams& sp, const OffloadLimits& limits,
                          const Placement& p) {
   OffloadPlan plan;
@@ -66,8 +75,7 @@ OffloadPlan offload_plan(const Footprint& f, const LayerTable& t, const SpeedPar
   const Split bytes = placement_bytes(f, t, p);
   plan.device_bytes = bytes.device;
   plan.host_bytes = bytes.host;
-  // The mapped lookup tables stay paged from the file wherever the layers go; the rest must be resident.
-  plan.fits = bytes.device <= limits.device_bytes && f.resident(bytes.host) <= limits.host_bytes;
+  plan.fits = placement_fits(f, bytes, limits);
   plan.speed = estimate_speed(t, p, sp, limits.fill, f.settings.context, f.settings.ubatch);
   plan.args = llama_args(f.settings, t, p);
   return plan;
@@ -75,17 +83,21 @@ OffloadPlan offload_plan(const Footprint& f, const LayerTable& t, const SpeedPar
 
 std::optional<OffloadPlan> best_offload(const Footprint& f, const LayerTable& t, const SpeedParams& sp,
                                         const OffloadLimits& limits) {
-  std::optional<OffloadPlan> best;
+  // The placement that fits and decodes fastest; its plan (the prefill, the arguments) is made once it is chosen.
+  std::optional<Placement> best;
+  double best_tps = 0;
   const auto consider = [&](const Placement& p) {
-    OffloadPlan plan = offload_plan(f, t, sp, limits, p);
-    if (plan.fits && (!best || plan.speed.decode_tps > best->speed.decode_tps)) best = std::move(plan);
+    if (!placement_fits(f, placement_bytes(f, t, p), limits)) return;
+    const double tps = decode_speed(t, p, sp, limits.fill, f.settings.context).decode_tps;
+    if (!best || tps > best_tps) best = p, best_tps = tps;
   };
   const std::uint64_t layers = t.layers.size();
   for (std::uint64_t g = layers + 1; g-- > 0;) consider({g, 0});
   if (t.expert_count > 1) {
     for (std::uint64_t m = 1; m <= layers; ++m) consider({layers, m});
   }
-  return best;
+  if (!best) return std::nullopt;
+  return offload_plan(f, t, sp, limits, *best);
 }
 
 }  // namespace fitcheck

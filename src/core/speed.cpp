@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "fitcheck/units.hpp"
 
@@ -36,6 +37,40 @@ double kv_read(const LayerTable& t, const LayerBytes& layer, std::uint64_t fille
   const double copy = device ? 2.0 * static_cast<double>(layer.kv_copy_per_cell) : 0.0;
   return static_cast<double>(cells_read(t, layer, filled)) * (static_cast<double>(layer.kv_per_cell) + copy);
 }
+
+// Attention FLOPs per query token per key, summed over the full and over the sliding layers.
+struct AttentionCost {
+  explicit AttentionCost(const LayerTable& t) : window(t.sliding_window) {
+    for (const LayerBytes& layer : t.layers) (layer.full ? full : sliding) += static_cast<double>(layer.attention_flops_per_key);
+  }
+  double flops(std::uint64_t tokens, std::uint64_t depth) const {
+    const double n = static_cast<double>(tokens);
+    return n * (full * (static_cast<double>(depth) + n) + sliding * (static_cast<double>(std::min(depth, window)) + n));
+  }
+  // The sum of flops() over a prompt's ubatches, in closed form: `whole` ubatches of `ubatch` tokens at depths
+  // depth, depth + ubatch, ..., then `rest` tokens.
+  double prompt_flops(std::uint64_t ubatch, std::uint64_t depth, std::uint64_t prompt) const {
+    const std::uint64_t whole = prompt / ubatch;
+    const std::uint64_t rest = prompt % ubatch;
+    const double u = static_cast<double>(ubatch);
+    const double last_depth = static_cast<double>(depth) + static_cast<double>(whole) * u;
+    const auto layers = [&](double per_key, double cap) {
+      const double seen = cached_sum(static_cast<double>(depth), u, whole, cap) + static_cast<double>(whole) * u;
+      const double r = static_cast<double>(rest);
+      return per_key * (u * seen + (rest > 0 ? r * (std::min(last_depth, cap) + r) : 0));
+    };
+    return layers(full, std::numeric_limits<double>::infinity()) + layers(sliding, static_cast<double>(window));
+  }
+  // The sum over k < n of min(depth + k x u, cap): the cells a ubatch finds cached, the sliding ones capped.
+  static double cached_sum(double depth, double u, std::uint64_t n, double cap) {
+    const double count = static_cast<double>(n);
+    const double below = depth >= cap ? 0 : std::min(count, std::ceil((cap - depth) / u));
+    return below * depth + u * below * (below - 1) / 2 + (count > below ? (count - below) * cap : 0);
+  }
+  std::uint64_t window;
+  double full = 0;
+  double sliding = 0;
+};
 
 }  // namespace
 
@@ -72,6 +107,7 @@ LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightP
     layer.owns_kv = model.owns_kv(il);
     layer.kv_per_cell = kv_bytes_per_cell(catalog, model, il, s);
     layer.kv_copy_per_cell = decode_copy_per_cell(catalog, model, il, s);
+    layer.attention_flops_per_key = 4 * model.num_heads * model.geometry(il).head_dim;
   }
   return t;
 }
@@ -133,8 +169,7 @@ DecodeTime decode_time(const LayerTable& t, const Placement& p, const SpeedParam
   return decode_time(decode_work(t, p, filled), sp);
 }
 
-Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t fill, std::uint64_t context,
-                     std::uint64_t ubatch) {
+Speed decode_speed(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t fill, std::uint64_t context) {
   Speed speed;
   const DecodeTime early = decode_time(t, p, sp, std::min(fill, context));
   const DecodeTime full = decode_time(t, p, sp, context);
@@ -145,12 +180,19 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
   } else {
     speed.basis = k_no_bandwidth;  // decode_tps stays 0: never a speed from the layer overheads alone
   }
+  return speed;
+}
+
+Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams& sp, std::uint64_t fill, std::uint64_t context,
+                     std::uint64_t ubatch) {
+  Speed speed = decode_speed(t, p, sp, fill, context);
   if (sp.device_tflops <= 0) {
     speed.prefill_basis = "unknown: no FP16 throughput in the hardware profile";
     return speed;
   }
-  const PrefillTime prefill = prefill_time(prefill_work(t, p, ubatch), sp);
+  const PrefillTime prefill = prefill_time(prompt_work(t, p, ubatch, 0, ubatch), sp);
   speed.prefill_tps = static_cast<double>(ubatch) / prefill.total();
+  speed.prefill_tps_full = static_cast<double>(context) / prefill_time(prompt_work(t, p, ubatch, 0, context), sp).total();
   speed.prefill_basis = prefill.pcie_s > prefill.compute_s ? "PCIe" : "compute";
   return speed;
 }
@@ -228,11 +270,34 @@ PrefillWork prefill_work(const LayerTable& t, const Placement& p, std::uint64_t 
   return w;
 }
 
+double attention_flops(const LayerTable& t, std::uint64_t tokens, std::uint64_t depth) {
+  return AttentionCost(t).flops(tokens, depth);
+}
+
+PrefillWork prompt_work(const LayerTable& t, const Placement& p, std::uint64_t ubatch, std::uint64_t depth,
+                        std::uint64_t prompt) {
+  if (ubatch == 0 || prompt == 0) return {};
+  // Every ubatch reads its weights and pays its fixed costs once; a last, partial one as much as a full one (at 64
+  // tokens a 26B A4B layer's ubatch touches 98% of its experts). The matrices' FLOPs follow the tokens.
+  const std::uint64_t first = std::min(ubatch, prompt);
+  const std::uint64_t ubatches = prompt / ubatch + (prompt % ubatch != 0 ? 1 : 0);
+  PrefillWork w = prefill_work(t, p, first);
+  const double tokens = static_cast<double>(prompt) / static_cast<double>(first);
+  w.dense_flops *= tokens;
+  w.routed_flops *= tokens;
+  w.device_bytes *= static_cast<double>(ubatches);
+  w.host_bytes *= static_cast<double>(ubatches);
+  w.layers *= ubatches;
+  w.attention_flops = AttentionCost(t).prompt_flops(ubatch, depth, prompt);
+  return w;
+}
+
 PrefillTime prefill_time(const PrefillWork& w, const SpeedParams& sp) {
   PrefillTime time;
   const double flops_per_s = sp.device_tflops * k_tera;
   time.compute_s =
       w.dense_flops / (flops_per_s * sp.compute_efficiency) + w.routed_flops / (flops_per_s * sp.moe_compute_efficiency);
+  time.attention_s = w.attention_flops / (flops_per_s * sp.attention_efficiency);
   time.read_s = read_seconds(w.device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency);
   time.pcie_s = read_seconds(w.host_bytes, sp.pcie_gbs, sp.pcie_efficiency);
   time.fixed_s = static_cast<double>(w.layers) * sp.prefill_layer_overhead_us * 1e-6;
@@ -262,6 +327,7 @@ SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend bac
   sp.compute_efficiency = device.compute_efficiency;
   sp.moe_compute_efficiency = device.moe_compute_efficiency;
   sp.prefill_layer_overhead_us = device.prefill_layer_overhead_us;
+  sp.attention_efficiency = device.attention_efficiency;
   sp.pcie_gbs = unified ? 0 : hw.pcie_gbs;
   sp.pcie_efficiency = catalog.host.pcie_efficiency;
   return sp;

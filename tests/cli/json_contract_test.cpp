@@ -71,7 +71,7 @@ const std::set<std::string> k_assumption_keys = {"runtime",
                                                  "projector",
                                                  "compute_basis",
                                                  "projector_compute_basis"};
-const std::set<std::string> k_speed_keys = {"fill",  "decode_tps",    "decode_tps_full", "prefill_tps",
+const std::set<std::string> k_speed_keys = {"fill",  "decode_tps",    "decode_tps_full", "prefill_tps", "prefill_tps_full",
                                             "basis", "prefill_basis", "decode_tps_mtp"};
 const std::set<std::string> k_speed_assumption_keys = {"fill",
                                                        "device_bandwidth_gbs",
@@ -82,6 +82,7 @@ const std::set<std::string> k_speed_assumption_keys = {"fill",
                                                        "compute_efficiency",
                                                        "moe_compute_efficiency",
                                                        "prefill_layer_overhead_us",
+                                                       "attention_efficiency",
                                                        "host_bandwidth_gbs",
                                                        "host_bandwidth_efficiency",
                                                        "host_layer_overhead_us",
@@ -91,12 +92,12 @@ const std::set<std::string> k_speed_assumption_keys = {"fill",
                                                        "allow_offload",
                                                        "min_tps",
                                                        "basis"};
-const std::set<std::string> k_offload_keys = {"gpu_layers",      "n_cpu_moe",   "device_bytes", "host_bytes", "decode_tps",
-                                              "decode_tps_full", "prefill_tps", "basis",        "args"};
+const std::set<std::string> k_offload_keys = {"gpu_layers",      "n_cpu_moe",   "device_bytes",     "host_bytes", "decode_tps",
+                                              "decode_tps_full", "prefill_tps", "prefill_tps_full", "basis",      "args"};
 // An answer or an alternative (README "JSON output").
-const std::set<std::string> k_plan_keys = {"model",      "quant",           "context",     "kv_type",
-                                           "decode_tps", "decode_tps_full", "prefill_tps", "device_bytes",
-                                           "host_bytes", "spare_bytes",     "launch",      "mtp"};
+const std::set<std::string> k_plan_keys = {
+    "model",        "quant",      "context",     "kv_type", "decode_tps", "decode_tps_full", "prefill_tps", "prefill_tps_full",
+    "device_bytes", "host_bytes", "spare_bytes", "launch",  "mtp"};
 std::set<std::string> with(std::set<std::string> keys, std::initializer_list<const char*> more) {
   keys.insert(more.begin(), more.end());
   return keys;
@@ -294,6 +295,7 @@ const std::set<std::string> k_check_item_keys = {"file",
                                                  "decode_tps",
                                                  "decode_tps_full",
                                                  "prefill_tps",
+                                                 "prefill_tps_full",
                                                  "speed_basis",
                                                  "prefill_basis",
                                                  "decode_tps_mtp"};

@@ -221,6 +221,33 @@ TEST(Speed, LookupTablesCostNoPrefillFlops) {
   EXPECT_EQ(t.routed_params, 0U);
 }
 
+// A prompt's attention, ubatch by ubatch, at 1000 FLOPs per key in each of the two layers (window 512). 1200 tokens
+// in ubatches of 512 onto an empty cache: 512 @ 0, 512 @ 512, 176 @ 1024 cached cells. The full layer scores the
+// cached cells and the ubatch: 512 x 512 + 512 x 1024 + 176 x 1200 = 997,632 keys; the sliding one at most 512
+// cached: 512 x 512 + 512 x 1024 + 176 x 688 = 907,520. 600 tokens in ubatches of 256 onto 300 cells: 256 @ 300,
+// 256 @ 556, 88 @ 812; full 256 x 556 + 256 x 812 + 88 x 900 = 429,408; sliding 256 x 556 + 256 x 768 + 88 x 600 =
+// 391,744.
+TEST(Speed, PromptAttentionByHand) {
+  LayerTable t = two_layers();
+  for (LayerBytes& layer : t.layers) layer.attention_flops_per_key = 1000;
+  const Placement p = all_on_gpu(t);
+  EXPECT_DOUBLE_EQ(prompt_work(t, p, 512, 0, 1200).attention_flops, (997'632.0 + 907'520.0) * 1000);
+  EXPECT_DOUBLE_EQ(prompt_work(t, p, 256, 300, 600).attention_flops, (429'408.0 + 391'744.0) * 1000);
+  EXPECT_DOUBLE_EQ(prompt_work(t, p, 256, 300, 600).attention_flops,
+                   attention_flops(t, 256, 300) + attention_flops(t, 256, 556) + attention_flops(t, 88, 812));
+  // The matrices: 2 x 1e9 FLOPs per token whatever the ubatches; each of the 3 ubatches reads the weights once.
+  const PrefillWork w = prompt_work(t, p, 512, 0, 1200);
+  EXPECT_DOUBLE_EQ(w.dense_flops, 2.0 * 1200 * 1e9);
+  EXPECT_DOUBLE_EQ(w.device_bytes, 3 * 2.5e9);
+  EXPECT_EQ(w.layers, 3U * 2U);
+  // A prompt that fills the context is slower per token than one ubatch: it pays the attention over the cache.
+  SpeedParams sp = round_params();
+  const Speed s = estimate_speed(t, p, sp, 1000, 4096, 512);
+  ASSERT_TRUE(s.prefill_tps && s.prefill_tps_full);
+  EXPECT_LT(*s.prefill_tps_full, *s.prefill_tps);
+  EXPECT_NEAR(*s.prefill_tps_full, 4096 / prefill_time(prompt_work(t, p, 512, 0, 4096), sp).total(), 1e-9);
+}
+
 TEST(Speed, NoThroughputNoPrefillEstimate) {
   SpeedParams p = round_params();
   p.device_tflops = 0;
