@@ -1,6 +1,7 @@
 // The speed model against public measurements (tests/data/speed/measurements.csv, sources in its README), with
 // the real catalog. tests/data/speed/catalog_map.csv names each row's catalog model, weights, hardware profile,
-// KV type, ubatch, decode fill and host RAM bandwidth, or why the row is left out.
+// KV type, ubatch, decode fill, prefill depth (cells cached before the timed prompt) and host RAM bandwidth, or
+// why the row is left out.
 //
 // The split is fixed by the file's order: within each backend, full-GPU and partial-offload rows apart and dense
 // and MoE models apart (so that each factor has rows to fit on), the 1st, 3rd, 5th... used row fits the factors
@@ -8,7 +9,8 @@
 // errors: per GPU backend e (bandwidth efficiency), c (us per layer) and c_moe (us more per MoE layer) on its
 // full-GPU decode rows; then the host's e and c ("cpu") on the CPU and partial-offload decode rows with the
 // device factors fixed; then per backend the compute efficiency of dense FLOPs and of routed-expert FLOPs
-// together on its full-GPU prefill rows; then PCIe efficiency on partial-offload prefill rows.
+// together on its full-GPU prefill rows, then its attention efficiency on the same rows; then PCIe efficiency on
+// partial-offload prefill rows.
 // data/runtimes.json must hold what the fit gives.
 //
 // FITCHECK_SPEED_TABLE=FILE writes the table of every row (README "Calibration") to FILE.
