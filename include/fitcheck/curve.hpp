@@ -19,10 +19,11 @@ struct CurvePoint {
   std::uint64_t context = 0;
   std::uint64_t device_bytes = 0;  // as it runs: the footprint when it fits, else the offload plan's
   std::uint64_t host_bytes = 0;
-  std::uint64_t needed_device_bytes = 0;  // everything on the device
-  bool resident = false;                  // all in device memory, nothing spilled
-  std::optional<double> decode_tps;       // nullopt: it does not run (host RAM too small, or unified memory)
-  std::string args;                       // llama.cpp flags of the plan that runs
+  std::uint64_t needed_device_bytes = 0;   // everything on the device
+  bool resident = false;                   // all in device memory, nothing spilled
+  std::optional<double> decode_tps;        // nullopt: it does not run (host RAM too small, or unified memory)
+  std::optional<double> prefill_tps_full;  // a prompt that fills the context; nullopt: unknown or it does not run
+  std::string args;                        // llama.cpp flags of the plan that runs
 };
 
 // What a curve's x axis sweeps.

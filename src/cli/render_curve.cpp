@@ -22,6 +22,13 @@ std::size_t label_width(const Curve& c) {
   return w;
 }
 
+// Seconds to prefill a prompt that fills the point's context ("-" when unknown or it does not run).
+std::string fill_seconds(const CurvePoint& p) {
+  if (!p.decode_tps || !p.prefill_tps_full || *p.prefill_tps_full <= 0) return "-";
+  const double s = static_cast<double>(p.context) / *p.prefill_tps_full;
+  return s < 10 ? fmt::format("{:.1f}", s) : fmt::format("{:.0f}", s);
+}
+
 }  // namespace
 
 std::string curve_title(const CurveReport& r) {
@@ -48,29 +55,31 @@ std::string text_curve(const CurveReport& r) {
                      format_gib(r.budget.device_bytes), r.speed.params.host_bandwidth_gbs, format_gib(r.speed.limits.host_bytes));
   const double top = max_decode_tps(c);
   constexpr int k_bar = 36;
-  out += fmt::format("  {:>{}}{:>12}{:>12}{:>9}\n", c.over == CurveAxis::context ? "context" : "model quant", w, "device", "host",
-                     "tok/s");
+  out += fmt::format("  {:>{}}{:>12}{:>12}{:>9}{:>9}\n", c.over == CurveAxis::context ? "context" : "model quant", w, "device",
+                     "host", "fill s", "tok/s");
   for (std::size_t i = 0; i < c.points.size(); ++i) {
     const CurvePoint& p = c.points[i];
     if (c.spill_start && *c.spill_start == i) out += "  ---- does not fit in device memory from here: spills to host RAM ----\n";
     const double tps = p.decode_tps.value_or(0);
     const int bar = top > 0 ? static_cast<int>(std::lround(tps / top * k_bar)) : 0;
-    out +=
-        fmt::format("  {:>{}}{:>12}{:>12}{:>9} {}\n", point_label(c, p), w, format_gib(p.device_bytes), format_gib(p.host_bytes),
-                    p.decode_tps ? format_tps(tps) : std::string("-"), std::string(static_cast<std::size_t>(bar), '#'));
+    out += fmt::format("  {:>{}}{:>12}{:>12}{:>9}{:>9} {}\n", point_label(c, p), w, format_gib(p.device_bytes),
+                       format_gib(p.host_bytes), fill_seconds(p), p.decode_tps ? format_tps(tps) : std::string("-"),
+                       std::string(static_cast<std::size_t>(bar), '#'));
   }
-  out +=
-      fmt::format("Decode speed with {} tokens in the context; '-': does not run (host RAM too small).\n", r.speed.limits.fill);
+  out += fmt::format("Decode speed with {} tokens in the context; '-': does not run (host RAM too small) or unknown.\n",
+                     r.speed.limits.fill);
+  out += "fill s: seconds to prefill a prompt as long as the context, the wait for its first token.\n";
   return out;
 }
 
 std::string csv_curve(const CurveReport& r) {
   std::string out = r.curve.over == CurveAxis::context ? "context" : "model,quant";
-  out += ",device_bytes,host_bytes,needed_device_bytes,fits,decode_tps\n";
+  out += ",device_bytes,host_bytes,needed_device_bytes,fits,decode_tps,prefill_tps_full\n";
   for (const CurvePoint& p : r.curve.points) {
     out += r.curve.over == CurveAxis::context ? std::to_string(p.context) : p.model + "," + p.quant;
-    out += fmt::format(",{},{},{},{},{}\n", p.device_bytes, p.host_bytes, p.needed_device_bytes, p.resident ? "true" : "false",
-                       p.decode_tps ? fmt::format("{:.3f}", *p.decode_tps) : std::string());
+    out += fmt::format(",{},{},{},{},{},{}\n", p.device_bytes, p.host_bytes, p.needed_device_bytes, p.resident ? "true" : "false",
+                       p.decode_tps ? fmt::format("{:.3f}", *p.decode_tps) : std::string(),
+                       p.prefill_tps_full ? fmt::format("{:.1f}", *p.prefill_tps_full) : std::string());
   }
   return out;
 }

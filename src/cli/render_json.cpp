@@ -332,6 +332,7 @@ std::string json_curve(const CurveReport& r) {
     point["needed_device_bytes"] = p.needed_device_bytes;
     point["fits"] = p.resident;
     point["decode_tps"] = number_or_null(p.decode_tps);
+    point["prefill_tps_full"] = number_or_null(p.prefill_tps_full);
     point["args"] = p.args.empty() ? Json(nullptr) : Json(p.args);
     points.push_back(point);
   }

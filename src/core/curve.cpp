@@ -26,11 +26,13 @@ CurvePoint evaluate_point(const ModelSetup& setup, const Budget& budget, const S
     p.device_bytes = v.offload->device_bytes;
     p.host_bytes = v.offload->host_bytes;
     p.decode_tps = v.offload->speed.decode_tps;
+    p.prefill_tps_full = v.offload->speed.prefill_tps_full;
     p.args = v.offload->args;
   } else if (p.resident) {  // unified memory or the cpu backend
     p.device_bytes = f.device_bytes();
     p.host_bytes = f.host_bytes();
     p.decode_tps = v.speed->decode_tps;
+    p.prefill_tps_full = v.speed->prefill_tps_full;
     p.args = llama_args(f.settings, setup.table, resident_placement(setup.table, f.settings.backend));
   }
   return p;

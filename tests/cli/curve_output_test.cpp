@@ -60,9 +60,21 @@ TEST(CurveOutput, SvgHasTheSeriesBudgetAndSpillMarker) {
   EXPECT_EQ(count(doc, "<circle "), j["points"].size());
   // The CSV: a header and one row per point, in the same order.
   const std::string table = fitcheck::test::read_text(csv);
-  EXPECT_EQ(table.rfind("context,device_bytes,host_bytes,needed_device_bytes,fits,decode_tps\n", 0), 0U);
+  EXPECT_EQ(table.rfind("context,device_bytes,host_bytes,needed_device_bytes,fits,decode_tps,prefill_tps_full\n", 0), 0U);
   EXPECT_EQ(count(table, "\n"), j["points"].size() + 1);
   EXPECT_NE(table.find("\n" + std::to_string(j["points"][0]["context"].get<std::uint64_t>()) + ","), std::string::npos);
+  // A longer prompt of whole ubatches (512 tokens) prefills slower per token while the model stays on the GPU: each
+  // ubatch scores every cell cached before it. (A partial last ubatch reads the weights as a whole one does.)
+  double previous = 0;
+  int resident = 0;
+  for (const auto& p : j["points"]) {
+    if (!p["fits"].get<bool>()) break;
+    if (p["context"].get<std::uint64_t>() % 512 != 0) continue;
+    const double tps = p["prefill_tps_full"].get<double>();
+    if (resident++ > 0) EXPECT_LT(tps, previous) << p["context"];
+    previous = tps;
+  }
+  EXPECT_GE(resident, 3);
 }
 
 // Over models: one panel a model holding its presets, their names side by side and level (no rotated

@@ -203,12 +203,12 @@ TEST(JsonContract, Curve) {
   ASSERT_FALSE(j["points"].empty());
   for (const json& p : j["points"]) {
     EXPECT_EQ(keys(p), (std::set<std::string>{"context", "device_bytes", "host_bytes", "needed_device_bytes", "fits",
-                                              "decode_tps", "args"}));
+                                              "decode_tps", "prefill_tps_full", "args"}));
   }
   const json m = run_json({"curve", "--gpu", "rtx3060-12g", "--over", "models", "--json"}, 0);
   EXPECT_EQ(m["context"], 8192);
   EXPECT_EQ(keys(m["points"][0]), (std::set<std::string>{"model", "quant", "device_bytes", "host_bytes", "needed_device_bytes",
-                                                         "fits", "decode_tps", "args"}));
+                                                         "fits", "decode_tps", "prefill_tps_full", "args"}));
 }
 
 TEST(JsonContract, Recommend) {
