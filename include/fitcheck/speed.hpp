@@ -40,6 +40,9 @@ struct LayerTable {
   // embeddings), nor the output layer, which a prompt runs for its last token only.
   std::uint64_t matmul_params = 0;
   std::uint64_t routed_params = 0;  // the routed experts' weights one token multiplies (experts_active of them)
+  // The backend's expert tile (BackendSpeed::expert_tile_tokens): prefill's routed mat-muls compute whole tiles; 0:
+  // the tokens' own columns.
+  std::uint64_t expert_tile = 0;
   // The model's MTP drafter (llama-server --spec-type draft-mtp): the bytes one draft token reads (its file) and
   // its published per-position acceptance range (Drafter); 0: none.
   std::uint64_t drafter_bytes = 0;
@@ -72,6 +75,7 @@ struct SpeedParams {
   double moe_compute_efficiency = 1;     // for the routed experts' FLOPs
   double prefill_layer_overhead_us = 0;  // fixed time per layer per prefill ubatch
   double attention_efficiency = 1;       // for prefill's attention FLOPs (the flash-attention kernels)
+  double tile_efficiency = 1;            // for the empty columns of the experts' tiles
   double host_bandwidth_gbs = 0;         // system RAM read by the CPU
   double host_efficiency = 1;
   double host_layer_overhead_us = 0;
@@ -153,6 +157,7 @@ DecodeTime decode_time(const LayerTable& table, const Placement& placement, cons
 struct PrefillWork {
   double dense_flops = 0;
   double routed_flops = 0;
+  double tile_flops = 0;  // the routed mat-muls' empty tile columns (expert_tile)
   double attention_flops = 0;
   double device_bytes = 0;
   double host_bytes = 0;
@@ -168,6 +173,10 @@ PrefillWork prompt_work(const LayerTable& table, const Placement& placement, std
 // against all the cells its graph sees (the causal mask zeroes the later ones): the depth and the ubatch on a
 // full layer, at most the window and the ubatch on a sliding one.
 double attention_flops(const LayerTable& table, std::uint64_t tokens, std::uint64_t depth);
+// The expected token columns one expert of a layer computes for a ubatch of `tokens`: the tokens routed to it (each
+// picks `active` of `count`; Poisson, mean tokens x active / count), in whole tiles min(tokens, tile) wide where
+// `tile` > 0 (ggml-cuda's mmq sizes its tile by the ubatch and runs every tile of an expert it routes a token to).
+double expert_columns(std::uint64_t count, std::uint64_t active, std::uint64_t tokens, std::uint64_t tile);
 // The expected share of a layer's experts that at least one of `tokens` is routed to (each token picks
 // `active` of `count`, taken as uniform): 1 - (1 - active/count)^tokens; 1 for a dense model.
 double experts_touched(std::uint64_t count, std::uint64_t active, std::uint64_t tokens);

@@ -81,6 +81,7 @@ LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightP
   t.experts_active = model.is_moe() ? model.experts_active : 1;
   t.sliding_window = model.sliding_window;
   t.kv_on_host = s.on_gpu() && !s.kv_offload;
+  if (s.on_gpu()) t.expert_tile = catalog.backend_speed(backend_name(s.backend)).expert_tile_tokens;
   std::uint64_t expert_params = 0;
   for (const TypedTensor& tt : weights.typed) {
     const Tensor& tensor = *tt.tensor;
@@ -242,6 +243,25 @@ std::optional<MtpSpeed> mtp_range(const LayerTable& t, const Placement& p, const
   return MtpSpeed{best_mtp_tps(c, sp.mtp, t.acceptance_low), best_mtp_tps(c, sp.mtp, t.acceptance_high)};
 }
 
+double expert_columns(std::uint64_t count, std::uint64_t active, std::uint64_t tokens, std::uint64_t tile) {
+  const double mean = static_cast<double>(tokens) * static_cast<double>(active) / static_cast<double>(count);
+  if (tile == 0 || count <= 1 || tokens == 0) return mean;
+  const std::uint64_t width = std::min(tile, (tokens + 7) / 8 * 8);  // mmq's tile widths are multiples of 8
+  // E[ceil(n / width)] x width over n ~ Poisson(mean): ceil(n / width) is the count of k >= 0 with n > k x width.
+  if (mean > 500) return mean + static_cast<double>(width) / 2;  // the last tile half full on average
+  double p = std::exp(-mean);                                    // P(n = i), from i = 0
+  double cdf = p;                                                // P(n <= i)
+  double tiles = 1 - p;                                          // k = 0: P(n > 0)
+  for (std::uint64_t i = 1;; ++i) {
+    p *= mean / static_cast<double>(i);
+    cdf += p;
+    if (i % width != 0) continue;
+    if (1 - cdf < 1e-9) break;
+    tiles += 1 - cdf;
+  }
+  return tiles * static_cast<double>(width);
+}
+
 double experts_touched(std::uint64_t count, std::uint64_t active, std::uint64_t tokens) {
   if (count <= 1) return 1;
   return 1 - std::pow(1 - static_cast<double>(active) / static_cast<double>(count), static_cast<double>(tokens));
@@ -254,6 +274,13 @@ PrefillWork prefill_work(const LayerTable& t, const Placement& p, std::uint64_t 
   PrefillWork w;
   w.dense_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.matmul_params);
   w.routed_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.routed_params);
+  if (t.expert_tile > 0 && t.expert_count > 1) {
+    // 2 FLOPs per weight of an expert per column its tiles hold beyond its tokens.
+    const double per_expert = static_cast<double>(t.routed_params) / static_cast<double>(t.experts_active);
+    const double columns = expert_columns(t.expert_count, t.experts_active, tokens, t.expert_tile);
+    const double mean = expert_columns(t.expert_count, t.experts_active, tokens, 0);
+    w.tile_flops = 2.0 * per_expert * static_cast<double>(t.expert_count) * (columns - mean);
+  }
   w.layers = t.layers.size();
   const double touched = experts_touched(t.expert_count, t.experts_active, tokens);
   w.device_bytes = p.gpu_layers >= t.layers.size() ? static_cast<double>(t.output) : 0;
@@ -285,6 +312,7 @@ PrefillWork prompt_work(const LayerTable& t, const Placement& p, std::uint64_t u
   const double tokens = static_cast<double>(prompt) / static_cast<double>(first);
   w.dense_flops *= tokens;
   w.routed_flops *= tokens;
+  w.tile_flops *= static_cast<double>(ubatches);
   w.device_bytes *= static_cast<double>(ubatches);
   w.host_bytes *= static_cast<double>(ubatches);
   w.layers *= ubatches;
@@ -298,6 +326,7 @@ PrefillTime prefill_time(const PrefillWork& w, const SpeedParams& sp) {
   time.compute_s =
       w.dense_flops / (flops_per_s * sp.compute_efficiency) + w.routed_flops / (flops_per_s * sp.moe_compute_efficiency);
   time.attention_s = w.attention_flops / (flops_per_s * sp.attention_efficiency);
+  if (w.tile_flops > 0) time.compute_s += w.tile_flops / (flops_per_s * sp.tile_efficiency);
   time.read_s = read_seconds(w.device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency);
   time.pcie_s = read_seconds(w.host_bytes, sp.pcie_gbs, sp.pcie_efficiency);
   time.fixed_s = static_cast<double>(w.layers) * sp.prefill_layer_overhead_us * 1e-6;
@@ -328,6 +357,7 @@ SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend bac
   sp.moe_compute_efficiency = device.moe_compute_efficiency;
   sp.prefill_layer_overhead_us = device.prefill_layer_overhead_us;
   sp.attention_efficiency = device.attention_efficiency;
+  sp.tile_efficiency = device.tile_efficiency;
   sp.pcie_gbs = unified ? 0 : hw.pcie_gbs;
   sp.pcie_efficiency = catalog.host.pcie_efficiency;
   return sp;

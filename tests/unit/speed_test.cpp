@@ -248,6 +248,26 @@ TEST(Speed, PromptAttentionByHand) {
   EXPECT_NEAR(*s.prefill_tps_full, 4096 / prefill_time(prompt_work(t, p, 512, 0, 4096), sp).total(), 1e-9);
 }
 
+// ggml-cuda's mmq sizes an expert's tile by the ubatch: 16 tokens over 128 experts, 8 each, route a mean of 1 token
+// to an expert, and each expert with any computes a 16-column tile: 16 x P(n > 0) = 16 x (1 - e^-1) = 10.11 columns
+// (P(n > 16) at a mean of 1 is under 1e-14). Past 128 tokens the tile stays 128 wide: at 2048 tokens (mean 128) an
+// expert computes one tile, or two when more than 128 tokens come (about half the time): between 128 and 256.
+TEST(Speed, ExpertTilesHoldWholeColumns) {
+  EXPECT_NEAR(expert_columns(128, 8, 16, 128), 16 * (1 - std::exp(-1.0)), 1e-9);
+  EXPECT_DOUBLE_EQ(expert_columns(128, 8, 16, 0), 1.0);  // no tile: the tokens' own columns
+  const double wide = expert_columns(128, 8, 2048, 128);
+  EXPECT_GT(wide, 128 + 0.4 * 128);
+  EXPECT_LT(wide, 128 + 0.6 * 128);
+  // The empty columns are prefill work of their own: 16 tokens with a 128 tile cost more than without.
+  LayerTable t = two_layers();
+  t.expert_count = 128;
+  t.experts_active = 8;
+  t.routed_params = 8'000'000;
+  EXPECT_EQ(prefill_work(t, all_on_gpu(t), 16).tile_flops, 0.0);
+  t.expert_tile = 128;
+  EXPECT_NEAR(prefill_work(t, all_on_gpu(t), 16).tile_flops, 2.0 * 1'000'000 * 128 * (16 * (1 - std::exp(-1.0)) - 1), 1e-3);
+}
+
 TEST(Speed, NoThroughputNoPrefillEstimate) {
   SpeedParams p = round_params();
   p.device_tflops = 0;
