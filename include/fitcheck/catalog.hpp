@@ -258,6 +258,7 @@ struct BackendSpeed {
   double moe_compute_efficiency = 1;     // share of FP16 throughput the routed experts' prefill FLOPs reach
   double prefill_layer_overhead_us = 0;  // fixed time per layer per prefill ubatch (launches, synchronisation)
   double attention_efficiency = 1;       // share of FP16 throughput prefill's attention FLOPs reach
+  double float_efficiency = 1;           // the same for dense weights stored unquantized (F16, BF16, F32)
   // The widest tile of token columns the backend's quantized expert mat-mul computes per expert (0: none modelled):
   // each expert a ubatch routes tokens to computes whole tiles, min(ubatch, this) columns wide.
   std::uint64_t expert_tile_tokens = 0;

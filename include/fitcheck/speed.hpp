@@ -39,6 +39,7 @@ struct LayerTable {
   // router, per-layer projections) and the global projections; not the lookup tables (token and per-layer
   // embeddings), nor the output layer, which a prompt runs for its last token only.
   std::uint64_t matmul_params = 0;
+  std::uint64_t float_params = 0;   // of those, the weights stored unquantized (F16, BF16, F32): the BLAS path
   std::uint64_t routed_params = 0;  // the routed experts' weights one token multiplies (experts_active of them)
   // The backend's expert tile (BackendSpeed::expert_tile_tokens): prefill's routed mat-muls compute whole tiles; 0:
   // the tokens' own columns.
@@ -75,6 +76,7 @@ struct SpeedParams {
   double moe_compute_efficiency = 1;     // for the routed experts' FLOPs
   double prefill_layer_overhead_us = 0;  // fixed time per layer per prefill ubatch
   double attention_efficiency = 1;       // for prefill's attention FLOPs (the flash-attention kernels)
+  double float_efficiency = 1;           // for the FLOPs of dense weights stored unquantized
   double tile_efficiency = 1;            // for the empty columns of the experts' tiles
   double host_bandwidth_gbs = 0;         // system RAM read by the CPU
   double host_efficiency = 1;
@@ -155,7 +157,8 @@ DecodeTime decode_time(const LayerTable& table, const Placement& placement, cons
 // ubatch from device memory (the experts no token of the ubatch is routed to stay unread) and those crossing
 // PCIe from host RAM once per ubatch. Independent of the speed parameters.
 struct PrefillWork {
-  double dense_flops = 0;
+  double dense_flops = 0;  // of quantized weights
+  double float_flops = 0;  // of weights stored unquantized
   double routed_flops = 0;
   double tile_flops = 0;  // the routed mat-muls' empty tile columns (expert_tile)
   double attention_flops = 0;

@@ -107,6 +107,7 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"prefill_layer_overhead_us", p.prefill_layer_overhead_us},
           {"attention_efficiency", p.attention_efficiency},
           {"tile_efficiency", p.tile_efficiency},
+          {"float_efficiency", p.float_efficiency},
           {"host_bandwidth_gbs", p.host_bandwidth_gbs},
           {"host_bandwidth_efficiency", p.host_efficiency},
           {"host_layer_overhead_us", p.host_layer_overhead_us},
@@ -118,7 +119,7 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"basis",
            "decode: bytes read per token over bandwidth x efficiency, plus a fixed time per layer (more for a MoE "
            "layer whose experts are on the device); prefill per ubatch: 2 FLOPs per multiplied weight (not the "
-           "lookup tables) over FP16 throughput x efficiency (the routed experts' and the attention's over the cached "
+           "lookup tables) over FP16 throughput x efficiency (unquantized weights', the routed experts' and the attention's over the cached "
            "cells at their own, and on CUDA the empty columns of the experts' tiles, min(ubatch, 128) wide, at theirs), plus the "
            "device weights the ubatch touches read once, host-RAM weights over PCIe, and a fixed "
            "time per layer; "

@@ -124,8 +124,8 @@ void read_speed(const Node& n, Catalog& c) {
         {b.at("id").nonempty(), read_fraction_number(b.at("bandwidth_efficiency")), read_nonnegative(b.at("layer_overhead_us")),
          read_fraction_number(b.at("compute_efficiency")), read_nonnegative(b.at("moe_layer_overhead_us")),
          read_fraction_number(b.at("moe_compute_efficiency")), read_nonnegative(b.at("prefill_layer_overhead_us")),
-         read_fraction_number(b.at("attention_efficiency")), b.at("expert_tile_tokens").in_range(0, 4096),
-         read_nonnegative(b.at("tile_efficiency"))});
+         read_fraction_number(b.at("attention_efficiency")), read_fraction_number(b.at("float_efficiency")),
+         b.at("expert_tile_tokens").in_range(0, 4096), read_nonnegative(b.at("tile_efficiency"))});
   }
 }
 

@@ -85,8 +85,10 @@ LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightP
   std::uint64_t expert_params = 0;
   for (const TypedTensor& tt : weights.typed) {
     const Tensor& tensor = *tt.tensor;
-    if (multiplies_prompt(tensor))
+    if (multiplies_prompt(tensor)) {
       (tensor.category == TensorCategory::expert ? expert_params : t.matmul_params) += tensor.elements();
+      if (tensor.category != TensorCategory::expert && tt.type->block_elems == 1) t.float_params += tensor.elements();
+    }
     if (tensor.layer >= 0) {
       LayerBytes& layer = t.layers[static_cast<std::size_t>(tensor.layer)];
       (tensor.group == TensorGroup::experts ? layer.experts : layer.dense) += tt.bytes;
@@ -272,7 +274,8 @@ PrefillWork prefill_work(const LayerTable& t, const Placement& p, std::uint64_t 
   // host RAM cross PCIe once per ubatch); every device weight is read once per ubatch, but for the experts
   // no token of it is routed to.
   PrefillWork w;
-  w.dense_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.matmul_params);
+  w.dense_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.matmul_params - t.float_params);
+  w.float_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.float_params);
   w.routed_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.routed_params);
   if (t.expert_tile > 0 && t.expert_count > 1) {
     // 2 FLOPs per weight of an expert per column its tiles hold beyond its tokens.
@@ -311,6 +314,7 @@ PrefillWork prompt_work(const LayerTable& t, const Placement& p, std::uint64_t u
   PrefillWork w = prefill_work(t, p, first);
   const double tokens = static_cast<double>(prompt) / static_cast<double>(first);
   w.dense_flops *= tokens;
+  w.float_flops *= tokens;
   w.routed_flops *= tokens;
   w.tile_flops *= static_cast<double>(ubatches);
   w.device_bytes *= static_cast<double>(ubatches);
@@ -323,8 +327,8 @@ PrefillWork prompt_work(const LayerTable& t, const Placement& p, std::uint64_t u
 PrefillTime prefill_time(const PrefillWork& w, const SpeedParams& sp) {
   PrefillTime time;
   const double flops_per_s = sp.device_tflops * k_tera;
-  time.compute_s =
-      w.dense_flops / (flops_per_s * sp.compute_efficiency) + w.routed_flops / (flops_per_s * sp.moe_compute_efficiency);
+  time.compute_s = w.dense_flops / (flops_per_s * sp.compute_efficiency) + w.float_flops / (flops_per_s * sp.float_efficiency) +
+                   w.routed_flops / (flops_per_s * sp.moe_compute_efficiency);
   time.attention_s = w.attention_flops / (flops_per_s * sp.attention_efficiency);
   if (w.tile_flops > 0) time.compute_s += w.tile_flops / (flops_per_s * sp.tile_efficiency);
   time.read_s = read_seconds(w.device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency);
@@ -357,6 +361,7 @@ SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend bac
   sp.moe_compute_efficiency = device.moe_compute_efficiency;
   sp.prefill_layer_overhead_us = device.prefill_layer_overhead_us;
   sp.attention_efficiency = device.attention_efficiency;
+  sp.float_efficiency = device.float_efficiency;
   sp.tile_efficiency = device.tile_efficiency;
   sp.pcie_gbs = unified ? 0 : hw.pcie_gbs;
   sp.pcie_efficiency = catalog.host.pcie_efficiency;

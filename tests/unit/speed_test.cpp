@@ -268,6 +268,22 @@ TEST(Speed, ExpertTilesHoldWholeColumns) {
   EXPECT_NEAR(prefill_work(t, all_on_gpu(t), 16).tile_flops, 2.0 * 1'000'000 * 128 * (16 * (1 - std::exp(-1.0)) - 1), 1e-3);
 }
 
+// The weights prefill multiplies unquantized (the BLAS path on CUDA and ROCm): all of a BF16 file's matrices; none of
+// the dense 31B's at Q4_K_M; of the 26B A4B's at Q4_K_M the routers llama-quantize keeps in F32, 30 layers x 128
+// experts x 2816 = 10,813,440.
+TEST(Speed, FloatWeightsAreTheUnquantizedMatrices) {
+  const Catalog& c = builtin_catalog();
+  const auto table = [&c](const char* model, const char* preset) {
+    const Model& m = c.find_model(model);
+    return layer_table(c, m, plan_weights(c, m, c.find_preset(preset), c.default_runtime()),
+                       default_settings(c.default_runtime()));
+  };
+  const LayerTable bf16 = table("31b", "BF16");
+  EXPECT_EQ(bf16.float_params, bf16.matmul_params);
+  EXPECT_EQ(table("31b", "Q4_K_M").float_params, 0U);
+  EXPECT_EQ(table("26b", "Q4_K_M").float_params, 30U * 128U * 2816U);
+}
+
 TEST(Speed, NoThroughputNoPrefillEstimate) {
   SpeedParams p = round_params();
   p.device_tflops = 0;
