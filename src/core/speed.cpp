@@ -72,6 +72,15 @@ struct AttentionCost {
   double sliding = 0;
 };
 
+// 2 FLOPs per weight of an expert per column its tiles hold beyond its tokens, over every expert (0 without tiles).
+double empty_tile_flops(const LayerTable& t, std::uint64_t tokens) {
+  if (t.expert_tile == 0 || t.expert_count <= 1) return 0;
+  const double per_expert = static_cast<double>(t.routed_params) / static_cast<double>(t.experts_active);
+  const double columns = expert_columns(t.expert_count, t.experts_active, tokens, t.expert_tile);
+  const double mean = expert_columns(t.expert_count, t.experts_active, tokens, 0);
+  return 2.0 * per_expert * static_cast<double>(t.expert_count) * (columns - mean);
+}
+
 }  // namespace
 
 LayerTable layer_table(const Catalog& catalog, const Model& model, const WeightPlan& weights, const Settings& s) {
@@ -277,13 +286,7 @@ PrefillWork prefill_work(const LayerTable& t, const Placement& p, std::uint64_t 
   w.dense_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.matmul_params - t.float_params);
   w.float_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.float_params);
   w.routed_flops = 2.0 * static_cast<double>(tokens) * static_cast<double>(t.routed_params);
-  if (t.expert_tile > 0 && t.expert_count > 1) {
-    // 2 FLOPs per weight of an expert per column its tiles hold beyond its tokens.
-    const double per_expert = static_cast<double>(t.routed_params) / static_cast<double>(t.experts_active);
-    const double columns = expert_columns(t.expert_count, t.experts_active, tokens, t.expert_tile);
-    const double mean = expert_columns(t.expert_count, t.experts_active, tokens, 0);
-    w.tile_flops = 2.0 * per_expert * static_cast<double>(t.expert_count) * (columns - mean);
-  }
+  w.tile_flops = empty_tile_flops(t, tokens);
   w.layers = t.layers.size();
   const double touched = experts_touched(t.expert_count, t.experts_active, tokens);
   w.device_bytes = p.gpu_layers >= t.layers.size() ? static_cast<double>(t.output) : 0;
@@ -328,9 +331,9 @@ PrefillTime prefill_time(const PrefillWork& w, const SpeedParams& sp) {
   PrefillTime time;
   const double flops_per_s = sp.device_tflops * k_tera;
   time.compute_s = w.dense_flops / (flops_per_s * sp.compute_efficiency) + w.float_flops / (flops_per_s * sp.float_efficiency) +
-                   w.routed_flops / (flops_per_s * sp.moe_compute_efficiency);
+                   w.routed_flops / (flops_per_s * sp.moe_compute_efficiency) +
+                   (w.tile_flops > 0 ? w.tile_flops / (flops_per_s * sp.tile_efficiency) : 0);
   time.attention_s = w.attention_flops / (flops_per_s * sp.attention_efficiency);
-  if (w.tile_flops > 0) time.compute_s += w.tile_flops / (flops_per_s * sp.tile_efficiency);
   time.read_s = read_seconds(w.device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency);
   time.pcie_s = read_seconds(w.host_bytes, sp.pcie_gbs, sp.pcie_efficiency);
   time.fixed_s = static_cast<double>(w.layers) * sp.prefill_layer_overhead_us * 1e-6;

@@ -9,8 +9,9 @@
 // errors: per GPU backend e (bandwidth efficiency), c (us per layer) and c_moe (us more per MoE layer) on its
 // full-GPU decode rows; then the host's e and c ("cpu") on the CPU and partial-offload decode rows with the
 // device factors fixed; then per backend the compute efficiency of dense FLOPs and of routed-expert FLOPs
-// together on its full-GPU prefill rows, then its attention efficiency on the same rows; then PCIe efficiency on
-// partial-offload prefill rows.
+// together on its full-GPU prefill rows, then on the same rows one at a time with the rest fixed its expert-tile
+// efficiency (CUDA), its efficiency for unquantized weights (CUDA, ROCm) and its attention efficiency; then PCIe
+// efficiency on partial-offload prefill rows. The catalog holds the fixed point of these steps.
 // data/runtimes.json must hold what the fit gives.
 //
 // FITCHECK_SPEED_TABLE=FILE writes the table of every row (README "Calibration") to FILE.
@@ -276,7 +277,8 @@ void fit_device(Factors& f, const std::string& id) {
 // e_compute, e_expert and the fixed time per layer per ubatch of one GPU backend, together on its full-GPU
 // prefill rows. A row's seconds per prompt are dense / e_compute + routed / e_expert + read + attention + layers x
 // c_p x 1e-6, with dense and routed its FLOPs at the FP16 figure, read its device weights at the decode fit's
-// efficiency and attention its attention FLOPs at the attention efficiency (prefill_time: the test
+// efficiency, and attention, empty tile columns and unquantized weights their FLOPs at their own efficiencies (held
+// fixed here; prefill_time: the test
 // PrefillTermsArePrefillTime checks the two agree), so the whole grid is searched. c_p and the efficiencies are told apart only
 // by rows of different ubatch sizes: where every row has one size, c_p stays 0.
 void fit_prefill(Factors& f, const std::string& id) {
