@@ -119,10 +119,10 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"basis",
            "decode: bytes read per token over bandwidth x efficiency, plus a fixed time per layer (more for a MoE "
            "layer whose experts are on the device); prefill per ubatch: 2 FLOPs per multiplied weight (not the "
-           "lookup tables) over FP16 throughput x efficiency (unquantized weights', the routed experts' and the attention's over the cached "
-           "cells at their own, and on CUDA the empty columns of the experts' tiles, min(ubatch, 128) wide, at theirs), plus the "
-           "device weights the ubatch touches read once, host-RAM weights over PCIe, and a fixed "
-           "time per layer; "
+           "lookup tables) over FP16 throughput x efficiency (unquantized weights', the routed experts' and the "
+           "attention's over the cached cells at their own, and on CUDA the empty columns of the experts' tiles, "
+           "min(ubatch, 128) wide, at theirs), plus the device weights the ubatch touches read once, host-RAM weights "
+           "over PCIe, and a fixed time per layer; "
            "efficiencies calibrated on public measurements (data/runtimes.json cites them; README 'Speed')"}};
 }
 
