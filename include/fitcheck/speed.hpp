@@ -81,7 +81,8 @@ struct SpeedParams {
   double host_bandwidth_gbs = 0;         // system RAM read by the CPU
   double host_efficiency = 1;
   double host_layer_overhead_us = 0;
-  double pcie_gbs = 0;  // 0 for unified memory
+  double pcie_gbs = 0;     // 0 for unified memory
+  bool host_only = false;  // the cpu backend: every layer on the CPU, no device
   double pcie_efficiency = 1;
   MtpRules mtp;
 };

@@ -199,7 +199,8 @@ Speed estimate_speed(const LayerTable& t, const Placement& p, const SpeedParams&
                      std::uint64_t ubatch) {
   Speed speed = decode_speed(t, p, sp, fill, context);
   if (sp.device_tflops <= 0) {
-    speed.prefill_basis = "unknown: no FP16 throughput in the hardware profile";
+    speed.prefill_basis = sp.host_only ? "unknown: prefill on the CPU backend is not modelled (a host has no FLOPs figure)"
+                                       : "unknown: no FP16 throughput in the hardware profile";
     return speed;
   }
   const PrefillTime prefill = prefill_time(prompt_work(t, p, ubatch, 0, ubatch), sp);
@@ -353,7 +354,8 @@ SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend bac
   sp.host_efficiency = host.bandwidth_efficiency;
   sp.host_layer_overhead_us = host.layer_overhead_us;
   sp.mtp = catalog.mtp;
-  if (backend == Backend::cpu) return sp;  // every layer on the CPU: nothing on a device
+  sp.host_only = backend == Backend::cpu;
+  if (sp.host_only) return sp;  // every layer on the CPU: nothing on a device
   const BackendSpeed& device = catalog.backend_speed(backend_name(backend));
   sp.device_bandwidth_gbs = hw.bandwidth_gbs;
   sp.device_efficiency = device.bandwidth_efficiency;
