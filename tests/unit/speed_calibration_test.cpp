@@ -488,7 +488,7 @@ struct Summary {
 TEST(SpeedCalibration, EveryRowIsUsedOrHasAReason) {
   int used = 0;
   for (const Point& p : points()) used += p.skip.empty() ? 1 : 0;
-  EXPECT_EQ(points().size(), 182U);  // the rows of measurements.csv
+  EXPECT_EQ(points().size(), 187U);  // the rows of measurements.csv
   EXPECT_GE(used, 60);
 }
 
@@ -559,26 +559,27 @@ TEST(SpeedCalibration, HeldOutErrors) {
   for (const auto& [cls, sum] : by) decoded += cls == "prefill" ? 0 : sum.count;
   EXPECT_GE(decoded, 25);  // the bar: 25 held-out points on at least four backends
   EXPECT_GE(backends.size(), 4U);
-  // What is achieved (README "Calibration"): full-GPU decode within 20% on every held-out point (41, 14 of them
-  // Strix Halo rows at 8K to 64K of depth; the worst +18.8%), now that an MoE layer has its own cost beside the
-  // per-layer one; offload decode to 32K within 35% on every point (worst +20.9%); prefill within 30% on 41 of 43
+  // What is achieved (README "Calibration"): full-GPU decode within 20% on every held-out point (42, 14 of them
+  // Strix Halo rows at 8K to 64K of depth; the worst +17.6%), now that an MoE layer has its own cost beside the
+  // per-layer one; offload decode to 32K within 35% on every point (worst +18.3%); prefill within 30% on 43 of 46
   // held-out points on CUDA, ROCm, Vulkan and Metal, prompts of 16 to 32768 tokens onto caches of up to 65536
   // cells, since the attention over the cache is counted, on CUDA the experts' tiles, and on ROCm BF16 weights at
-  // their own efficiency (the misses: the 31B on Strix Halo under Vulkan at 64K of depth, +34.9% and +30.2%).
+  // their own efficiency (the misses: the 31B on Strix Halo under Vulkan at 64K of depth, +34.9% and +30.2%; the
+  // R9700's 32K prompt under ROCm, +34.8%, whose attention runs slower than the Strix Halo rows that fit ROCm's).
   // The long-prompt rows joined the alternating split and moved one Vulkan decode row into the fit (42 -> 41).
   EXPECT_EQ(within["decode full"], by["decode full"].count);
-  EXPECT_GE(by["decode full"].count, 41);
-  EXPECT_LE(by["decode full"].worst, 0.19);
+  EXPECT_GE(by["decode full"].count, 42);
+  EXPECT_LE(by["decode full"].worst, 0.18);
   EXPECT_EQ(within["decode offload"], by["decode offload"].count);
   EXPECT_GE(by["decode offload"].count, 5);
-  EXPECT_LE(by["decode offload"].worst, 0.22);
+  EXPECT_LE(by["decode offload"].worst, 0.19);
   // Decode deeper than 32K with --n-cpu-moe (the RX 9070 XT's q4_0 cache at 115K and 230K): within 35% on every
   // held-out point now that flash attention's f16 copy of a quantized cache is counted (worst +13.0%).
   EXPECT_EQ(within["decode offload deep"], by["decode offload deep"].count);
   EXPECT_GE(by["decode offload deep"].count, 2);
   EXPECT_LE(by["decode offload deep"].worst, 0.14);
-  EXPECT_GE(by["prefill"].count, 43);
-  EXPECT_GE(within["prefill"], 41);
+  EXPECT_GE(by["prefill"].count, 46);
+  EXPECT_GE(within["prefill"], 43);
   EXPECT_LE(by["prefill"].worst, 0.35);
   EXPECT_EQ(prefill_backends, (std::set<std::string>{"cuda", "metal", "rocm", "vulkan"}));
 }
