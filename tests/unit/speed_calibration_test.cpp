@@ -274,6 +274,8 @@ void fit_device(Factors& f, const std::string& id) {
   b.bandwidth_efficiency = e, b.layer_overhead_us = c, b.moe_layer_overhead_us = cm;
 }
 
+bool full_gpu_prefill(const Point& p, const std::string& id) { return p.backend == id && !p.partial && p.use_prefill; }
+
 // e_compute, e_expert and the fixed time per layer per ubatch of one GPU backend, together on its full-GPU
 // prefill rows. A row's seconds per prompt are dense / e_compute + routed / e_expert + read + attention + layers x
 // c_p x 1e-6, with dense and routed its FLOPs at the FP16 figure, read its device weights at the decode fit's
@@ -288,7 +290,7 @@ void fit_prefill(Factors& f, const std::string& id) {
   std::vector<Terms> rows;
   std::set<std::uint64_t> sizes;
   for (const Point& p : points()) {
-    if (!p.skip.empty() || !p.fit || p.backend != id || p.partial || !p.use_prefill) continue;
+    if (!p.skip.empty() || !p.fit || !full_gpu_prefill(p, id)) continue;
     const SpeedParams sp = params(p, f);
     const PrefillWork w = prompt_of(p);
     const PrefillTime t = prefill_time(w, sp);
@@ -312,26 +314,13 @@ void fit_prefill(Factors& f, const std::string& id) {
   b.compute_efficiency = e, b.moe_compute_efficiency = ex, b.prefill_layer_overhead_us = c;
 }
 
-// The attention efficiency of one GPU backend on its full-GPU prefill rows, the other prefill factors fixed: the
-// rows at depth and the long prompts tell it (at depth 0 a 512-token ubatch spends ~2% of its FLOPs on attention).
-void fit_attention(Factors& f, const std::string& id) {
+// One prefill factor of a GPU backend on its full-GPU prefill rows, the other prefill factors fixed.
+void fit_prefill_factor(Factors& f, const std::string& id, const Grid& grid, double BackendSpeed::*factor) {
   search(
-      f, k_expert_efficiency, [&id](Factors& x, double v) { x.backends[id].attention_efficiency = v; },
+      f, grid, [&id, factor](Factors& x, double v) { x.backends[id].*factor = v; },
       [&id](const Factors& x) {
         return loss(
-            x, [&id](const Point& p) { return p.backend == id && !p.partial && p.use_prefill; }, true);
-      });
-}
-
-// The efficiency of the empty columns of the experts' tiles (where the backend has a tile: CUDA), the other prefill
-// factors fixed: the ubatch sweep tells it (a 128-token ubatch gives each of 128 experts 8 tokens in a 128-wide tile).
-void fit_tile(Factors& f, const std::string& id) {
-  if (f.backends[id].expert_tile_tokens == 0) return;
-  search(
-      f, k_tile_efficiency, [&id](Factors& x, double v) { x.backends[id].tile_efficiency = v; },
-      [&id](const Factors& x) {
-        return loss(
-            x, [&id](const Point& p) { return p.backend == id && !p.partial && p.use_prefill; }, true);
+            x, [&id](const Point& p) { return full_gpu_prefill(p, id); }, true);
       });
 }
 
@@ -340,8 +329,6 @@ void fit_tile(Factors& f, const std::string& id) {
 // both through the same tiled shaders, dequantizing into them: there the catalog's float_efficiency is the
 // compute_efficiency (CatalogHoldsTheFit checks).
 const std::set<std::string> k_blas_float = {"cuda", "rocm"};
-
-bool full_gpu_prefill(const Point& p, const std::string& id) { return p.backend == id && !p.partial && p.use_prefill; }
 
 // Whether float_efficiency is fitted for the backend: a k_blas_float one with fit rows of BF16 or F16 files (a
 // quantized file's few F32 matrices, the MoE router, do not tell it).
@@ -352,14 +339,15 @@ bool fits_float(const std::string& id) {
   return false;
 }
 
-// The compute efficiency of dense weights stored unquantized, the other prefill factors fixed, where fits_float;
-// elsewhere the catalog holds the compute_efficiency (CatalogHoldsTheFit checks).
-void fit_float(Factors& f, const std::string& id) {
-  if (!fits_float(id)) return;
-  const auto take = [&id](const Point& p) { return full_gpu_prefill(p, id); };
-  search(
-      f, k_efficiency, [&id](Factors& x, double v) { x.backends[id].float_efficiency = v; },
-      [&take](const Factors& x) { return loss(x, take, true); });
+// After fit_prefill, one at a time: the efficiency of the empty columns of the experts' tiles where the backend has
+// a tile (CUDA: the ubatch sweep tells it, a 128-token ubatch giving each of 128 experts 8 tokens in a 128-wide
+// tile); that of dense weights stored unquantized where fits_float (elsewhere the catalog holds the
+// compute_efficiency); the attention's (the rows at depth and the long prompts tell it: at depth 0 a 512-token
+// ubatch spends ~2% of its FLOPs on attention).
+void fit_prefill_factors(Factors& f, const std::string& id) {
+  if (f.backends[id].expert_tile_tokens != 0) fit_prefill_factor(f, id, k_tile_efficiency, &BackendSpeed::tile_efficiency);
+  if (fits_float(id)) fit_prefill_factor(f, id, k_efficiency, &BackendSpeed::float_efficiency);
+  fit_prefill_factor(f, id, k_expert_efficiency, &BackendSpeed::attention_efficiency);
 }
 
 using Setter = std::function<void(Factors&, double)>;
@@ -400,9 +388,7 @@ Factors fit() {
   // Per backend the compute efficiencies (dense and routed-expert FLOPs) and the fixed per-ubatch time.
   for (const std::string& b : k_gpu_backends) {
     fit_prefill(f, b);
-    fit_tile(f, b);
-    fit_float(f, b);
-    fit_attention(f, b);
+    fit_prefill_factors(f, b);
   }
   search(
       f, k_efficiency, [](Factors& x, double v) { x.pcie_efficiency = v; },
