@@ -244,7 +244,15 @@ struct Hardware {
   std::string bus;
   double pcie_gbs = 0;     // host link, from `bus` ("PCIe 4.0 x16") and the lane rates; 0 for a SoC
   double fp16_tflops = 0;  // dense FP16 tensor throughput; 0 = unknown
+  // The shader ALUs' FP16 rate (packed FMAs, no matrix units) where it is below fp16_tflops; 0: the same rate.
+  double vector_fp16_tflops = 0;
 };
+
+// Which units a backend's flash attention runs on for Gemma 4's head sizes: the matrix units fp16_tflops counts,
+// or the shader ALUs (Hardware::vector_fp16_tflops).
+enum class AttentionUnits { matrix, vector };
+inline constexpr EnumName<AttentionUnits> k_attention_units_names[] = {{"matrix", AttentionUnits::matrix},
+                                                                       {"vector", AttentionUnits::vector}};
 
 // Speed model parameters of one llama.cpp backend ("cpu" is the host side of every plan).
 struct BackendSpeed {
@@ -257,12 +265,13 @@ struct BackendSpeed {
   double moe_layer_overhead_us = 0;
   double moe_compute_efficiency = 1;     // share of FP16 throughput the routed experts' prefill FLOPs reach
   double prefill_layer_overhead_us = 0;  // fixed time per layer per prefill ubatch (launches, synchronisation)
-  double attention_efficiency = 1;       // share of FP16 throughput prefill's attention FLOPs reach
+  double attention_efficiency = 1;       // share of its units' FP16 throughput prefill's attention FLOPs reach
   double float_efficiency = 1;           // the same for dense weights stored unquantized (F16, BF16, F32)
   // The widest tile of token columns the backend's quantized expert mat-mul computes per expert (0: none modelled):
   // each expert a ubatch routes tokens to computes whole tiles, min(ubatch, this) columns wide.
   std::uint64_t expert_tile_tokens = 0;
   double tile_efficiency = 1;  // share of FP16 throughput the tiles' empty columns run at
+  AttentionUnits attention_units = AttentionUnits::matrix;
 };
 
 // How llama.cpp's scheduler sizes a GPU backend's compute buffers (data/runtimes.json "gpu_graph"; the rule is

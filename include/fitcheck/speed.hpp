@@ -75,7 +75,8 @@ struct SpeedParams {
   double compute_efficiency = 1;
   double moe_compute_efficiency = 1;     // for the routed experts' FLOPs
   double prefill_layer_overhead_us = 0;  // fixed time per layer per prefill ubatch
-  double attention_efficiency = 1;       // for prefill's attention FLOPs (the flash-attention kernels)
+  double attention_tflops = 0;           // FP16 rate of the units the flash-attention kernels run on
+  double attention_efficiency = 1;       // for prefill's attention FLOPs, of attention_tflops
   double float_efficiency = 1;           // for the FLOPs of dense weights stored unquantized
   double tile_efficiency = 1;            // for the empty columns of the experts' tiles
   double host_bandwidth_gbs = 0;         // system RAM read by the CPU

@@ -105,6 +105,7 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"compute_efficiency", p.compute_efficiency},
           {"moe_compute_efficiency", p.moe_compute_efficiency},
           {"prefill_layer_overhead_us", p.prefill_layer_overhead_us},
+          {"attention_fp16_tflops", p.attention_tflops > 0 ? Json(p.attention_tflops) : Json(nullptr)},
           {"attention_efficiency", p.attention_efficiency},
           {"tile_efficiency", p.tile_efficiency},
           {"float_efficiency", p.float_efficiency},

@@ -37,6 +37,11 @@ Hardware read_hardware(const Node& n) {
   h.bandwidth_gbs = read_nonnegative(n.at("bandwidth_gbs"));
   if (n.has("bus")) h.bus = n.at("bus").nonempty();
   if (n.has("fp16_tflops")) h.fp16_tflops = read_nonnegative(n.at("fp16_tflops"));
+  if (n.has("vector_fp16_tflops")) {
+    h.vector_fp16_tflops = read_nonnegative(n.at("vector_fp16_tflops"));
+    if (!(h.vector_fp16_tflops > 0 && h.vector_fp16_tflops < h.fp16_tflops))
+      n.at("vector_fp16_tflops").fail("expected a rate above 0 and below fp16_tflops (leave it out where they are equal)");
+  }
   return h;
 }
 
@@ -125,7 +130,8 @@ void read_speed(const Node& n, Catalog& c) {
          read_fraction_number(b.at("compute_efficiency")), read_nonnegative(b.at("moe_layer_overhead_us")),
          read_fraction_number(b.at("moe_compute_efficiency")), read_nonnegative(b.at("prefill_layer_overhead_us")),
          read_fraction_number(b.at("attention_efficiency")), read_fraction_number(b.at("float_efficiency")),
-         b.at("expert_tile_tokens").in_range(0, 4096), read_nonnegative(b.at("tile_efficiency"))});
+         b.at("expert_tile_tokens").in_range(0, 4096), read_nonnegative(b.at("tile_efficiency")),
+         b.at("attention_units").named(k_attention_units_names, "attention units")});
   }
 }
 

@@ -334,7 +334,7 @@ PrefillTime prefill_time(const PrefillWork& w, const SpeedParams& sp) {
   time.compute_s = w.dense_flops / (flops_per_s * sp.compute_efficiency) + w.float_flops / (flops_per_s * sp.float_efficiency) +
                    w.routed_flops / (flops_per_s * sp.moe_compute_efficiency) +
                    (w.tile_flops > 0 ? w.tile_flops / (flops_per_s * sp.tile_efficiency) : 0);
-  time.attention_s = w.attention_flops / (flops_per_s * sp.attention_efficiency);
+  time.attention_s = w.attention_flops / (sp.attention_tflops * k_tera * sp.attention_efficiency);
   time.read_s = read_seconds(w.device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency);
   time.pcie_s = read_seconds(w.host_bytes, sp.pcie_gbs, sp.pcie_efficiency);
   time.fixed_s = static_cast<double>(w.layers) * sp.prefill_layer_overhead_us * 1e-6;
@@ -344,6 +344,15 @@ PrefillTime prefill_time(const PrefillWork& w, const SpeedParams& sp) {
 }  // namespace fitcheck
 
 namespace fitcheck {
+
+namespace {
+
+double attention_tflops(const Hardware& hw, AttentionUnits units) {
+  if (units == AttentionUnits::vector && hw.vector_fp16_tflops > 0) return hw.vector_fp16_tflops;
+  return hw.fp16_tflops;
+}
+
+}  // namespace
 
 SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend backend, double host_bandwidth_gbs) {
   SpeedParams sp;
@@ -365,6 +374,7 @@ SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend bac
   sp.compute_efficiency = device.compute_efficiency;
   sp.moe_compute_efficiency = device.moe_compute_efficiency;
   sp.prefill_layer_overhead_us = device.prefill_layer_overhead_us;
+  sp.attention_tflops = attention_tflops(hw, device.attention_units);
   sp.attention_efficiency = device.attention_efficiency;
   sp.float_efficiency = device.float_efficiency;
   sp.tile_efficiency = device.tile_efficiency;

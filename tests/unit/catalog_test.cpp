@@ -145,6 +145,9 @@ TEST(CatalogValidation, WrongTypesAndBadValuesNameTheField) {
       {[](nlohmann::json& j) { j["models"][0]["compute"]["gpu"]["basis"] = "guessed"; }, "/models/0/compute/gpu/basis"},
       {[](nlohmann::json& j) { j["gpu_graph"]["backends"][0]["basis"] = "fitted"; }, "/gpu_graph/backends/0/basis"},
       {[](nlohmann::json& j) { j["gpu_graph"]["mask_bytes"]["flash_attn"] = 0; }, "/gpu_graph/mask_bytes/flash_attn"},
+      // A shader-ALU rate is below the matrix figure (fp16_tflops 10 here) or left out.
+      {[](nlohmann::json& j) { j["hardware"][0]["vector_fp16_tflops"] = 10; }, "/hardware/0/vector_fp16_tflops"},
+      {[](nlohmann::json& j) { j["speed"]["backends"][0]["attention_units"] = "tensor"; }, "/speed/backends/0/attention_units"},
   };
   for (const Case& c : cases) {
     const Error e = load_error(mini_with(c.edit));

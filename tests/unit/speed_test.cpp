@@ -31,6 +31,7 @@ SpeedParams round_params() {
   p.layer_overhead_us = 100;
   p.device_tflops = 10;  // x 0.5 = 5 TFLOPS
   p.compute_efficiency = 0.5;
+  p.attention_tflops = 10;    // x 1 (attention_efficiency) = 10 TFLOPS
   p.host_bandwidth_gbs = 20;  // x 0.5 = 10 GB/s
   p.host_efficiency = 0.5;
   p.pcie_gbs = 10;  // x 0.5 = 5 GB/s
@@ -282,6 +283,27 @@ TEST(Speed, FloatWeightsAreTheUnquantizedMatrices) {
   EXPECT_EQ(bf16.float_params, bf16.matmul_params);
   EXPECT_EQ(table("31b", "Q4_K_M").float_params, 0U);
   EXPECT_EQ(table("26b", "Q4_K_M").float_params, 30U * 128U * 2816U);
+}
+
+// ROCm's flash attention runs Gemma 4's 256- and 512-wide heads on the shader ALUs (data/runtimes.json
+// attention_units), Vulkan's on the matrix units: on an R9700 (RDNA 4) the two rates are 95.7 and 191.4 TFLOPS
+// (data/hardware.json: 64 CUs x 512 and x 1024 FLOPs a clock x 2.92 GHz); a Strix Halo (RDNA 3.5) has one rate.
+TEST(Speed, AttentionRunsOnTheBackendsUnits) {
+  const Catalog& c = builtin_catalog();
+  const Hardware& r9700 = c.find_hardware("radeon-ai-pro-r9700-32g");
+  EXPECT_DOUBLE_EQ(speed_params(c, r9700, Backend::rocm, 0).attention_tflops, 95.7);
+  EXPECT_DOUBLE_EQ(speed_params(c, r9700, Backend::vulkan, 0).attention_tflops, 191.4);
+  EXPECT_DOUBLE_EQ(speed_params(c, r9700, Backend::rocm, 0).device_tflops, 191.4);  // the mat-muls keep WMMA
+  const Hardware& strix = c.find_hardware("ryzenaimax395-128g");
+  EXPECT_DOUBLE_EQ(speed_params(c, strix, Backend::rocm, 0).attention_tflops, strix.fp16_tflops);
+  // The attention term follows the rate: 1e12 FLOPs at 10 TFLOPS x 0.5 take 0.2 s, at 5 TFLOPS 0.4 s.
+  SpeedParams p = round_params();
+  p.attention_efficiency = 0.5;
+  PrefillWork w;
+  w.attention_flops = 1e12;
+  EXPECT_DOUBLE_EQ(prefill_time(w, p).attention_s, 0.2);
+  p.attention_tflops = 5;
+  EXPECT_DOUBLE_EQ(prefill_time(w, p).attention_s, 0.4);
 }
 
 TEST(Speed, NoThroughputNoPrefillEstimate) {
