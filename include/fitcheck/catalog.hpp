@@ -244,8 +244,12 @@ struct Hardware {
   std::string bus;
   double pcie_gbs = 0;     // host link, from `bus` ("PCIe 4.0 x16") and the lane rates; 0 for a SoC
   double fp16_tflops = 0;  // dense FP16 tensor throughput; 0 = unknown
-  // The shader ALUs' FP16 rate (packed FMAs, no matrix units) where it is below fp16_tflops; 0: the same rate.
+  // The shader ALUs' FP16 rate (packed FMAs issued once a clock, no matrix units) where it is below fp16_tflops;
+  // 0: the same rate.
   double vector_fp16_tflops = 0;
+  // On a device without matrix units: the int8 dot-product rate (dp4a, v_dot4) llama.cpp's quantized mat-muls run
+  // at; 0: they run at fp16_tflops.
+  double int8_dot_tops = 0;
 };
 
 // Which units a backend's flash attention runs on for Gemma 4's head sizes: the matrix units fp16_tflops counts,

@@ -72,6 +72,7 @@ struct SpeedParams {
   double layer_overhead_us = 0;      // fixed cost per layer per token (kernel launches, synchronisation)
   double moe_layer_overhead_us = 0;  // extra per MoE layer whose experts are on the device (router, dispatch)
   double device_tflops = 0;          // FP16; 0 = unknown (no prefill estimate)
+  double quantized_tflops = 0;       // the rate quantized weights' mat-muls run at (device_tflops, or int8 dot products)
   double compute_efficiency = 1;
   double moe_compute_efficiency = 1;     // for the routed experts' FLOPs
   double prefill_layer_overhead_us = 0;  // fixed time per layer per prefill ubatch

@@ -42,6 +42,11 @@ Hardware read_hardware(const Node& n) {
     if (!(h.vector_fp16_tflops > 0 && h.vector_fp16_tflops < h.fp16_tflops))
       n.at("vector_fp16_tflops").fail("expected a rate above 0 and below fp16_tflops (leave it out where they are equal)");
   }
+  if (n.has("int8_dot_tops")) {
+    h.int8_dot_tops = read_nonnegative(n.at("int8_dot_tops"));
+    if (!(h.int8_dot_tops > 0))
+      n.at("int8_dot_tops").fail("expected a rate above 0 (leave it out on a device with matrix units)");
+  }
   return h;
 }
 

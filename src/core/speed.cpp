@@ -330,10 +330,11 @@ PrefillWork prompt_work(const LayerTable& t, const Placement& p, std::uint64_t u
 
 PrefillTime prefill_time(const PrefillWork& w, const SpeedParams& sp) {
   PrefillTime time;
-  const double flops_per_s = sp.device_tflops * k_tera;
-  time.compute_s = w.dense_flops / (flops_per_s * sp.compute_efficiency) + w.float_flops / (flops_per_s * sp.float_efficiency) +
-                   w.routed_flops / (flops_per_s * sp.moe_compute_efficiency) +
-                   (w.tile_flops > 0 ? w.tile_flops / (flops_per_s * sp.tile_efficiency) : 0);
+  const double quantized_per_s = sp.quantized_tflops * k_tera;
+  time.compute_s = w.dense_flops / (quantized_per_s * sp.compute_efficiency) +
+                   w.float_flops / (sp.device_tflops * k_tera * sp.float_efficiency) +
+                   w.routed_flops / (quantized_per_s * sp.moe_compute_efficiency) +
+                   (w.tile_flops > 0 ? w.tile_flops / (quantized_per_s * sp.tile_efficiency) : 0);
   time.attention_s = w.attention_flops / (sp.attention_tflops * k_tera * sp.attention_efficiency);
   time.read_s = read_seconds(w.device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency);
   time.pcie_s = read_seconds(w.host_bytes, sp.pcie_gbs, sp.pcie_efficiency);
@@ -371,6 +372,7 @@ SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend bac
   sp.layer_overhead_us = device.layer_overhead_us;
   sp.moe_layer_overhead_us = device.moe_layer_overhead_us;
   sp.device_tflops = hw.fp16_tflops;
+  sp.quantized_tflops = hw.int8_dot_tops > 0 ? hw.int8_dot_tops : hw.fp16_tflops;
   sp.compute_efficiency = device.compute_efficiency;
   sp.moe_compute_efficiency = device.moe_compute_efficiency;
   sp.prefill_layer_overhead_us = device.prefill_layer_overhead_us;

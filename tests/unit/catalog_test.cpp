@@ -148,6 +148,7 @@ TEST(CatalogValidation, WrongTypesAndBadValuesNameTheField) {
       // A shader-ALU rate is below the matrix figure (fp16_tflops 10 here) or left out.
       {[](nlohmann::json& j) { j["hardware"][0]["vector_fp16_tflops"] = 10; }, "/hardware/0/vector_fp16_tflops"},
       {[](nlohmann::json& j) { j["speed"]["backends"][0]["attention_units"] = "tensor"; }, "/speed/backends/0/attention_units"},
+      {[](nlohmann::json& j) { j["hardware"][0]["int8_dot_tops"] = 0; }, "/hardware/0/int8_dot_tops"},
   };
   for (const Case& c : cases) {
     const Error e = load_error(mini_with(c.edit));

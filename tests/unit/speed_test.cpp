@@ -31,6 +31,7 @@ SpeedParams round_params() {
   p.layer_overhead_us = 100;
   p.device_tflops = 10;  // x 0.5 = 5 TFLOPS
   p.compute_efficiency = 0.5;
+  p.quantized_tflops = 10;    // quantized weights' mat-muls at the same rate
   p.attention_tflops = 10;    // x 1 (attention_efficiency) = 10 TFLOPS
   p.host_bandwidth_gbs = 20;  // x 0.5 = 10 GB/s
   p.host_efficiency = 0.5;
@@ -286,16 +287,15 @@ TEST(Speed, FloatWeightsAreTheUnquantizedMatrices) {
 }
 
 // ROCm's flash attention runs Gemma 4's 256- and 512-wide heads on the shader ALUs (data/runtimes.json
-// attention_units), Vulkan's on the matrix units: on an R9700 (RDNA 4) the two rates are 95.7 and 191.4 TFLOPS
-// (data/hardware.json: 64 CUs x 512 and x 1024 FLOPs a clock x 2.92 GHz); a Strix Halo (RDNA 3.5) has one rate.
+// attention_units), Vulkan's on the matrix units: on an R9700 (RDNA 4) the two rates are 47.8 and 191.4 TFLOPS
+// (data/hardware.json: 64 CUs x 256 and x 1024 FLOPs a clock x 2.92 GHz); a Strix Halo (RDNA 3.5) 29.7 and 59.4.
 TEST(Speed, AttentionRunsOnTheBackendsUnits) {
   const Catalog& c = builtin_catalog();
   const Hardware& r9700 = c.find_hardware("radeon-ai-pro-r9700-32g");
-  EXPECT_DOUBLE_EQ(speed_params(c, r9700, Backend::rocm, 0).attention_tflops, 95.7);
+  EXPECT_DOUBLE_EQ(speed_params(c, r9700, Backend::rocm, 0).attention_tflops, 47.8);
   EXPECT_DOUBLE_EQ(speed_params(c, r9700, Backend::vulkan, 0).attention_tflops, 191.4);
   EXPECT_DOUBLE_EQ(speed_params(c, r9700, Backend::rocm, 0).device_tflops, 191.4);  // the mat-muls keep WMMA
-  const Hardware& strix = c.find_hardware("ryzenaimax395-128g");
-  EXPECT_DOUBLE_EQ(speed_params(c, strix, Backend::rocm, 0).attention_tflops, strix.fp16_tflops);
+  EXPECT_DOUBLE_EQ(speed_params(c, c.find_hardware("ryzenaimax395-128g"), Backend::rocm, 0).attention_tflops, 29.7);
   // The attention term follows the rate: 1e12 FLOPs at 10 TFLOPS x 0.5 take 0.2 s, at 5 TFLOPS 0.4 s.
   SpeedParams p = round_params();
   p.attention_efficiency = 0.5;
@@ -304,6 +304,27 @@ TEST(Speed, AttentionRunsOnTheBackendsUnits) {
   EXPECT_DOUBLE_EQ(prefill_time(w, p).attention_s, 0.2);
   p.attention_tflops = 5;
   EXPECT_DOUBLE_EQ(prefill_time(w, p).attention_s, 0.4);
+}
+
+// A device without matrix units multiplies quantized weights with int8 dot products (an MI50: 53 TOPS, twice its
+// 26.5 packed-FP16 TFLOPS, data/hardware.json) and unquantized ones at its FP16 rate. At 10 TFLOPS x 0.5 for
+// quantized FLOPs and 20 x 0.25 for unquantized ones, 1e12 of each take 0.2 s.
+TEST(Speed, QuantizedMatMulsRunAtTheInt8RateWithoutMatrixUnits) {
+  const Catalog& c = builtin_catalog();
+  const SpeedParams mi50 = speed_params(c, c.find_hardware("mi50-32g"), Backend::rocm, 0);
+  EXPECT_DOUBLE_EQ(mi50.quantized_tflops, 53);
+  EXPECT_DOUBLE_EQ(mi50.device_tflops, 26.5);
+  EXPECT_DOUBLE_EQ(speed_params(c, c.find_hardware("rtx3090-24g"), Backend::cuda, 0).quantized_tflops,
+                   c.find_hardware("rtx3090-24g").fp16_tflops);
+  SpeedParams p = round_params();
+  p.device_tflops = 20;
+  p.float_efficiency = 0.25;
+  PrefillWork w;
+  w.dense_flops = 1e12;
+  EXPECT_DOUBLE_EQ(prefill_time(w, p).compute_s, 0.2);
+  w = PrefillWork{};
+  w.float_flops = 1e12;
+  EXPECT_DOUBLE_EQ(prefill_time(w, p).compute_s, 0.2);
 }
 
 TEST(Speed, NoThroughputNoPrefillEstimate) {
