@@ -102,6 +102,7 @@ Json speed_assumptions(const SpeedSetup& sp) {
           {"device_layer_overhead_us", p.layer_overhead_us},
           {"device_moe_layer_overhead_us", p.moe_layer_overhead_us},
           {"device_fp16_tflops", p.device_tflops > 0 ? Json(p.device_tflops) : Json(nullptr)},
+          {"quantized_matmul_tflops", p.quantized_tflops > 0 ? Json(p.quantized_tflops) : Json(nullptr)},
           {"compute_efficiency", p.compute_efficiency},
           {"moe_compute_efficiency", p.moe_compute_efficiency},
           {"prefill_layer_overhead_us", p.prefill_layer_overhead_us},
