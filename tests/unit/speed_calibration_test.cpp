@@ -331,12 +331,12 @@ void fit_prefill_factor(Factors& f, const std::string& id, const Grid& grid, dou
 // shaders (the 31B BF16 prefills 2.2x slower than its Q4 file there). Metal runs both through the same tiled
 // shaders, dequantizing into them: there the catalog's float_efficiency is the compute_efficiency
 // (CatalogHoldsTheFit checks).
-const std::set<std::string> k_blas_float = {"cuda", "rocm", "vulkan"};
+const std::set<std::string> k_own_float_path = {"cuda", "rocm", "vulkan"};
 
-// Whether float_efficiency is fitted for the backend: a k_blas_float one with fit rows of BF16 or F16 files (a
+// Whether float_efficiency is fitted for the backend: a k_own_float_path one with fit rows of BF16 or F16 files (a
 // quantized file's few F32 matrices, the MoE router, do not tell it).
 bool fits_float(const std::string& id) {
-  if (k_blas_float.count(id) == 0) return false;
+  if (k_own_float_path.count(id) == 0) return false;
   for (const Point& p : points())
     if (p.skip.empty() && p.fit && full_gpu_prefill(p, id) && p.table.float_params * 2 > p.table.matmul_params) return true;
   return false;
