@@ -278,7 +278,7 @@ bool full_gpu_prefill(const Point& p, const std::string& id) { return p.backend 
 
 // e_compute, e_expert and the fixed time per layer per ubatch of one GPU backend, together on its full-GPU
 // prefill rows. A row's seconds per prompt are dense / e_compute + routed / e_expert + read + attention + layers x
-// c_p x 1e-6, with dense and routed its FLOPs at the FP16 figure, read its device weights at the decode fit's
+// c_p x 1e-6, with dense and routed its FLOPs at the quantized rate, read its device weights at the decode fit's
 // efficiency, and attention, empty tile columns and unquantized weights their FLOPs at their own efficiencies (held
 // fixed here; prefill_time: the test
 // PrefillTermsArePrefillTime checks the two agree), so the whole grid is searched. c_p and the efficiencies are told apart only
@@ -295,9 +295,9 @@ void fit_prefill(Factors& f, const std::string& id) {
     const PrefillWork w = prompt_of(p);
     const PrefillTime t = prefill_time(w, sp);
     const double flops = sp.quantized_tflops * 1e12;
-    const double tile_s =
+    const double tile_and_float_s =
         w.tile_flops / (flops * sp.tile_efficiency) + w.float_flops / (sp.device_tflops * 1e12 * sp.float_efficiency);
-    rows.push_back({w.dense_flops / flops, w.routed_flops / flops, t.read_s + t.pcie_s + t.attention_s + tile_s,
+    rows.push_back({w.dense_flops / flops, w.routed_flops / flops, t.read_s + t.pcie_s + t.attention_s + tile_and_float_s,
                     static_cast<double>(w.layers), static_cast<double>(p.prompt), p.prefill});
     sizes.insert(std::min(p.ubatch, p.prompt));
   }
