@@ -33,7 +33,10 @@ Launch launch_of(const Catalog& catalog, const Candidate& c) {
     launch.llama_server = "llama-server -hf " + n->launch_repo + ":" + c.quant + " " + flags(c);
     if (!s.wants_projector()) launch.llama_server += " --no-mmproj";
   }
-  if (const std::optional<std::string> tag = ollama_tag(catalog, *n, c.quant)) {
+  // Ollama places whole layers by its own estimate and cannot keep experts in host RAM (--n-cpu-moe): an offload
+  // plan has no Ollama line that runs it.
+  const std::optional<std::string> tag = c.verdict.offload ? std::nullopt : ollama_tag(catalog, *n, c.quant);
+  if (tag) {
     std::string env = "OLLAMA_CONTEXT_LENGTH=" + std::to_string(s.context);
     if (s.kv_type_k != "f16") env += " OLLAMA_FLASH_ATTENTION=1 OLLAMA_KV_CACHE_TYPE=" + s.kv_type_k;
     launch.ollama = env + " ollama run " + *tag;
