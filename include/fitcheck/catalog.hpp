@@ -250,6 +250,14 @@ struct Hardware {
   // On a device without matrix units: the int8 dot-product rate (dp4a, v_dot4) llama.cpp's quantized mat-muls run
   // at; 0: they run at fp16_tflops.
   double int8_dot_tops = 0;
+  // Public llama.cpp decode on this device as a share of fitcheck's figure, lowest and highest over the measured
+  // models (README "Where the decode model is known to be wrong"): set where decode is bound by more than the
+  // bandwidth the model charges; shown beside the figure, which stays the model's.
+  struct MeasuredShare {
+    double low = 0;
+    double high = 0;
+  };
+  std::optional<MeasuredShare> decode_measured_share;
 };
 
 // Which units a backend's flash attention runs on for Gemma 4's head sizes: the matrix units fp16_tflops counts,

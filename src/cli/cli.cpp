@@ -278,6 +278,9 @@ void check_one(const CheckRun& run, Deployment d, CheckReport& report) {
                                 " of the experts kept on the CPU do not fit in host RAM: llama.cpp maps "
                                 "them from the file, so they are read from disk as tokens route to them "
                                 "(decoding slows; --no-mmap or --mlock would fail)"});
+    // The measured share is of decoding bound by the device's memory, not of a placement the host bounds.
+    if (const std::string share = measured_share_text(hw); !share.empty() && result.speed.basis == "bandwidth")
+      d.notes.push_back({0, share});
     if (result.draft_bytes)
       d.notes.push_back(
           {0, "the MTP drafter adds " + format_gib(result.draft_bytes) +

@@ -184,6 +184,8 @@ Json hardware_object(const Hardware& hw, const Budget& b) {
   j["reserve_bytes"] = b.reserve_bytes;
   j["headroom_bytes"] = b.headroom_bytes;
   j["ram_budget_bytes"] = b.ram_bytes == 0 ? Json(nullptr) : Json(b.ram_bytes);
+  const std::optional<Hardware::MeasuredShare>& share = hw.decode_measured_share;
+  j["decode_measured_share"] = share ? Json{{"low", share->low}, {"high", share->high}} : Json(nullptr);
   return j;
 }
 

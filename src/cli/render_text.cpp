@@ -1,3 +1,4 @@
+#include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -51,15 +52,25 @@ void breakdown(std::string& out, const Footprint& f) {
 
 }  // namespace
 
+std::string measured_share_text(const Hardware& hw) {
+  if (!hw.decode_measured_share) return "";
+  const auto percent = [](double share) { return static_cast<int>(std::lround(share * 100)); };
+  return fmt::format("measured llama.cpp decode on this GPU is {}-{}% of these figures (README: known to be wrong)",
+                     percent(hw.decode_measured_share->low), percent(hw.decode_measured_share->high));
+}
+
 std::string budget_line(const Hardware& hw, const Budget& b) {
+  const std::string share = hw.decode_measured_share ? "Speed: " + measured_share_text(hw) + "\n" : "";
   const std::string headroom = b.headroom_bytes ? " - " + format_gib(b.headroom_bytes) + " headroom" : "";
   if (b.memory_kind == MemoryKind::vram) {
     return fmt::format("Budget: {} of device memory = {} VRAM - {} {} reserve{}\n", format_gib(b.device_bytes),
-                       format_gib(hw.memory_bytes), format_gib(b.reserve_bytes), backend_name(b.backend), headroom);
+                       format_gib(hw.memory_bytes), format_gib(b.reserve_bytes), backend_name(b.backend), headroom) +
+           share;
   }
   return fmt::format("Budget: {} for the GPU ({}{});\n  device + host within {} = {} RAM - {} OS reserve\n",
                      format_gib(b.device_bytes), b.device_basis, headroom, format_gib(b.ram_bytes), format_gib(hw.memory_bytes),
-                     format_gib(b.os_reserve_bytes));
+                     format_gib(b.os_reserve_bytes)) +
+         share;
 }
 
 namespace {

@@ -96,6 +96,9 @@ std::string projector_compute_basis(const Catalog& catalog);
 std::string format_tps(double tps);
 // "Budget: 22.49 GiB of device memory = 23.99 GiB VRAM - 0.50 GiB cuda runtime reserve - 1.00 GiB headroom"
 std::string budget_line(const Hardware& hw, const Budget& b);
+// "measured llama.cpp decode on this GPU is 48-61% of these figures (...)"; empty where the profile has no
+// decode_measured_share.
+std::string measured_share_text(const Hardware& hw);
 // Shell completion scripts (bash, zsh, fish) and the roff man page, from the command line's definition.
 std::string completion_script(const std::string& shell);
 std::string man_page();

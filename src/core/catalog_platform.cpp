@@ -47,6 +47,13 @@ Hardware read_hardware(const Node& n) {
     if (!(h.int8_dot_tops > 0))
       n.at("int8_dot_tops").fail("expected a rate above 0 (leave it out on a device with matrix units)");
   }
+  if (n.has("decode_measured_share")) {
+    const Node share = n.at("decode_measured_share");
+    h.decode_measured_share = Hardware::MeasuredShare{read_nonnegative(share.at("low")), read_nonnegative(share.at("high"))};
+    if (!(h.decode_measured_share->low > 0 && h.decode_measured_share->low <= h.decode_measured_share->high &&
+          h.decode_measured_share->high <= 2))
+      share.fail("expected 0 < low <= high <= 2 (shares of fitcheck's decode figure)");
+  }
   return h;
 }
 

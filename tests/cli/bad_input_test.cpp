@@ -96,6 +96,11 @@ TEST(BadCatalog, WhatTheCodeNeedsIsValidated) {
     for (auto& t : b) t.erase("fallback");
   });
   expect_error(validate_text("no-q8.json", no_q8), 3, "unknown block type 'Q8_0'");
+  // A measured share of the decode figure is a range: low above 0, not above high.
+  const std::string share = mini_with([](nlohmann::json& j) {
+    j["hardware"][0]["decode_measured_share"] = {{"low", 0.8}, {"high", 0.5}};
+  });
+  expect_error(validate_text("share.json", share), 3, "/hardware/0/decode_measured_share: expected 0 < low <= high <= 2");
 }
 
 TEST(BadCatalog, DuplicatesAreRefused) {

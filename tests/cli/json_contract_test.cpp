@@ -108,8 +108,8 @@ std::set<std::string> with(std::set<std::string> keys, std::initializer_list<con
 }
 
 const std::set<std::string> k_hardware_keys = {
-    "id",           "name",     "memory_kind",   "memory_bytes",    "budget_bytes", "headroom_bytes",
-    "budget_basis", "platform", "reserve_bytes", "ram_budget_bytes"};
+    "id",           "name",     "memory_kind",   "memory_bytes",     "budget_bytes",         "headroom_bytes",
+    "budget_basis", "platform", "reserve_bytes", "ram_budget_bytes", "decode_measured_share"};
 
 void check_header(const json& j) {
   EXPECT_EQ(j.begin().key(), "schema_version");

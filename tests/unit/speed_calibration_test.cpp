@@ -40,8 +40,9 @@ namespace {
 struct Point {
   std::string id;
   std::string backend;
-  std::string skip;    // why the row is left out; empty when used
-  std::string source;  // the measurement's public source (its first URL)
+  std::string skip;     // why the row is left out; empty when used
+  bool mapped = false;  // used, or left out with a model, weights and profile (its prediction is shown)
+  std::string source;   // the measurement's public source (its first URL)
   bool partial = false;
   bool moe = false;
   bool fit = false;  // fits the factors (else held out)
@@ -112,10 +113,9 @@ std::vector<Point> load_points() {
     p.source = m.at("source").substr(0, m.at("source").find(' '));
     p.decode = map.at("decode") == "no" ? 0 : number(m.at("decode_tps"));
     p.prefill = number(m.at("prefill_tps"));
-    if (p.skip.empty()) {
-      prepare(p, m, map);
-      p.fit = seen[p.backend + (p.partial ? "/partial" : "") + (p.moe ? "/moe" : "")]++ % 2 == 0;
-    }
+    p.mapped = p.skip.empty() || (!map.at("model").empty() && !map.at("weights").empty() && !map.at("hardware").empty());
+    if (p.mapped) prepare(p, m, map);
+    if (p.skip.empty()) p.fit = seen[p.backend + (p.partial ? "/partial" : "") + (p.moe ? "/moe" : "")]++ % 2 == 0;
     points.push_back(std::move(p));
   }
   return points;
@@ -412,7 +412,7 @@ std::vector<Row> rows() {
   const Factors f = catalog_factors();
   for (const Point& p : points()) {
     Row r{&p};
-    if (p.skip.empty()) {
+    if (p.mapped) {
       const Speed s = predict(p, f);
       r.decode = p.decode > 0 ? s.decode_tps : 0;
       r.prefill = p.use_prefill ? predict_prefill(p, f) : 0;
@@ -456,8 +456,7 @@ std::string table_row(const Row& r) {
   std::ostringstream o;
   o << "| " << p.id << " | [" << source_label(p.source) << "](" << p.source << ") | " << p.backend
     << (p.partial ? " (offload)" : "") << " | ";
-  if (!p.skip.empty()) return o.str() + "left out: " + p.skip + " | | | |\n";
-  o << (p.fit ? "fit" : "held out") << " | ";
+  o << (p.skip.empty() ? (p.fit ? "fit" : "held out") : "left out: " + p.skip) << " | ";
   if (r.decode > 0) o << fixed(p.decode) << " / " << fixed(r.decode) << " (" << percent(error(r.decode, p.decode)) << ")";
   o << " | ";
   if (r.prefill > 0) o << fixed(p.prefill) << " / " << fixed(r.prefill) << " (" << percent(error(r.prefill, p.prefill)) << ")";
@@ -576,6 +575,36 @@ TEST(SpeedCalibration, HeldOutErrors) {
   EXPECT_GE(within["prefill"], 50);
   EXPECT_LE(by["prefill"].worst, 0.38);
   EXPECT_EQ(prefill_backends, (std::set<std::string>{"cuda", "metal", "rocm", "vulkan"}));
+}
+
+// A profile's decode_measured_share (data/hardware.json) is the range of measured / predicted decode over the rows
+// left out for it: public decode there is bound by more than the bandwidth the model charges (README "Where the
+// decode model is known to be wrong"); every such row's profile says so, and no other profile does.
+// The reason that opens such a row's `skip` in catalog_map.csv.
+const std::string k_not_bandwidth_bound = "decode bound by more than bandwidth";
+
+TEST(SpeedCalibration, MeasuredSharesAreTheirRows) {
+  std::map<std::string, std::pair<double, double>> range;  // profile id: lowest and highest measured / predicted
+  for (const Row& r : rows()) {
+    const Point& p = *r.point;
+    if (p.skip.rfind(k_not_bandwidth_bound, 0) != 0 || r.decode <= 0) continue;
+    auto& [low, high] = range.try_emplace(p.hardware.id, 1e9, 0.0).first->second;
+    low = std::min(low, p.decode / r.decode);
+    high = std::max(high, p.decode / r.decode);
+  }
+  EXPECT_GE(range.size(), 5U);  // A100 40 GB and 80 GB, H100, H200, M3 Max
+  if (std::getenv("FITCHECK_SPEED_TABLE") != nullptr)
+    for (const auto& [id, r] : range) std::cout << "share " << id << ": " << r.first << " " << r.second << "\n";
+  for (const Hardware& hw : builtin_catalog().hardware) {
+    SCOPED_TRACE(hw.id);
+    if (range.count(hw.id) == 0) {
+      EXPECT_FALSE(hw.decode_measured_share.has_value());
+      continue;
+    }
+    ASSERT_TRUE(hw.decode_measured_share.has_value());
+    EXPECT_NEAR(hw.decode_measured_share->low, range[hw.id].first, 0.005);
+    EXPECT_NEAR(hw.decode_measured_share->high, range[hw.id].second, 0.005);
+  }
 }
 
 // fit_device's closed form of a full-GPU row's decode time is the model's: at the catalog's factors both give
