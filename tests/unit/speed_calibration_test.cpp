@@ -215,7 +215,8 @@ std::optional<double> search(Factors& f, const Grid& g, const std::function<void
 }
 
 const Grid k_efficiency{0.20, 1.00, 0.01};
-const Grid k_expert_efficiency{0.02, 1.00, 0.01};
+// Efficiencies that may sit far below the bandwidth's: the routed experts', unquantized weights', attention's.
+const Grid k_low_efficiency{0.02, 1.00, 0.01};
 const Grid k_overhead_us{0, 1000, 4};
 const Grid k_moe_overhead_us{0, 400, 4};
 const Grid k_prefill_overhead_us{0, 4000, 25};
@@ -310,7 +311,7 @@ void fit_prefill(Factors& f, const std::string& id) {
     }
     return sum;
   };
-  const auto [c, ex, e] = least_on_grid(k_prefill_overhead_us, k_expert_efficiency, k_efficiency, cost, sizes.size() > 1);
+  const auto [c, ex, e] = least_on_grid(k_prefill_overhead_us, k_low_efficiency, k_efficiency, cost, sizes.size() > 1);
   BackendSpeed& b = f.backends[id];
   b.compute_efficiency = e, b.moe_compute_efficiency = ex, b.prefill_layer_overhead_us = c;
 }
@@ -349,8 +350,8 @@ bool fits_float(const std::string& id) {
 // ubatch spends ~2% of its FLOPs on attention).
 void fit_prefill_factors(Factors& f, const std::string& id) {
   if (f.backends[id].expert_tile_tokens != 0) fit_prefill_factor(f, id, k_tile_efficiency, &BackendSpeed::tile_efficiency);
-  if (fits_float(id)) fit_prefill_factor(f, id, k_expert_efficiency, &BackendSpeed::float_efficiency);
-  fit_prefill_factor(f, id, k_expert_efficiency, &BackendSpeed::attention_efficiency);
+  if (fits_float(id)) fit_prefill_factor(f, id, k_low_efficiency, &BackendSpeed::float_efficiency);
+  fit_prefill_factor(f, id, k_low_efficiency, &BackendSpeed::attention_efficiency);
 }
 
 using Setter = std::function<void(Factors&, double)>;
