@@ -256,6 +256,7 @@ struct Hardware {
   struct MeasuredShare {
     double low = 0;
     double high = 0;
+    std::string rows_on;  // the profile whose rows it is measured on: this one, or one with the same chip ("as")
   };
   std::optional<MeasuredShare> decode_measured_share;
 };

@@ -115,6 +115,20 @@ void resolve_architectures(Catalog& c) {
   }
 }
 
+// A profile whose share is "as" another's takes that profile's measured range.
+void resolve_measured_shares(Catalog& c) {
+  for (Hardware& h : c.hardware) {
+    if (!h.decode_measured_share || h.decode_measured_share->rows_on == h.id) continue;
+    const std::string& other = h.decode_measured_share->rows_on;
+    const auto it = std::find_if(c.hardware.begin(), c.hardware.end(), [&](const Hardware& x) { return x.id == other; });
+    if (it == c.hardware.end() || !it->decode_measured_share || it->decode_measured_share->rows_on != other) {
+      throw Error(Errc::data, "invalid catalog " + c.source + ": hardware " + h.id + " takes its decode_measured_share as '" +
+                                  other + "', which is no profile with a share measured on it");
+    }
+    h.decode_measured_share = it->decode_measured_share;
+  }
+}
+
 }  // namespace
 
 Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fragments, std::string source,
@@ -132,6 +146,7 @@ Catalog load_catalog(const std::vector<std::pair<std::string, std::string>>& fra
   resolve_recipes(c);
   check_catalog(c);
   resolve_architectures(c);
+  resolve_measured_shares(c);
   for (Hardware& h : c.hardware) h.pcie_gbs = pcie_bandwidth(c.pcie_lanes, h.bus);
   std::stable_sort(c.presets.begin(), c.presets.end(),
                    [](const Preset& a, const Preset& b) { return a.quality_rank > b.quality_rank; });

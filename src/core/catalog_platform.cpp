@@ -24,6 +24,20 @@ double read_nonnegative(const Node& n) {
 
 }  // namespace
 
+namespace {
+
+// {low, high} measured on this profile, or {as: ID}: the share of a profile with the same chip (load_catalog
+// copies it).
+Hardware::MeasuredShare read_measured_share(const Node& n, const std::string& id) {
+  if (n.has("as")) return {0, 0, n.at("as").nonempty()};
+  Hardware::MeasuredShare s{read_nonnegative(n.at("low")), read_nonnegative(n.at("high")), id};
+  if (!(s.low > 0 && s.low <= s.high && s.high <= 2))
+    n.fail("expected 0 < low <= high <= 2 (shares of fitcheck's decode figure)");
+  return s;
+}
+
+}  // namespace
+
 Hardware read_hardware(const Node& n) {
   n.require_source();
   Hardware h;
@@ -47,13 +61,7 @@ Hardware read_hardware(const Node& n) {
     if (!(h.int8_dot_tops > 0))
       n.at("int8_dot_tops").fail("expected a rate above 0 (leave it out on a device with matrix units)");
   }
-  if (n.has("decode_measured_share")) {
-    const Node share = n.at("decode_measured_share");
-    h.decode_measured_share = Hardware::MeasuredShare{read_nonnegative(share.at("low")), read_nonnegative(share.at("high"))};
-    if (!(h.decode_measured_share->low > 0 && h.decode_measured_share->low <= h.decode_measured_share->high &&
-          h.decode_measured_share->high <= 2))
-      share.fail("expected 0 < low <= high <= 2 (shares of fitcheck's decode figure)");
-  }
+  if (n.has("decode_measured_share")) h.decode_measured_share = read_measured_share(n.at("decode_measured_share"), h.id);
   return h;
 }
 

@@ -101,6 +101,8 @@ TEST(BadCatalog, WhatTheCodeNeedsIsValidated) {
     j["hardware"][0]["decode_measured_share"] = {{"low", 0.8}, {"high", 0.5}};
   });
   expect_error(validate_text("share.json", share), 3, "/hardware/0/decode_measured_share: expected 0 < low <= high <= 2");
+  const std::string as = mini_with([](nlohmann::json& j) { j["hardware"][0]["decode_measured_share"] = {{"as", "mac-16g"}}; });
+  expect_error(validate_text("as.json", as), 3, "takes its decode_measured_share as 'mac-16g', which is no profile with a share");
 }
 
 TEST(BadCatalog, DuplicatesAreRefused) {
