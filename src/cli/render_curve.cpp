@@ -53,7 +53,7 @@ std::string text_curve(const CurveReport& r) {
   if (!r.preset_choice.empty()) out += "Preset: " + r.preset_choice + ".\n";
   out += fmt::format("Budget: {} of device memory. Past it, layers spill to host RAM ({} GB/s, {} usable) and decoding slows.\n",
                      format_gib(r.budget.device_bytes), r.speed.params.host_bandwidth_gbs, format_gib(r.speed.limits.host_bytes));
-  if (const std::string share = measured_share_text(r.hardware); !share.empty()) out += "Speed: " + share + "\n";
+  out += measured_share_line(r.hardware);
   const double top = max_decode_tps(c);
   constexpr int k_bar = 36;
   out += fmt::format("  {:>{}}{:>12}{:>12}{:>9}{:>9}\n", c.over == CurveAxis::context ? "context" : "model quant", w, "device",

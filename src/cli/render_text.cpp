@@ -59,8 +59,12 @@ std::string measured_share_text(const Hardware& hw) {
                      percent(hw.decode_measured_share->low), percent(hw.decode_measured_share->high));
 }
 
+std::string measured_share_line(const Hardware& hw) {
+  return hw.decode_measured_share ? "Speed: " + measured_share_text(hw) + "\n" : "";
+}
+
 std::string budget_line(const Hardware& hw, const Budget& b) {
-  const std::string share = hw.decode_measured_share ? "Speed: " + measured_share_text(hw) + "\n" : "";
+  const std::string share = measured_share_line(hw);
   const std::string headroom = b.headroom_bytes ? " - " + format_gib(b.headroom_bytes) + " headroom" : "";
   if (b.memory_kind == MemoryKind::vram) {
     return fmt::format("Budget: {} of device memory = {} VRAM - {} {} reserve{}\n", format_gib(b.device_bytes),

@@ -99,6 +99,8 @@ std::string budget_line(const Hardware& hw, const Budget& b);
 // "measured llama.cpp decode on this GPU is 48-61% of these figures (...)"; empty where the profile has no
 // decode_measured_share.
 std::string measured_share_text(const Hardware& hw);
+// The same as a line of its own under a budget line ("Speed: ...\n"); empty where the profile has none.
+std::string measured_share_line(const Hardware& hw);
 // Shell completion scripts (bash, zsh, fish) and the roff man page, from the command line's definition.
 std::string completion_script(const std::string& shell);
 std::string man_page();

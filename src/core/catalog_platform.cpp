@@ -22,10 +22,6 @@ double read_nonnegative(const Node& n) {
   return v;
 }
 
-}  // namespace
-
-namespace {
-
 // {low, high} measured on this profile, or {as: ID}: the share of a profile with the same chip (load_catalog
 // copies it).
 Hardware::MeasuredShare read_measured_share(const Node& n, const std::string& id) {

@@ -578,13 +578,14 @@ TEST(SpeedCalibration, HeldOutErrors) {
   EXPECT_EQ(prefill_backends, (std::set<std::string>{"cuda", "metal", "rocm", "vulkan"}));
 }
 
+// The reason that opens the `skip` of a row left out because decode there is bound by more than bandwidth
+// (catalog_map.csv).
+const std::string k_not_bandwidth_bound = "decode bound by more than bandwidth";
+
 // A profile's decode_measured_share (data/hardware.json) is the range of measured / predicted decode over the rows
 // left out for it: public decode there is bound by more than the bandwidth the model charges (README "Where the
 // decode model is known to be wrong"); every such row's profile says so, and another profile only as the share of
 // a profile with the same chip ("as").
-// The reason that opens such a row's `skip` in catalog_map.csv.
-const std::string k_not_bandwidth_bound = "decode bound by more than bandwidth";
-
 TEST(SpeedCalibration, MeasuredSharesAreTheirRows) {
   std::map<std::string, std::pair<double, double>> range;  // profile id: lowest and highest measured / predicted
   for (const Row& r : rows()) {
