@@ -250,6 +250,10 @@ struct Hardware {
   // On a device without matrix units: the int8 dot-product rate (dp4a, v_dot4) llama.cpp's quantized mat-muls run
   // at; 0: they run at fp16_tflops.
   double int8_dot_tops = 0;
+  // Its compute units (NVIDIA's SMs) and their boost clock: the one-token kernels' rate where they, not the
+  // memory, bound decoding (BackendSpeed::unit_read_gbs, overhead_clock_mhz); 0: unknown.
+  std::uint64_t compute_units = 0;
+  double boost_clock_mhz = 0;
   // Public llama.cpp decode on this device as a share of fitcheck's figure, lowest and highest over the measured
   // models (README "Where the decode model is known to be wrong"): set where decode is bound by more than the
   // bandwidth the model charges; shown beside the figure, which stays the model's.
@@ -285,6 +289,12 @@ struct BackendSpeed {
   std::uint64_t expert_tile_tokens = 0;
   double tile_efficiency = 1;  // share of FP16 throughput the tiles' empty columns run at
   AttentionUnits attention_units = AttentionUnits::matrix;
+  // Decode reads at most this many GB/s per compute unit per GHz of its boost clock (Hardware::compute_units): on a
+  // device with many bytes a second per unit (HBM) the one-token kernels, not the memory, bound the read; 0: no cap.
+  double unit_read_gbs = 0;
+  // The clock at which layer_overhead_us and moe_layer_overhead_us hold: on a profile with a boost clock they
+  // scale by this over it (the small kernels of a layer run at the device's clock); 0: not scaled.
+  double overhead_clock_mhz = 0;
 };
 
 // How llama.cpp's scheduler sizes a GPU backend's compute buffers (data/runtimes.json "gpu_graph"; the rule is

@@ -69,6 +69,7 @@ bool on_gpu(const LayerTable& table, const Placement& p, std::uint64_t layer);
 struct SpeedParams {
   double device_bandwidth_gbs = 0;  // GPU memory, or unified memory
   double device_efficiency = 1;
+  double device_read_cap_gbs = 0;    // the most the device's compute units read in decode (GB/s); 0: no cap
   double layer_overhead_us = 0;      // fixed cost per layer per token (kernel launches, synchronisation)
   double moe_layer_overhead_us = 0;  // extra per MoE layer whose experts are on the device (router, dispatch)
   double device_tflops = 0;          // FP16; 0 = unknown (no prefill estimate)
@@ -89,6 +90,8 @@ struct SpeedParams {
   MtpRules mtp;
 };
 SpeedParams speed_params(const Catalog& catalog, const Hardware& hardware, Backend backend, double host_bandwidth_gbs);
+// The device's side of speed_params: the backend's factors on this hardware (its read cap, its overheads at its clock).
+void set_device_factors(SpeedParams& params, const BackendSpeed& device, const Hardware& hardware);
 
 // The decode basis when a memory the token reads has no bandwidth (a custom target without --bandwidth).
 inline constexpr const char* k_no_bandwidth = "unknown: no bandwidth for a custom target: add --bandwidth GBs";

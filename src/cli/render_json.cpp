@@ -99,6 +99,7 @@ Json speed_assumptions(const SpeedSetup& sp) {
   return {{"fill", sp.limits.fill},
           {"device_bandwidth_gbs", p.device_bandwidth_gbs},
           {"device_bandwidth_efficiency", p.device_efficiency},
+          {"device_read_cap_gbs", p.device_read_cap_gbs > 0 ? Json(p.device_read_cap_gbs) : Json(nullptr)},
           {"device_layer_overhead_us", p.layer_overhead_us},
           {"device_moe_layer_overhead_us", p.moe_layer_overhead_us},
           {"device_fp16_tflops", p.device_tflops > 0 ? Json(p.device_tflops) : Json(nullptr)},

@@ -57,6 +57,12 @@ Hardware read_hardware(const Node& n) {
     if (!(h.int8_dot_tops > 0))
       n.at("int8_dot_tops").fail("expected a rate above 0 (leave it out on a device with matrix units)");
   }
+  if (n.has("compute_units") || n.has("boost_clock_mhz")) {
+    h.compute_units = n.at("compute_units").in_range(1, 1ULL << 16);
+    h.boost_clock_mhz = read_nonnegative(n.at("boost_clock_mhz"));
+    if (!(h.boost_clock_mhz >= 100 && h.boost_clock_mhz <= 10000))
+      n.at("boost_clock_mhz").fail("expected a clock of 100 to 10000 MHz");
+  }
   if (n.has("decode_measured_share")) h.decode_measured_share = read_measured_share(n.at("decode_measured_share"), h.id);
   return h;
 }
@@ -147,7 +153,8 @@ void read_speed(const Node& n, Catalog& c) {
          read_fraction_number(b.at("moe_compute_efficiency")), read_nonnegative(b.at("prefill_layer_overhead_us")),
          read_fraction_number(b.at("attention_efficiency")), read_fraction_number(b.at("float_efficiency")),
          b.at("expert_tile_tokens").in_range(0, 4096), read_nonnegative(b.at("tile_efficiency")),
-         b.at("attention_units").named(k_attention_units_names, "attention units")});
+         b.at("attention_units").named(k_attention_units_names, "attention units"), read_nonnegative(b.at("unit_read_gbs")),
+         read_nonnegative(b.at("overhead_clock_mhz"))});
   }
 }
 

@@ -16,6 +16,17 @@ double read_seconds(double bytes, double gbs, double efficiency) {
   return gbs <= 0 || efficiency <= 0 ? 0 : bytes / (gbs * k_gb * efficiency);
 }
 
+// Whether the device's compute units, not its memory, bound what it reads a second.
+bool read_capped(const SpeedParams& sp) {
+  return sp.device_read_cap_gbs > 0 && sp.device_read_cap_gbs < sp.device_bandwidth_gbs * sp.device_efficiency;
+}
+
+// The device's reads: its bandwidth at the backend's efficiency, at most what its compute units pull.
+double device_read_seconds(double bytes, const SpeedParams& sp) {
+  const double gbs = read_capped(sp) ? sp.device_read_cap_gbs : sp.device_bandwidth_gbs * sp.device_efficiency;
+  return gbs <= 0 ? 0 : bytes / (gbs * k_gb);
+}
+
 // Bytes one token reads from a layer's weights: every dense weight, the routed share of the experts.
 double weights_read(const LayerTable& t, const LayerBytes& layer) {
   return static_cast<double>(layer.dense) +
@@ -168,10 +179,10 @@ DecodeTime decode_time(const DecodeWork& w, const SpeedParams& sp) {
   DecodeTime time;
   // A memory read at no known bandwidth (a custom target without --bandwidth) takes an unknown time, not none.
   time.known = (w.device_bytes == 0 || sp.device_bandwidth_gbs > 0) && (w.host_bytes == 0 || sp.host_bandwidth_gbs > 0);
-  time.device_s = read_seconds(w.device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency) +
-                  (static_cast<double>(w.device_layers) * sp.layer_overhead_us +
-                   static_cast<double>(w.device_moe_layers) * sp.moe_layer_overhead_us) *
-                      1e-6;
+  time.device_s =
+      device_read_seconds(w.device_bytes, sp) + (static_cast<double>(w.device_layers) * sp.layer_overhead_us +
+                                                 static_cast<double>(w.device_moe_layers) * sp.moe_layer_overhead_us) *
+                                                    1e-6;
   time.host_s = read_seconds(w.host_bytes, sp.host_bandwidth_gbs, sp.host_efficiency) +
                 static_cast<double>(w.host_layers) * sp.host_layer_overhead_us * 1e-6;
   return time;
@@ -188,7 +199,7 @@ Speed decode_speed(const LayerTable& t, const Placement& p, const SpeedParams& s
   if (early.known) {
     speed.decode_tps = early.total() > 0 ? 1.0 / early.total() : 0;
     speed.decode_tps_full = full.total() > 0 ? 1.0 / full.total() : 0;
-    speed.basis = early.host_s > early.device_s ? "host RAM" : "bandwidth";
+    speed.basis = early.host_s > early.device_s ? "host RAM" : read_capped(sp) ? "compute" : "bandwidth";
   } else {
     speed.basis = k_no_bandwidth;  // decode_tps stays 0: never a speed from the layer overheads alone
   }
@@ -215,7 +226,7 @@ MtpCosts mtp_costs(const LayerTable& t, const Placement& p, const SpeedParams& s
   c.plain_s = plain_s;
   // llama-server puts the drafter beside the output layer: on the GPU unless every layer runs on the CPU.
   const bool device = p.gpu_layers > 0 && sp.device_bandwidth_gbs > 0;
-  c.draft_s = device ? read_seconds(static_cast<double>(t.drafter_bytes), sp.device_bandwidth_gbs, sp.device_efficiency)
+  c.draft_s = device ? device_read_seconds(static_cast<double>(t.drafter_bytes), sp)
                      : read_seconds(static_cast<double>(t.drafter_bytes), sp.host_bandwidth_gbs, sp.host_efficiency);
   c.verify_extra_s.assign(sp.mtp.max_draft_tokens + 2, 0.0);
   if (t.expert_count <= 1) return c;
@@ -227,7 +238,7 @@ MtpCosts mtp_costs(const LayerTable& t, const Placement& p, const SpeedParams& s
   const double one = experts_touched(t.expert_count, t.experts_active, 1);
   for (std::uint64_t k = 2; k < c.verify_extra_s.size(); ++k) {
     const double more = experts_touched(t.expert_count, t.experts_active, k) - one;
-    c.verify_extra_s[k] = read_seconds(device_experts * more, sp.device_bandwidth_gbs, sp.device_efficiency) +
+    c.verify_extra_s[k] = device_read_seconds(device_experts * more, sp) +
                           read_seconds(host_experts * more, sp.host_bandwidth_gbs, sp.host_efficiency);
   }
   return c;
@@ -336,7 +347,7 @@ PrefillTime prefill_time(const PrefillWork& w, const SpeedParams& sp) {
                    w.routed_flops / (quantized_per_s * sp.moe_compute_efficiency) +
                    (w.tile_flops > 0 ? w.tile_flops / (quantized_per_s * sp.tile_efficiency) : 0);
   time.attention_s = w.attention_flops / (sp.attention_tflops * k_tera * sp.attention_efficiency);
-  time.read_s = read_seconds(w.device_bytes, sp.device_bandwidth_gbs, sp.device_efficiency);
+  time.read_s = device_read_seconds(w.device_bytes, sp);
   time.pcie_s = read_seconds(w.host_bytes, sp.pcie_gbs, sp.pcie_efficiency);
   time.fixed_s = static_cast<double>(w.layers) * sp.prefill_layer_overhead_us * 1e-6;
   return time;
@@ -355,6 +366,26 @@ double attention_tflops(const Hardware& hw, AttentionUnits units) {
 
 }  // namespace
 
+void set_device_factors(SpeedParams& sp, const BackendSpeed& device, const Hardware& hw) {
+  sp.device_bandwidth_gbs = hw.bandwidth_gbs;
+  sp.device_efficiency = device.bandwidth_efficiency;
+  const double ghz = hw.boost_clock_mhz / 1000;
+  if (hw.compute_units > 0) sp.device_read_cap_gbs = static_cast<double>(hw.compute_units) * ghz * device.unit_read_gbs;
+  const double clock_scale =
+      hw.compute_units > 0 && device.overhead_clock_mhz > 0 ? device.overhead_clock_mhz / hw.boost_clock_mhz : 1;
+  sp.layer_overhead_us = device.layer_overhead_us * clock_scale;
+  sp.moe_layer_overhead_us = device.moe_layer_overhead_us;
+  sp.device_tflops = hw.fp16_tflops;
+  sp.quantized_tflops = hw.int8_dot_tops > 0 ? hw.int8_dot_tops : hw.fp16_tflops;
+  sp.compute_efficiency = device.compute_efficiency;
+  sp.moe_compute_efficiency = device.moe_compute_efficiency;
+  sp.prefill_layer_overhead_us = device.prefill_layer_overhead_us;
+  sp.attention_tflops = attention_tflops(hw, device.attention_units);
+  sp.attention_efficiency = device.attention_efficiency;
+  sp.float_efficiency = device.float_efficiency;
+  sp.tile_efficiency = device.tile_efficiency;
+}
+
 SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend backend, double host_bandwidth_gbs) {
   SpeedParams sp;
   const BackendSpeed& host = catalog.backend_speed("cpu");
@@ -366,20 +397,7 @@ SpeedParams speed_params(const Catalog& catalog, const Hardware& hw, Backend bac
   sp.mtp = catalog.mtp;
   sp.host_only = backend == Backend::cpu;
   if (sp.host_only) return sp;  // every layer on the CPU: nothing on a device
-  const BackendSpeed& device = catalog.backend_speed(backend_name(backend));
-  sp.device_bandwidth_gbs = hw.bandwidth_gbs;
-  sp.device_efficiency = device.bandwidth_efficiency;
-  sp.layer_overhead_us = device.layer_overhead_us;
-  sp.moe_layer_overhead_us = device.moe_layer_overhead_us;
-  sp.device_tflops = hw.fp16_tflops;
-  sp.quantized_tflops = hw.int8_dot_tops > 0 ? hw.int8_dot_tops : hw.fp16_tflops;
-  sp.compute_efficiency = device.compute_efficiency;
-  sp.moe_compute_efficiency = device.moe_compute_efficiency;
-  sp.prefill_layer_overhead_us = device.prefill_layer_overhead_us;
-  sp.attention_tflops = attention_tflops(hw, device.attention_units);
-  sp.attention_efficiency = device.attention_efficiency;
-  sp.float_efficiency = device.float_efficiency;
-  sp.tile_efficiency = device.tile_efficiency;
+  set_device_factors(sp, catalog.backend_speed(backend_name(backend)), hw);
   sp.pcie_gbs = unified ? 0 : hw.pcie_gbs;
   sp.pcie_efficiency = catalog.host.pcie_efficiency;
   return sp;

@@ -96,6 +96,14 @@ TEST(BadCatalog, WhatTheCodeNeedsIsValidated) {
     for (auto& t : b) t.erase("fallback");
   });
   expect_error(validate_text("no-q8.json", no_q8), 3, "unknown block type 'Q8_0'");
+  // Compute units come with their clock, which is a clock.
+  const std::string units = mini_with([](nlohmann::json& j) { j["hardware"][0]["compute_units"] = 28; });
+  expect_error(validate_text("units.json", units), 3, "/hardware/0/boost_clock_mhz: missing required field");
+  const std::string clock = mini_with([](nlohmann::json& j) {
+    j["hardware"][0]["compute_units"] = 28;
+    j["hardware"][0]["boost_clock_mhz"] = 1.777;
+  });
+  expect_error(validate_text("clock.json", clock), 3, "/hardware/0/boost_clock_mhz: expected a clock of 100 to 10000 MHz");
   // A measured share of the decode figure is a range: low above 0, not above high.
   const std::string share = mini_with([](nlohmann::json& j) {
     j["hardware"][0]["decode_measured_share"] = {{"low", 0.8}, {"high", 0.5}};

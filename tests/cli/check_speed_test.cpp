@@ -52,7 +52,13 @@ TEST(CheckSpeed, FullOffloadMatchesFootprint) {
   ASSERT_TRUE(d["decode_tps"].is_number());
   EXPECT_EQ(d["decode_tps"], speed["decode_tps"]);  // the same number, as printed
   EXPECT_TRUE(d["prefill_tps"].is_number());
-  EXPECT_EQ(d["speed_basis"], "bandwidth");
+  // The RTX 3060's 28 SMs at 1777 MHz read at most 28 x 1.777 x unit_read_gbs (6.45: 321 GB/s), below its 360 GB/s at
+  // CUDA's efficiency (0.93: 335 GB/s): its compute units, not its memory, bound decoding.
+  const fitcheck::Catalog& c = fitcheck::builtin_catalog();
+  const fitcheck::Hardware& hw = c.find_hardware("rtx3060-12g");
+  const fitcheck::BackendSpeed& cuda = c.backend_speed("cuda");
+  const double cap = static_cast<double>(hw.compute_units) * hw.boost_clock_mhz / 1000 * cuda.unit_read_gbs;
+  EXPECT_EQ(d["speed_basis"], cap < hw.bandwidth_gbs * cuda.bandwidth_efficiency ? "compute" : "bandwidth");
 }
 
 // Experts or layers kept on the CPU are read from host RAM, at a fraction of the GPU's bandwidth: slower.
@@ -99,14 +105,18 @@ TEST(CheckSpeed, VllmSpeedIsUnknown) {
 // With an MTP drafter check adds its speed over the model's published acceptance p (data/models drafter
 // "acceptance": the 31B's 0.65-0.94), at the best draft length n up to 4 (data/runtimes.json speed.mtp): a step keeps
 // 1 + p + ... + p^n tokens and costs the plain token x (1 + share x n) plus n reads of the drafter file (279,955,968 B)
-// at the H100's 3350 GB/s x CUDA's bandwidth efficiency.
+// at the H100's read rate: its 3350 GB/s x CUDA's bandwidth efficiency, at most what its 132 SMs at 1980 MHz read
+// (x CUDA's unit_read_gbs).
 TEST(CheckSpeed, MtpRangeIsThePublishedAcceptance) {
   const fitcheck::Catalog& c = fitcheck::builtin_catalog();
   const json d = deployment("llama-server -m gemma-4-31B-it-Q4_K_M.gguf -c 8192 --fit off --spec-type draft-mtp -md mtp.gguf",
                             {"--gpu", "h100-80g"});
   const double plain_s = 1 / d["decode_tps"].get<double>();
-  const double draft_s =
-      279955968.0 / (c.find_hardware("h100-80g").bandwidth_gbs * 1e9 * c.backend_speed("cuda").bandwidth_efficiency);
+  const fitcheck::Hardware& h100 = c.find_hardware("h100-80g");
+  const fitcheck::BackendSpeed& cuda = c.backend_speed("cuda");
+  const double read_gbs = std::min(h100.bandwidth_gbs * cuda.bandwidth_efficiency,
+                                   static_cast<double>(h100.compute_units) * h100.boost_clock_mhz / 1000 * cuda.unit_read_gbs);
+  const double draft_s = 279955968.0 / (read_gbs * 1e9);
   const auto best = [&](double p) {
     double top = 0;
     for (unsigned n = 1; n <= 4; ++n) {

@@ -76,6 +76,7 @@ const std::set<std::string> k_speed_keys = {"fill",  "decode_tps",    "decode_tp
 const std::set<std::string> k_speed_assumption_keys = {"fill",
                                                        "device_bandwidth_gbs",
                                                        "device_bandwidth_efficiency",
+                                                       "device_read_cap_gbs",
                                                        "device_layer_overhead_us",
                                                        "device_moe_layer_overhead_us",
                                                        "device_fp16_tflops",

@@ -93,6 +93,26 @@ TEST(Catalog, EveryProfileHasAnFp16FigureWithItsDerivation) {
   }
 }
 
+// Every NVIDIA profile gives its SMs and boost clock (the CUDA decode read cap and the clock its per-layer time
+// scales by); a GeForce card's FP16 figure is its SMs x 512 FLOPs x the boost clock (data/hardware.json
+// turing-geforce-fp16, ampere-geforce-fp16, ada-fp16 and the RTX Blackwell derivation), so the two figures, entered
+// apart, check each other to 1%; the DGX Spark's clock is the one its FP4 figure implies. The RTX 4090 Laptop's
+// AI TOPS figure implies 2.2 GHz, above the 2040 MHz top of NVIDIA's range, which the profile keeps.
+TEST(Catalog, NvidiaProfilesGiveSmsAndClocksThatMatchTheirFp16) {
+  int checked = 0;
+  for (const Hardware& h : builtin_catalog().hardware) {
+    if (h.vendor != "NVIDIA") continue;
+    SCOPED_TRACE(h.id);
+    ASSERT_GT(h.compute_units, 0U);
+    const bool geforce = h.name.find("GeForce") != std::string::npos || h.id == "dgxspark-128g";
+    if (!geforce || h.id == "rtx4090laptop-16g") continue;
+    const double per_sm_clock = h.fp16_tflops * 1e12 / (static_cast<double>(h.compute_units) * h.boost_clock_mhz * 1e6);
+    EXPECT_NEAR(per_sm_clock, 512, 512 * 0.01);
+    ++checked;
+  }
+  EXPECT_GE(checked, 38);
+}
+
 TEST(Catalog, MiniCatalogLoads) {
   const Catalog& c = test::mini_catalog();
   EXPECT_EQ(c.models.size(), 1U);
