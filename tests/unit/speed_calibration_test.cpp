@@ -7,7 +7,7 @@
 // and MoE models apart (so that each factor has rows to fit on), the 1st, 3rd, 5th... used row fits the factors
 // and the 2nd, 4th... is held out. The fit (below) is a grid search that minimises the sum of squared log
 // errors: per GPU backend e (bandwidth efficiency), c (us per layer) and c_moe (us more per MoE layer) on its
-// full-GPU decode rows, then with them fixed its read cap per compute unit (CUDA: GB/s per SM per GHz); then the host's e and c
+// full-GPU decode rows, with its read cap per compute unit where it has one (CUDA: GB/s per SM per GHz); then the host's e and c
 // ("cpu") on the CPU and partial-offload decode rows with the device factors fixed; then per backend the compute efficiency of
 // dense FLOPs and of routed-expert FLOPs together on its full-GPU prefill rows, then on the same rows one at a time with the rest
 // fixed its expert-tile efficiency (CUDA), its efficiency for unquantized weights (CUDA, ROCm) and its attention efficiency; then
@@ -209,9 +209,9 @@ const Grid k_low_efficiency{0.02, 1.00, 0.01};
 const Grid k_overhead_us{0, 1000, 4};
 const Grid k_moe_overhead_us{0, 400, 4};
 const Grid k_prefill_overhead_us{0, 4000, 25};
-const Grid k_tile_efficiency{0.05, 8.00, 0.05};
-const Grid k_unit_read_gbs{1.00, 20.00,
-                           0.05};  // GB/s per compute unit per GHz  // above 1: mmq multiplies int8, past the FP16 figure
+const Grid k_tile_efficiency{0.05, 8.00, 0.05};  // above 1: mmq multiplies int8, past the FP16 figure
+const Grid k_unit_read_coarse{1.0, 20.0, 1.0};   // GB/s per compute unit per GHz
+const double k_unit_read_fine_step = 0.05;
 
 // Rows whose decode a fit uses: fit rows up to 32K of context (decode deeper than 32K reads a cache whose
 // attention cost the model holds as bytes alone: those rows are reported, not fitted).
@@ -262,12 +262,17 @@ DecodeTerms decode_terms(const Point& p, const Factors& f) {
 
 // e, c and c_moe of one GPU backend on its full-GPU decode rows, its read cap per compute unit fixed; the whole
 // grid is searched on the closed form (DecodeTerms).
-void fit_device(Factors& f, const std::string& id) {
+struct DeviceGrids {
+  Grid c, cm, e;
+};
+const DeviceGrids k_device_grids{k_overhead_us, k_moe_overhead_us, k_efficiency};
+
+void fit_device(Factors& f, const std::string& id, const DeviceGrids& g = k_device_grids) {
   std::vector<std::pair<DecodeTerms, double>> rows;  // terms, measured tokens/s
   for (const Point& p : points())
     if (fits_decode(p) && p.backend == id && !p.partial) rows.emplace_back(decode_terms(p, f), p.decode);
   if (rows.empty()) return;  // no rows: the catalog's values stay
-  const auto [c, cm, e] = least_on_grid(k_overhead_us, k_moe_overhead_us, k_efficiency, [&](double c, double cm, double e) {
+  const auto [c, cm, e] = least_on_grid(g.c, g.cm, g.e, [&](double c, double cm, double e) {
     double sum = 0;
     for (const auto& [terms, measured] : rows) {
       const double err = log_error(1.0 / terms.seconds(e, c, cm), measured);
@@ -279,16 +284,43 @@ void fit_device(Factors& f, const std::string& id) {
   b.bandwidth_efficiency = e, b.layer_overhead_us = c, b.moe_layer_overhead_us = cm;
 }
 
-// The read cap per compute unit of a backend that has one (unit_read_gbs above 0 in the catalog: CUDA, whose
-// profiles give their SMs and clocks) on its full-GPU decode rows, e, c and c_moe fixed.
-void fit_read_cap(Factors& f, const std::string& id) {
-  if (f.backends[id].unit_read_gbs <= 0) return;
-  search(
-      f, k_unit_read_gbs, [&id](Factors& x, double v) { x.backends[id].unit_read_gbs = v; },
-      [&id](const Factors& x) {
-        return loss(
-            x, [&id](const Point& p) { return p.backend == id && !p.partial && p.decode > 0; }, false);
-      });
+// The loss of a GPU backend's full-GPU decode fit rows.
+double device_loss(const Factors& f, const std::string& id) {
+  return loss(
+      f, [&id](const Point& p) { return p.backend == id && !p.partial && p.decode > 0; }, false);
+}
+
+// The grid `g` cut to within `half` of `centre`.
+Grid around(const Grid& g, double centre, double half) {
+  return {std::max(g.from, centre - half), std::min(g.to, centre + half), g.step};
+}
+
+// e, c and c_moe of a GPU backend together with its read cap per compute unit where it has one (unit_read_gbs above
+// 0 in the catalog: CUDA, whose profiles give their SMs and clocks), the four of least loss on the same rows: for
+// each cap from 1 to 20 GB/s per SM-GHz by 1 the best e, c and c_moe on grids twice as coarse, then for each cap
+// within 1 of the best by 0.05 the best on the fine grids within 4 steps of the coarse best.
+void fit_device_and_cap(Factors& f, const std::string& id) {
+  if (f.backends[id].unit_read_gbs <= 0) return fit_device(f, id);
+  Factors best = f;
+  double best_loss = -1;
+  const auto try_cap = [&](double cap, const DeviceGrids& grids) {
+    Factors x = f;
+    x.backends[id].unit_read_gbs = cap;
+    fit_device(x, id, grids);
+    const double l = device_loss(x, id);
+    if (best_loss < 0 || l < best_loss) best = x, best_loss = l;
+  };
+  const DeviceGrids coarse{{k_overhead_us.from, k_overhead_us.to, 2 * k_overhead_us.step},
+                           {k_moe_overhead_us.from, k_moe_overhead_us.to, 2 * k_moe_overhead_us.step},
+                           {k_efficiency.from, k_efficiency.to, 2 * k_efficiency.step}};
+  for (int i = 0; i <= steps(k_unit_read_coarse); ++i) try_cap(k_unit_read_coarse.from + i * k_unit_read_coarse.step, coarse);
+  const BackendSpeed at = best.backends[id];
+  const DeviceGrids fine{around(k_overhead_us, at.layer_overhead_us, 4 * k_overhead_us.step),
+                         around(k_moe_overhead_us, at.moe_layer_overhead_us, 4 * k_moe_overhead_us.step),
+                         around(k_efficiency, at.bandwidth_efficiency, 4 * k_efficiency.step)};
+  best_loss = -1;
+  for (int i = -20; i <= 20; ++i) try_cap(at.unit_read_gbs + i * k_unit_read_fine_step, fine);
+  f = best;
 }
 
 bool full_gpu_prefill(const Point& p, const std::string& id) { return p.backend == id && !p.partial && p.use_prefill; }
@@ -399,10 +431,7 @@ const std::vector<std::string> k_gpu_backends = {"cuda", "rocm", "vulkan", "meta
 
 Factors fit() {
   Factors f = catalog_factors();
-  for (const std::string& b : k_gpu_backends) {
-    fit_device(f, b);
-    fit_read_cap(f, b);
-  }
+  for (const std::string& b : k_gpu_backends) fit_device_and_cap(f, b);
   // The host's e and c on the CPU-only and partial-offload rows.
   fit_two(
       f, k_overhead_us, [](Factors& x, double v) { x.backends["cpu"].layer_overhead_us = v; }, k_efficiency,
@@ -496,7 +525,7 @@ struct Summary {
 TEST(SpeedCalibration, EveryRowIsUsedOrHasAReason) {
   int used = 0;
   for (const Point& p : points()) used += p.skip.empty() ? 1 : 0;
-  EXPECT_EQ(points().size(), 223U);  // the rows of measurements.csv
+  EXPECT_EQ(points().size(), 225U);  // the rows of measurements.csv
   EXPECT_GE(used, 60);
 }
 
@@ -569,14 +598,12 @@ TEST(SpeedCalibration, HeldOutErrors) {
   for (const auto& [cls, sum] : by) decoded += cls == "prefill" ? 0 : sum.count;
   EXPECT_GE(decoded, 25);  // the issue's bar: 25 held-out points on at least four backends
   EXPECT_GE(backends.size(), 4U);
-  // What is achieved (README "Calibration"): full-GPU decode within 20% on 52 of 54 held-out points (14 of them Strix
-  // Halo rows at 8K to 64K of depth, 2 an MI50's, 7 on A100, H100 and H200, which decode within 10% since CUDA's
-  // read is capped by the SMs' clock and count and its per-layer time scales with the clock; the M3 Max rows are left
-  // out, decode there being bound by more than bandwidth), now that an MoE layer has its own cost beside the
-  // per-layer one. The misses, both CUDA rows whose card and model other rows measure within 20%: an RTX 4090's
-  // 31B Q4_K_M at 35 tokens/s (llama-server; +20.4%: the same table's 4090 runs a dense 27B at 47), and an RTX
-  // 3090's 26B A4B Q4_0 at 32K of depth through llama-bench's -ub 1 prompt (-21.3%: the card's other 26B A4B rows
-  // run at 119 to 143 tokens/s, these at 153 and 190).
+  // What is achieved (README "Calibration"): full-GPU decode within 20% on 53 of 54 held-out points (14 of them Strix
+  // Halo rows at 8K to 64K of depth, 2 an MI50's, 7 on A100, H100 and H200, which decode within 12% since CUDA's
+  // read is capped by the SMs' clock and count and its per-layer time scales with the clock; the M3 Max and V100 rows
+  // are left out), now that an MoE layer has its own cost beside the per-layer one. The miss, a CUDA row whose card
+  // and model other rows measure within 20%: an RTX 3090's 26B A4B Q4_0 at 32K of depth through llama-bench's -ub 1
+  // prompt (-20.8%: the card's other 26B A4B rows run at 119 to 143 tokens/s, this source's at 153 and 190).
   // Offload decode to 32K within 35% on every point (worst +19.4%); prefill within 30%
   // on 51 of 53 held-out points on CUDA, ROCm, Vulkan and Metal, prompts of 16 to 32768 tokens onto caches of up
   // to 65536 cells, since the attention over the cache is counted (on ROCm at the shader ALUs' single-issue rate,
@@ -586,9 +613,9 @@ TEST(SpeedCalibration, HeldOutErrors) {
   // The misses: the 31B on Strix Halo under Vulkan at 64K of depth, +37.4% and +32.5% (+34.9% and +30.2% before
   // the R9700's Vulkan rows at 4K and 32K joined Vulkan's fit and raised its e_attn 0.16 -> 0.17); its increments
   // of depth grow from 32K to 64K (3.4 then 4.2 ms a token, Q8) where the 26B A4B's do not.
-  EXPECT_GE(within["decode full"], by["decode full"].count - 2);
+  EXPECT_GE(within["decode full"], by["decode full"].count - 1);
   EXPECT_GE(by["decode full"].count, 54);
-  EXPECT_LE(by["decode full"].worst, 0.22);
+  EXPECT_LE(by["decode full"].worst, 0.21);
   EXPECT_EQ(within["decode offload"], by["decode offload"].count);
   EXPECT_GE(by["decode offload"].count, 5);
   EXPECT_LE(by["decode offload"].worst, 0.20);
