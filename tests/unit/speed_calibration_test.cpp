@@ -522,6 +522,25 @@ struct Summary {
 
 }  // namespace
 
+// No measurement is used twice (two rows of one run, from two sources or two sessions, would count it twice in the
+// fit or the held-out errors): used rows differ in their model, profile, placement or measured figures, whatever
+// their mapping's choices (weights, KV type, fill).
+TEST(SpeedCalibration, NoMeasurementIsUsedTwice) {
+  std::map<std::string, std::string> seen;  // key: the first row's id
+  const auto maps = test::csv_rows("speed/catalog_map.csv");
+  std::map<std::string, test::CsvRow> map_of;
+  for (const test::CsvRow& r : maps) map_of[r.at("id")] = r;
+  for (const test::CsvRow& m : test::csv_rows("speed/measurements.csv")) {
+    const test::CsvRow& map = map_of.at(m.at("id"));
+    if (!map.at("skip").empty()) continue;
+    const std::string key = map.at("model") + "|" + map.at("hardware") + "|" + m.at("ngl") + "|" + m.at("n_cpu_moe") + "|" +
+                            m.at("decode_tps") + "|" + m.at("prefill_tps");
+    const auto [it, fresh] = seen.emplace(key, m.at("id"));
+    EXPECT_TRUE(fresh) << m.at("id") << " repeats " << it->second;
+  }
+  EXPECT_GE(seen.size(), 60U);
+}
+
 TEST(SpeedCalibration, EveryRowIsUsedOrHasAReason) {
   int used = 0;
   for (const Point& p : points()) used += p.skip.empty() ? 1 : 0;
