@@ -292,8 +292,8 @@ struct BackendSpeed {
   // Decode reads at most this many GB/s per compute unit per GHz of its boost clock (Hardware::compute_units): on a
   // device with many bytes a second per unit (HBM) the one-token kernels, not the memory, bound the read; 0: no cap.
   double unit_read_gbs = 0;
-  // The clock at which layer_overhead_us and moe_layer_overhead_us hold: on a profile with a boost clock they
-  // scale by this over it (the small kernels of a layer run at the device's clock); 0: not scaled.
+  // The clock at which layer_overhead_us holds: on a profile with a boost clock it scales by this over it (a
+  // layer's small kernels run at the device's clock; moe_layer_overhead_us does not scale); 0: not scaled.
   double overhead_clock_mhz = 0;
 };
 

@@ -56,6 +56,48 @@ struct Dense31b {
 
 }  // namespace
 
+// The SMs' read cap: a device whose compute units read less than its bandwidth x e reads at their rate. 2.5e9 B at
+// 50 GB/s (100 x 0.5) is 0.05 s; with a cap of 25 GB/s, 0.1 s; plus 2 x 100 us either way; the basis names the bound.
+TEST(Speed, ReadCapBoundsTheDevicesReads) {
+  const LayerTable t = two_layers();
+  SpeedParams p = round_params();
+  const Speed open = decode_speed(t, all_on_gpu(t), p, 0, 4096);
+  EXPECT_NEAR(1 / open.decode_tps, 0.05 + 2 * 100e-6, 1e-9);
+  EXPECT_EQ(open.basis, "bandwidth");
+  p.device_read_cap_gbs = 25;
+  const Speed capped = decode_speed(t, all_on_gpu(t), p, 0, 4096);
+  EXPECT_NEAR(1 / capped.decode_tps, 0.1 + 2 * 100e-6, 1e-9);
+  EXPECT_EQ(capped.basis, "compute");
+  p.device_read_cap_gbs = 60;  // above 50 GB/s: the memory binds
+  EXPECT_NEAR(1 / decode_speed(t, all_on_gpu(t), p, 0, 4096).decode_tps, 0.05 + 2 * 100e-6, 1e-9);
+}
+
+// set_device_factors: 10 SMs at 2000 MHz x 2 GB/s per SM-GHz = a 40 GB/s cap; a layer's 100 us at a 1000 MHz reference
+// clock is 50 us at 2000 MHz; c_moe is not scaled; a profile without SMs has no cap and unscaled overheads.
+TEST(Speed, DeviceFactorsScaleByTheProfilesSmsAndClock) {
+  const BackendSpeed b{.bandwidth_efficiency = 0.5,
+                       .layer_overhead_us = 100,
+                       .moe_layer_overhead_us = 30,
+                       .unit_read_gbs = 2,
+                       .overhead_clock_mhz = 1000};
+  const auto factors_on = [&b](std::uint64_t sms, double clock_mhz) {
+    Hardware hw;
+    hw.bandwidth_gbs = 100;
+    hw.compute_units = sms;
+    hw.boost_clock_mhz = clock_mhz;
+    SpeedParams p;
+    set_device_factors(p, b, hw);
+    return p;
+  };
+  const SpeedParams p = factors_on(10, 2000);
+  EXPECT_DOUBLE_EQ(p.device_read_cap_gbs, 40);
+  EXPECT_DOUBLE_EQ(p.layer_overhead_us, 50);
+  EXPECT_DOUBLE_EQ(p.moe_layer_overhead_us, 30);
+  const SpeedParams plain = factors_on(0, 0);
+  EXPECT_EQ(plain.device_read_cap_gbs, 0);
+  EXPECT_DOUBLE_EQ(plain.layer_overhead_us, 100);
+}
+
 // --no-kv-offload at 1000 filled cells: the layers' weights and the output stay on the GPU, 2.5e9 B over 50 GB/s
 // + 2 x 100 us = 0.0502 s; the caches, 1000 x 1000 + 512 x 1000 = 1.512e6 B, are read by the CPU over 10 GB/s, and
 // each layer pays the host's 500 us: 1.512e-4 + 2 x 500e-6 = 0.0011512 s.
