@@ -90,7 +90,10 @@ void prepare(Point& p, const test::CsvRow& m, const test::CsvRow& map) {
   p.table = layer_table(c, model, plan_weights(c, model, *preset, c.default_runtime()), s);
   // A decode timed over a prompt's single-token steps (llama-bench -ub 1) computes the logits of the prompt's last
   // token only: its steps do not read the output layer, which Gemma 4 ties to the embeddings (the device copy).
-  if (map.at("logits") == "last") p.table.output -= p.table.output_copy;
+  if (map.at("logits") == "last") {
+    if (p.table.output_copy == 0) throw std::runtime_error(p.id + ": logits 'last' needs an output layer tied to the embeddings");
+    p.table.output -= p.table.output_copy;
+  }
   p.placement = placement_of(p.table, m);
   p.moe = model.is_moe();
   p.work = decode_work(p.table, p.placement, p.fill);
