@@ -295,6 +295,10 @@ struct BackendSpeed {
   // The clock at which layer_overhead_us holds: on a profile with a boost clock it scales by this over it (a
   // layer's small kernels run at the device's clock; moe_layer_overhead_us does not scale); 0: not scaled.
   double overhead_clock_mhz = 0;
+  // Prefill's quantized mat-muls and flash attention run at most this many GFLOPS per compute unit per GHz of its
+  // boost clock: the backend's kernels use one generation of matrix instructions on every device, so a device whose
+  // FP16 figure counts newer units (a data-center card's) prefills no faster per unit than this; 0: no cap.
+  double unit_matrix_gflops = 0;
 };
 
 // How llama.cpp's scheduler sizes a GPU backend's compute buffers (data/runtimes.json "gpu_graph"; the rule is

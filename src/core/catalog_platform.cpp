@@ -154,7 +154,7 @@ void read_speed(const Node& n, Catalog& c) {
          read_fraction_number(b.at("attention_efficiency")), read_fraction_number(b.at("float_efficiency")),
          b.at("expert_tile_tokens").in_range(0, 4096), read_nonnegative(b.at("tile_efficiency")),
          b.at("attention_units").named(k_attention_units_names, "attention units"), read_nonnegative(b.at("unit_read_gbs")),
-         read_nonnegative(b.at("overhead_clock_mhz"))});
+         read_nonnegative(b.at("overhead_clock_mhz")), read_nonnegative(b.at("unit_matrix_gflops"))});
   }
 }
 

@@ -381,6 +381,11 @@ void set_device_factors(SpeedParams& sp, const BackendSpeed& device, const Hardw
   sp.moe_compute_efficiency = device.moe_compute_efficiency;
   sp.prefill_layer_overhead_us = device.prefill_layer_overhead_us;
   sp.attention_tflops = attention_tflops(hw, device.attention_units);
+  if (hw.compute_units > 0 && device.unit_matrix_gflops > 0) {
+    const double cap_tflops = static_cast<double>(hw.compute_units) * ghz * device.unit_matrix_gflops / 1000;
+    sp.quantized_tflops = std::min(sp.quantized_tflops, cap_tflops);
+    sp.attention_tflops = std::min(sp.attention_tflops, cap_tflops);
+  }
   sp.attention_efficiency = device.attention_efficiency;
   sp.float_efficiency = device.float_efficiency;
   sp.tile_efficiency = device.tile_efficiency;

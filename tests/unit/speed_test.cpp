@@ -74,28 +74,48 @@ TEST(Speed, ReadCapBoundsTheDevicesReads) {
 
 // set_device_factors: 10 SMs at 2000 MHz x 2 GB/s per SM-GHz = a 40 GB/s cap; a layer's 100 us at a 1000 MHz reference
 // clock is 50 us at 2000 MHz; c_moe is not scaled; a profile without SMs has no cap and unscaled overheads.
+namespace {
+
+// A device's factors on a profile of `sms` SMs at `clock_mhz`, 100 GB/s and `fp16_tflops`.
+SpeedParams factors_on(const BackendSpeed& b, std::uint64_t sms, double clock_mhz, double fp16_tflops = 0) {
+  Hardware hw;
+  hw.bandwidth_gbs = 100;
+  hw.compute_units = sms;
+  hw.boost_clock_mhz = clock_mhz;
+  hw.fp16_tflops = fp16_tflops;
+  SpeedParams p;
+  set_device_factors(p, b, hw);
+  return p;
+}
+
+}  // namespace
+
 TEST(Speed, DeviceFactorsScaleByTheProfilesSmsAndClock) {
   const BackendSpeed b{.bandwidth_efficiency = 0.5,
                        .layer_overhead_us = 100,
                        .moe_layer_overhead_us = 30,
                        .unit_read_gbs = 2,
                        .overhead_clock_mhz = 1000};
-  const auto factors_on = [&b](std::uint64_t sms, double clock_mhz) {
-    Hardware hw;
-    hw.bandwidth_gbs = 100;
-    hw.compute_units = sms;
-    hw.boost_clock_mhz = clock_mhz;
-    SpeedParams p;
-    set_device_factors(p, b, hw);
-    return p;
-  };
-  const SpeedParams p = factors_on(10, 2000);
+  const SpeedParams p = factors_on(b, 10, 2000);
   EXPECT_DOUBLE_EQ(p.device_read_cap_gbs, 40);
   EXPECT_DOUBLE_EQ(p.layer_overhead_us, 50);
   EXPECT_DOUBLE_EQ(p.moe_layer_overhead_us, 30);
-  const SpeedParams plain = factors_on(0, 0);
+  const SpeedParams plain = factors_on(b, 0, 0);
   EXPECT_EQ(plain.device_read_cap_gbs, 0);
   EXPECT_DOUBLE_EQ(plain.layer_overhead_us, 100);
+}
+
+// The matrix cap: 10 SMs at 2000 MHz x 512 GFLOPS per SM-GHz = 10.24 TFLOPS bounds the quantized mat-muls and the
+// attention of a profile whose FP16 figure (100) counts wider units, not its unquantized weights (device_tflops);
+// a profile under the cap (FP16 8) keeps its figure; one without SMs is not capped.
+TEST(Speed, MatrixCapBoundsQuantizedAndAttentionRates) {
+  const BackendSpeed b{.unit_matrix_gflops = 512};
+  const SpeedParams wide = factors_on(b, 10, 2000, 100);
+  EXPECT_DOUBLE_EQ(wide.quantized_tflops, 10.24);
+  EXPECT_DOUBLE_EQ(wide.attention_tflops, 10.24);
+  EXPECT_DOUBLE_EQ(wide.device_tflops, 100);
+  EXPECT_DOUBLE_EQ(factors_on(b, 10, 2000, 8).quantized_tflops, 8);
+  EXPECT_DOUBLE_EQ(factors_on(b, 0, 2000, 100).quantized_tflops, 100);
 }
 
 // --no-kv-offload at 1000 filled cells: the layers' weights and the output stay on the GPU, 2.5e9 B over 50 GB/s
@@ -367,6 +387,32 @@ TEST(Speed, QuantizedMatMulsRunAtTheInt8RateWithoutMatrixUnits) {
   w = PrefillWork{};
   w.float_flops = 1e12;
   EXPECT_DOUBLE_EQ(prefill_time(w, p).compute_s, 0.2);
+}
+
+// llama.cpp's CUDA prefill multiplies quantized weights with mma.sync on every card, so a data-center card's FP16
+// figure (the H100's 989 TFLOPS counts wgmma) does not bound it: the H100 SXM's rate is 132 SMs x 1.98 GHz x 512 =
+// 133.8 TFLOPS (data/runtimes.json unit_matrix_gflops). Public llama-bench pp512 of a 8.95B-parameter Q8_0 model
+// ran at 8106 tokens/s on an H100 SXM and 8355 on an L40S (deven367/agent-handoffs,
+// mimo-qwen/docs/handoff-2026-09-26-initial-benchmarks-and-metadata-fixes.md at 0f2d03de4ce8): 2 x 8.95e9 x
+// tokens/s = 145 and 150 TFLOPS counting every parameter, an upper bound on the mat-muls' rate. fitcheck's 31B
+// Q4_K_M prefill (2 x 30.7e9 FLOPs a token, its attention and fixed costs on top) stays under the H100's bound; on the
+// L40S it is 164, 10% over its bound: a 350 W card does not hold its 2520 MHz boost under mat-mul load, which the cap
+// (142 SMs x 2.52 GHz x 512 = 183 TFLOPS) does not know. At the FP16 figures (989, 362) they were 739 and 323.
+TEST(Speed, DataCenterPrefillRunsAtTheMmaRate) {
+  const Catalog& c = builtin_catalog();
+  const Hardware& h100 = c.find_hardware("h100-80g");
+  EXPECT_NEAR(speed_params(c, h100, Backend::cuda, 0).quantized_tflops, 132 * 1.98 * 512 / 1000, 1e-9);
+  EXPECT_DOUBLE_EQ(speed_params(c, h100, Backend::cuda, 0).device_tflops, 989);  // cuBLAS on unquantized weights
+  const Model& m = c.find_model("31b");
+  const LayerTable t =
+      layer_table(c, m, plan_weights(c, m, c.find_preset("Q4_K_M"), c.default_runtime()), default_settings(c.default_runtime()));
+  const auto tflops = [&](const char* gpu) {
+    const Speed s = estimate_speed(t, all_on_gpu(t), speed_params(c, c.find_hardware(gpu), Backend::cuda, 0), 1024, 8192, 512);
+    return 2 * 30.7e9 * s.prefill_tps.value() / 1e12;
+  };
+  EXPECT_LT(tflops("h100-80g"), 145);
+  EXPECT_GT(tflops("h100-80g"), 0.7 * 133.8);
+  EXPECT_LT(tflops("l40s-48g"), 1.1 * 150);
 }
 
 TEST(Speed, NoThroughputNoPrefillEstimate) {
