@@ -55,8 +55,10 @@ void breakdown(std::string& out, const Footprint& f) {
 std::string measured_share_text(const Hardware& hw) {
   if (!hw.decode_measured_share) return "";
   const auto percent = [](double share) { return static_cast<int>(std::lround(share * 100)); };
-  return fmt::format("measured llama.cpp decode on this GPU is {}-{}% of these figures (README: known to be wrong)",
-                     percent(hw.decode_measured_share->low), percent(hw.decode_measured_share->high));
+  const int low = percent(hw.decode_measured_share->low);
+  const int high = percent(hw.decode_measured_share->high);
+  const std::string range = low == high ? fmt::format("{}", low) : fmt::format("{}-{}", low, high);
+  return fmt::format("measured llama.cpp decode on this GPU is {}% of these figures (README: known to be wrong)", range);
 }
 
 std::string measured_share_line(const Hardware& hw) {

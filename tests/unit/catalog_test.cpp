@@ -35,7 +35,7 @@ Error load_error(const std::string& text) {
 TEST(Catalog, BuiltinLoadsEverySection) {
   const Catalog& c = builtin_catalog();
   EXPECT_EQ(c.models.size(), 5U);
-  EXPECT_EQ(c.hardware.size(), 119U);  // every profile of data/hardware.json
+  EXPECT_EQ(c.hardware.size(), 120U);  // every profile of data/hardware.json
   EXPECT_GE(c.presets.size(), 10U);
   EXPECT_GE(c.kv_types.size(), 7U);
   for (const char* id : {"rtx3060-12g", "rtx4090-24g", "m3max40c-48g", "h100-80g", "dgxspark-128g"}) {
