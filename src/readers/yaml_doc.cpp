@@ -1,6 +1,9 @@
 #include "readers/yaml_doc.hpp"
 
 #include <algorithm>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
 
 #include "readers/config_text.hpp"
 #include "readers/input_file.hpp"
@@ -169,12 +172,48 @@ YAML::Node merged_child(const YAML::Node& map, std::string_view key, int depth) 
   return YAML::Node(YAML::NodeType::Undefined);
 }
 
+// Counts the documents yaml-cpp's parser reads, and where the last one began. yaml-cpp 0.7's LoadAll loops for
+// ever on a stray ',' outside brackets (',', '{a: 1},', '"x",'): its parser reads an empty document there without
+// moving past the ',', again and again. The scans above refuse the usual shapes by line; this bound catches every
+// other one, whatever its shape, before LoadAll runs.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  std::size_t documents = 0;
+  std::size_t line = 0;
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    ++documents;
+    line = mark.is_null() ? 0 : static_cast<std::size_t>(mark.line) + 1;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+void check_documents_end(const std::string& path, const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  while (parser.HandleNextDocument(counter)) {
+    if (counter.documents > k_max_yaml_documents)
+      fail_at(path, counter.line,
+              "YAML that its parser reads as endless empty documents (a ',' outside brackets? put it inside a quoted "
+              "value or a [list])");
+  }
+}
+
 }  // namespace
 
 std::vector<YAML::Node> load_yaml(const std::string& path, std::string_view text) {
   check_bounds(path, text);
   try {
-    return YAML::LoadAll(std::string(text));
+    const std::string copy(text);
+    check_documents_end(path, copy);
+    return YAML::LoadAll(copy);
   } catch (const YAML::Exception& e) {
     const std::size_t line = e.mark.is_null() ? 0 : static_cast<std::size_t>(e.mark.line) + 1;
     fail_at(path, line, "invalid YAML: " + e.msg + " (expected YAML as docker compose, Kubernetes or vLLM write it)");
