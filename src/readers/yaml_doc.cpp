@@ -198,8 +198,9 @@ void check_documents_end(const std::string& path, const std::string& text) {
   std::istringstream in(text);
   YAML::Parser parser(in);
   DocumentCounter counter;
+  // check_bounds allows k_max_yaml_documents '---' markers, and one document may come before the first.
   while (parser.HandleNextDocument(counter)) {
-    if (counter.documents > k_max_yaml_documents)
+    if (counter.documents > k_max_yaml_documents + 1)
       fail_at(path, counter.line,
               "YAML that its parser reads as endless empty documents (a ',' outside brackets? put it inside a quoted "
               "value or a [list])");

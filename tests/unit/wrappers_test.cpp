@@ -174,12 +174,13 @@ TEST(Wrappers, YamlCommaLinesThatHangTheParserAreRefused) {
 
 // The same loop behind a ',' that follows a quoted value or a flow collection outside brackets ('"x",', '{a: 1},';
 // tests/fuzz-regressions/config/timeout-quoted-scalar-comma.yaml): whatever the shape, a text its parser reads as
-// more than k_max_yaml_documents documents is refused, with the line of the last one; 1000 '---' documents still load.
+// more documents than check_bounds allows (k_max_yaml_documents '---' markers and one document before the first) is
+// refused, with the line of the last one; 1000 '---' documents after a first one still load.
 TEST(Wrappers, YamlTheParserCannotFinishIsRefused) {
   const auto load = [](const std::string& text) { return error_of([&] { readers::load_yaml("x.yaml", text); }); };
   EXPECT_NE(load("# c\n  \"x\",\n").find("x.yaml:2: YAML that its parser reads as endless empty documents"), std::string::npos);
   EXPECT_NE(load("{a: 1},\n").find("endless empty documents"), std::string::npos);
-  std::string many;
+  std::string many = "a: 1\n";
   for (std::size_t i = 0; i < readers::k_max_yaml_documents; ++i) many += "---\na: 1\n";
   EXPECT_EQ(load(many), "no error");
 }
